@@ -1,0 +1,1 @@
+//! Applause (work in progress).

@@ -1,0 +1,1 @@
+//! Venue (work in progress).

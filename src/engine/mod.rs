@@ -1,0 +1,1 @@
+//! Engine (work in progress).

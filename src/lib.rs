@@ -1,0 +1,10 @@
+//! `concert`: a procedural concert-ambience synthesizer.
+//!
+//! A show ([`show::Show`], usually loaded by [`preset`]) is turned into samples by the pure,
+//! deterministic [`engine::Engine`], block by block; [`output`] writes WAV files and stems.
+
+pub mod dsp;
+pub mod engine;
+pub mod output;
+pub mod preset;
+pub mod show;

@@ -1,0 +1,1 @@
+//! Outputs (work in progress).

@@ -1,0 +1,1 @@
+//! Presets (work in progress).
