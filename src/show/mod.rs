@@ -7,6 +7,7 @@
 
 pub mod melody;
 pub mod params;
+pub mod rhythm;
 
 pub use melody::{Dynamic, Note};
 pub use params::Params;
@@ -360,6 +361,47 @@ pub fn splitmix64(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// Small shows built in code for unit tests.
+#[cfg(test)]
+pub mod tests_support {
+    use super::*;
+
+    /// A show in `kind` with `audience` people and back-to-back moments of the given kinds and
+    /// lengths (default energy and peak, no songs).
+    pub fn show_with(kind: VenueKind, audience: u32, moments: &[(MomentKind, f64)]) -> Show {
+        let mut t = 0.0;
+        let moments = moments
+            .iter()
+            .enumerate()
+            .map(|(i, &(k, secs))| {
+                let m = Moment {
+                    id: format!("{}-{}", k.name(), i + 1),
+                    kind: k,
+                    label: k.name().to_string(),
+                    start_secs: t,
+                    end_secs: t + secs,
+                    energy: params::default_energy(k),
+                    peak: params::default_peak(k),
+                    song: None,
+                    words: (k == MomentKind::Chant).then(|| "one more song".to_string()),
+                    bpm: 104.0,
+                };
+                t += secs;
+                m
+            })
+            .collect();
+        Show {
+            title: "test".into(),
+            seed: 1,
+            venue: Venue { kind, audience, listener: Listener::Floor, reverb_secs: kind.default_reverb_secs() },
+            singer: Singer::default(),
+            songs: Vec::new(),
+            moments,
+            duration_secs: t,
+        }
+    }
 }
 
 #[cfg(test)]

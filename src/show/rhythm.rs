@@ -1,0 +1,222 @@
+//! Where the crowd claps in time: clap-along in songs, claps under chants, and the spontaneous
+//! synchronised applause at the end of big moments.
+//!
+//! A [`BeatGrid`] is a pure function of time (a tempo that may accelerate linearly), so every
+//! clapper, and the chanting voices, find the same beats without sharing any state.
+
+use super::{MomentKind, Show};
+
+/// Beats at a tempo that changes linearly from `bpm` to `bpm * (1 + accel)` over `span_secs`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BeatGrid {
+    /// Time of beat 0, in show seconds.
+    pub t0: f64,
+    /// Tempo at `t0`.
+    pub bpm: f64,
+    /// Relative tempo increase reached after `span_secs` (0.08 = 8 % faster).
+    pub accel: f64,
+    /// Seconds over which `accel` is reached (the tempo keeps rising at the same rate after).
+    pub span_secs: f64,
+    /// Beats per bar, to pick the clapped beats.
+    pub beats_per_bar: u32,
+    /// Bit `b` set: beat `b` of the bar (0-based) is clapped.
+    pub mask: u16,
+}
+
+impl BeatGrid {
+    /// A steady grid clapping every beat.
+    pub fn steady(t0: f64, bpm: f64) -> Self {
+        BeatGrid { t0, bpm, accel: 0.0, span_secs: 1.0, beats_per_bar: 1, mask: 1 }
+    }
+
+    /// Beats elapsed at show time `t` (fractional; negative before `t0`).
+    pub fn beat_at(&self, t: f64) -> f64 {
+        let u = t - self.t0;
+        let f0 = self.bpm / 60.0;
+        f0 * (u + self.accel * u * u / (2.0 * self.span_secs))
+    }
+
+    /// Show time of beat number `n` (which may be fractional).
+    pub fn time_of(&self, n: f64) -> f64 {
+        let f0 = self.bpm / 60.0;
+        let k = f0 * self.accel / (2.0 * self.span_secs);
+        let u = if k.abs() < 1e-12 { n / f0 } else { (-f0 + (f0 * f0 + 4.0 * k * n).sqrt()) / (2.0 * k) };
+        self.t0 + u
+    }
+
+    /// Seconds per beat at show time `t`.
+    pub fn beat_secs_at(&self, t: f64) -> f64 {
+        let u = (t - self.t0).max(0.0);
+        60.0 / (self.bpm * (1.0 + self.accel * u / self.span_secs))
+    }
+
+    /// The first clapped beat strictly after `t`: (beat number, show time).
+    pub fn next_clap_after(&self, t: f64) -> (i64, f64) {
+        let mut n = self.beat_at(t).floor() as i64 + 1;
+        let bpb = i64::from(self.beats_per_bar.max(1));
+        for _ in 0..bpb {
+            if self.mask & (1 << n.rem_euclid(bpb)) != 0 {
+                break;
+            }
+            n += 1;
+        }
+        (n, self.time_of(n as f64))
+    }
+}
+
+/// Why a section claps in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClapKind {
+    /// Clapping along with a song on given beats.
+    Along,
+    /// Claps locked to a chant's beat.
+    Chant,
+    /// Spontaneous synchronised applause (the crowd falls into step and speeds up).
+    Sync,
+}
+
+/// A span of the show during which part of the crowd claps on a beat grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClapSection {
+    /// What kind of rhythmic clapping.
+    pub kind: ClapKind,
+    /// Start in show seconds.
+    pub start: f64,
+    /// End in show seconds.
+    pub end: f64,
+    /// Fraction of the crowd clapping in time at full strength.
+    pub share: f64,
+    /// Standard deviation of each clapper's timing around the beat, in seconds.
+    pub scatter_secs: f64,
+    /// Clap strength while in time (synchronised applause dips in level).
+    pub strength: f64,
+    /// The beats.
+    pub grid: BeatGrid,
+}
+
+impl ClapSection {
+    /// Share of the crowd clapping in time at `t`, ramping in and out over two seconds as
+    /// people join and give up.
+    pub fn share_at(&self, t: f64) -> f64 {
+        if t < self.start || t >= self.end {
+            return 0.0;
+        }
+        let ramp = ((t - self.start) / 2.0).min((self.end - t) / 2.0).clamp(0.0, 1.0);
+        self.share * ramp
+    }
+}
+
+/// Tempo increase of a chant over its length: crowds speed up as they get excited.
+pub const CHANT_ACCEL: f64 = 0.08;
+
+/// The beat grid of a chant moment (every beat clapped, accelerating by [`CHANT_ACCEL`]).
+pub fn chant_grid(start: f64, end: f64, bpm: f64) -> BeatGrid {
+    BeatGrid { t0: start, bpm, accel: CHANT_ACCEL, span_secs: (end - start).max(1.0), beats_per_bar: 1, mask: 1 }
+}
+
+impl Show {
+    /// Every span of the show where part of the crowd claps in time, in time order.
+    pub fn clap_sections(&self) -> Vec<ClapSection> {
+        let mut out = Vec::new();
+        for m in &self.moments {
+            let d = m.secs();
+            match m.kind {
+                MomentKind::Song | MomentKind::Encore => {
+                    let Some(song) = m.song.map(|i| &self.songs[i]) else { continue };
+                    if song.clap_along.is_empty() {
+                        continue;
+                    }
+                    // The crowd joins once the song has got going and stops for the last bars.
+                    let start = m.start_secs + song.intro_secs.max(12.0).min(d * 0.3);
+                    let end = m.end_secs - (8.0f64).min(d * 0.1);
+                    if end <= start + 4.0 {
+                        continue;
+                    }
+                    let mask = song.clap_along.iter().fold(0u16, |acc, b| acc | 1 << ((b - 1) % 16));
+                    out.push(ClapSection {
+                        kind: ClapKind::Along,
+                        start,
+                        end,
+                        share: 0.3 + 0.45 * m.energy,
+                        scatter_secs: 0.022,
+                        strength: 0.85,
+                        grid: BeatGrid {
+                            t0: m.start_secs,
+                            bpm: song.bpm,
+                            accel: 0.0,
+                            span_secs: 1.0,
+                            beats_per_bar: song.beats_per_bar,
+                            mask,
+                        },
+                    });
+                }
+                MomentKind::Chant => out.push(ClapSection {
+                    kind: ClapKind::Chant,
+                    start: m.start_secs,
+                    end: m.end_secs,
+                    share: 0.9 * m.energy.max(0.5),
+                    scatter_secs: 0.018,
+                    strength: 0.75,
+                    grid: chant_grid(m.start_secs, m.end_secs, m.bpm),
+                }),
+                MomentKind::Finale | MomentKind::Applause if m.peak >= 0.9 && d >= 14.0 => {
+                    // After the peak of a big ovation the crowd falls into step: about 1.7x the free
+                    // clapping period, speeding up while it lasts.
+                    let start = m.start_secs + d * 0.3;
+                    let end = m.start_secs + d * 0.72;
+                    out.push(ClapSection {
+                        kind: ClapKind::Sync,
+                        start,
+                        end,
+                        share: 0.6,
+                        scatter_secs: 0.03,
+                        strength: 0.8,
+                        grid: BeatGrid {
+                            t0: start,
+                            bpm: 126.0,
+                            accel: 0.15,
+                            span_secs: end - start,
+                            beats_per_bar: 1,
+                            mask: 1,
+                        },
+                    });
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steady_grid_round_trips() {
+        let g = BeatGrid::steady(10.0, 120.0);
+        assert!((g.time_of(4.0) - 12.0).abs() < 1e-9);
+        assert!((g.beat_at(12.0) - 4.0).abs() < 1e-9);
+        let (n, t) = g.next_clap_after(12.0);
+        assert_eq!(n, 5);
+        assert!((t - 12.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn accelerating_grid_is_consistent_and_speeds_up() {
+        let g = chant_grid(0.0, 20.0, 104.0);
+        for n in [1.0, 7.0, 30.0] {
+            assert!((g.beat_at(g.time_of(n)) - n).abs() < 1e-6);
+        }
+        assert!(g.beat_secs_at(19.0) < g.beat_secs_at(1.0) * 0.95);
+    }
+
+    #[test]
+    fn masked_beats_only() {
+        // Claps on 2 and 4 of a 4/4 bar: beats 1 and 3 (0-based).
+        let g = BeatGrid { t0: 0.0, bpm: 60.0, accel: 0.0, span_secs: 1.0, beats_per_bar: 4, mask: 0b1010 };
+        assert_eq!(g.next_clap_after(0.0).0, 1);
+        assert_eq!(g.next_clap_after(1.0).0, 3);
+        assert_eq!(g.next_clap_after(3.5).0, 5);
+    }
+}
