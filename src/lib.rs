@@ -7,4 +7,5 @@ pub mod dsp;
 pub mod engine;
 pub mod output;
 pub mod preset;
+pub mod render;
 pub mod show;

@@ -1,1 +1,207 @@
-fn main(){}
+//! The `concert` binary: parses the command line, loads shows, and hands work to the library.
+//! Errors are printed with their whole chain and exit non-zero; no DSP lives here.
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+
+use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
+use concert::preset::{self, BUILTIN};
+use concert::preset::time::format_clock;
+use concert::render::{RenderError, RenderOptions, Target, render};
+use concert::show::Show;
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(err) = run(cli) {
+        eprintln!("error: {err}");
+        for cause in err.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        let interrupted = err.downcast_ref::<RenderError>().is_some_and(|e| matches!(e, RenderError::Interrupted));
+        std::process::exit(if interrupted { 130 } else { 1 });
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Render(args) => cmd_render(args),
+        Command::Timeline(args) => cmd_timeline(args),
+        Command::Presets => cmd_presets(),
+        Command::Check(args) => cmd_check(args),
+        Command::Play(_) | Command::Devices => live_missing(),
+    }
+}
+
+/// Live playback needs cpal, which needs ALSA headers to build; say exactly how to get it.
+fn live_missing() -> Result<()> {
+    bail!(
+        "this build has no live playback; rebuild with the `live` feature: \
+         `cargo run --release --features live -- play` (on Linux first: apt-get install libasound2-dev pkg-config)"
+    )
+}
+
+/// Load a show by preset name or path (errors already name file, line, column and key).
+fn load(arg: &str) -> Result<Show> {
+    Ok(preset::resolve(arg)?)
+}
+
+/// The file name a show renders to by default: the preset name or the file's stem.
+fn default_output(arg: &str) -> PathBuf {
+    let stem = Path::new(arg).file_stem().map_or_else(|| arg.to_string(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from(format!("{stem}.wav"))
+}
+
+fn cmd_render(args: RenderArgs) -> Result<()> {
+    let show = load(&args.show)?;
+    let opts = RenderOptions {
+        seed: args.seed.unwrap_or(show.seed),
+        sample_rate: args.sample_rate,
+        format: args.format.into(),
+        from_secs: args.from.unwrap_or(0.0),
+        to_secs: args.to,
+    };
+    let target = match (&args.stems, &args.output) {
+        (Some(dir), _) => Target::Stems(dir.clone()),
+        (None, Some(out)) => Target::File(out.clone()),
+        (None, None) => Target::File(default_output(&args.show)),
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+    }
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} rendering {msg} [{bar:32}] {percent:>3}% ETA {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(show.title.clone());
+        bar
+    });
+    let started = Instant::now();
+    let report = render(&show, &opts, &target, &cancel, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    })?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if !args.quiet {
+        let secs = report.frames as f64 / f64::from(opts.sample_rate);
+        let wall = started.elapsed().as_secs_f64();
+        let peak_db = 20.0 * f64::from(report.peak.max(1e-9)).log10();
+        for f in &report.files {
+            eprintln!("wrote {}", f.display());
+        }
+        eprintln!(
+            "{} of \"{}\", seed {}, {} Hz {:?}, peak {:.1} dBFS, rendered in {:.1} s ({:.0}x real time)",
+            format_clock(secs),
+            show.title,
+            opts.seed,
+            opts.sample_rate,
+            args.format,
+            peak_db,
+            wall,
+            secs / wall.max(1e-6)
+        );
+    }
+    Ok(())
+}
+
+fn cmd_timeline(args: TimelineArgs) -> Result<()> {
+    let show = load(&args.show)?;
+    let notes = show.lead_notes();
+    if args.json {
+        let moments: Vec<_> = show
+            .moments
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "moment": m.kind.name(),
+                    "label": m.label,
+                    "id": m.id,
+                    "start_secs": m.start_secs,
+                    "end_secs": m.end_secs,
+                })
+            })
+            .collect();
+        let notes: Vec<_> = notes
+            .iter()
+            .map(|n| {
+                serde_json::json!({
+                    "start_secs": n.start_secs,
+                    "end_secs": n.end_secs,
+                    "midi": n.midi,
+                    "syllable": n.syllable,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "title": show.title,
+            "duration_secs": show.duration_secs,
+            "sample_rate": args.sample_rate,
+            "moments": moments,
+            "notes": notes,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    println!("{} — {} {}, {} people, {}", show.title, show.venue.kind.name(), show.venue.listener.name(), show.venue.audience, format_clock(show.duration_secs));
+    for m in &show.moments {
+        println!(
+            "{:>8} – {:>8}  {:<12} {}",
+            format_clock(m.start_secs),
+            format_clock(m.end_secs),
+            m.kind.name(),
+            m.label
+        );
+    }
+    if !notes.is_empty() {
+        println!("{} sung notes", notes.len());
+    }
+    Ok(())
+}
+
+fn cmd_presets() -> Result<()> {
+    for (name, _) in BUILTIN {
+        let show = load(name)?;
+        println!(
+            "{:<20} {:>6}  {:<8} {:>7} people  {}",
+            name,
+            format_clock(show.duration_secs),
+            show.venue.kind.name(),
+            show.venue.audience,
+            show.title
+        );
+    }
+    Ok(())
+}
+
+fn cmd_check(args: CheckArgs) -> Result<()> {
+    let mut failed = 0;
+    for arg in &args.shows {
+        match preset::resolve(arg) {
+            Ok(show) => println!("ok: {arg} — \"{}\", {} moments, {}", show.title, show.moments.len(), format_clock(show.duration_secs)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} shows invalid", args.shows.len());
+    }
+    Ok(())
+}

@@ -1,1 +1,5 @@
-//! Outputs (work in progress).
+//! Where samples go: WAV files (and, with the `live` feature, audio devices).
+//!
+//! Output code knows samples, formats and files, never the timeline or the DSP.
+
+pub mod wav;

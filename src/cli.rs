@@ -1,0 +1,165 @@
+//! The command line: subcommands, their options, and how each value is parsed and checked.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use concert::output::wav::SampleFormat;
+use concert::preset::DEFAULT_PRESET;
+use concert::preset::time::parse_time;
+
+/// Procedural concert ambience: crowd, applause, cheers and a singing lead, following a show.
+#[derive(Debug, Parser)]
+#[command(name = "concert", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a show to a WAV file (or a folder of stems).
+    Render(RenderArgs),
+    /// Print a show's resolved cue sheet: one moment a line, or JSON.
+    Timeline(TimelineArgs),
+    /// List the built-in shows.
+    Presets,
+    /// Validate show files (or built-in presets); exit 0 if all are valid.
+    Check(CheckArgs),
+    /// Play a show live through an audio device (needs the `live` feature).
+    Play(PlayArgs),
+    /// List audio output devices (needs the `live` feature).
+    Devices,
+}
+
+/// WAV sample formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// 16-bit integer (dithered).
+    S16,
+    /// 24-bit integer.
+    S24,
+    /// 32-bit float.
+    F32,
+}
+
+impl From<FormatArg> for SampleFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::S16 => SampleFormat::S16,
+            FormatArg::S24 => SampleFormat::S24,
+            FormatArg::F32 => SampleFormat::F32,
+        }
+    }
+}
+
+/// A time on the command line: "m:ss", "h:mm:ss", "90s" or plain seconds.
+fn parse_cli_time(text: &str) -> Result<f64, String> {
+    if let Ok(secs) = text.trim().parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok(secs);
+        }
+    }
+    parse_time(text)
+}
+
+/// `render` options.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// A built-in preset name (see `concert presets`) or a path to a show .toml file.
+    #[arg(default_value = DEFAULT_PRESET)]
+    pub show: String,
+    /// Output WAV file [default: ./SHOW-NAME.wav].
+    #[arg(short, long, conflicts_with = "stems")]
+    pub output: Option<PathBuf>,
+    /// Write DIR/mix.wav plus one sample-aligned WAV per layer (crowd, applause, cheers, lead).
+    #[arg(long, value_name = "DIR")]
+    pub stems: Option<PathBuf>,
+    /// Random seed [default: the show's own `seed`].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Sample format.
+    #[arg(long, value_enum, default_value_t = FormatArg::S24)]
+    pub format: FormatArg,
+    /// Sample rate in Hz.
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
+    pub sample_rate: u32,
+    /// Start of the clip ("4:10", "250s", 250); the clip is sample-identical to that span of a full render.
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub from: Option<f64>,
+    /// End of the clip [default: the end of the show].
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub to: Option<f64>,
+    /// No progress bar or summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `timeline` options.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// A built-in preset name or a path to a show .toml file.
+    #[arg(default_value = DEFAULT_PRESET)]
+    pub show: String,
+    /// Print one JSON object (title, duration_secs, sample_rate, moments, notes).
+    #[arg(long)]
+    pub json: bool,
+    /// Sample rate reported in the JSON.
+    #[arg(long, default_value_t = 48_000)]
+    pub sample_rate: u32,
+}
+
+/// `check` options.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Show files or built-in preset names.
+    #[arg(required = true)]
+    pub shows: Vec<String>,
+}
+
+/// `play` options.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// A built-in preset name or a path to a show .toml file.
+    #[arg(default_value = DEFAULT_PRESET)]
+    pub show: String,
+    /// Output device (a substring of its name or id; see `concert devices`).
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Random seed [default: the show's own `seed`].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Start at this time of the show.
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub from: Option<f64>,
+    /// Stop at this time of the show.
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub to: Option<f64>,
+    /// Device buffer in frames.
+    #[arg(long, default_value_t = 256)]
+    pub buffer: u32,
+    /// Print the render thread's time budget use at the end.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_parse_in_every_form() {
+        assert_eq!(parse_cli_time("4:10"), Ok(250.0));
+        assert_eq!(parse_cli_time("250"), Ok(250.0));
+        assert_eq!(parse_cli_time("90s"), Ok(90.0));
+        assert!(parse_cli_time("soon").is_err());
+    }
+}

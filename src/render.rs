@@ -1,0 +1,220 @@
+//! Offline rendering: drive the [`Engine`] block by block into a WAV file or a folder of
+//! stems, streaming (memory does not grow with show length), cancellable, and leaving no
+//! partial files behind on failure.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::engine::{Engine, LAYERS, STEMS};
+use crate::output::wav::{PartFile, SampleFormat, WavError, WavSink, max_frames};
+use crate::show::Show;
+
+/// Frames per block handed from the engine to the writers.
+const BLOCK_FRAMES: usize = 1024;
+
+/// What to render and how.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Seed for every random choice (the show's own seed unless overridden).
+    pub seed: u64,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// WAV sample format.
+    pub format: SampleFormat,
+    /// Start of the clip in show seconds (0 = from the beginning).
+    pub from_secs: f64,
+    /// End of the clip in show seconds (`None` = the end of the show).
+    pub to_secs: Option<f64>,
+}
+
+impl RenderOptions {
+    /// Defaults for `show`: its own seed, 48 kHz, 24-bit, the whole show.
+    pub fn for_show(show: &Show) -> Self {
+        RenderOptions { seed: show.seed, sample_rate: 48_000, format: SampleFormat::S24, from_secs: 0.0, to_secs: None }
+    }
+}
+
+/// Where the samples go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// One stereo WAV file of the mix.
+    File(PathBuf),
+    /// A folder with `mix.wav` and one WAV per layer (`crowd.wav`, `applause.wav`, …).
+    Stems(PathBuf),
+}
+
+/// Errors a render can end with.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The requested span is empty or outside the show.
+    #[error("--from {from} must be before --to {to} (the show lasts {show})")]
+    EmptySpan {
+        /// Start asked for, formatted.
+        from: String,
+        /// End asked for, formatted.
+        to: String,
+        /// Show length, formatted.
+        show: String,
+    },
+    /// The file would pass WAV's 4 GiB limit.
+    #[error(
+        "a {secs} render at {rate} Hz in {format:?} would pass WAV's 4 GiB limit; the longest that fits is {max}: render a shorter span with --from/--to, or use --format s16"
+    )]
+    TooLong {
+        /// Requested length, formatted.
+        secs: String,
+        /// Sample rate.
+        rate: u32,
+        /// Sample format.
+        format: SampleFormat,
+        /// Longest length that fits, formatted.
+        max: String,
+    },
+    /// The stems folder could not be created.
+    #[error("cannot create stems folder {path}: {source}")]
+    StemsDir {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Wav(#[from] WavError),
+    /// Stopped by the user (Ctrl-C); partial files were removed.
+    #[error("render interrupted; partial output removed")]
+    Interrupted,
+}
+
+/// What a finished render produced.
+#[derive(Debug, Clone)]
+pub struct RenderReport {
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// Frames per file.
+    pub frames: u64,
+    /// Peak absolute sample of the mix.
+    pub peak: f32,
+    /// Non-finite samples the master replaced (always 0 unless a layer misbehaves).
+    pub non_finite: u64,
+}
+
+/// `m:ss.s` for messages.
+pub fn clock(secs: f64) -> String {
+    let s = secs.max(0.0);
+    let h = (s / 3600.0).floor();
+    let m = ((s - h * 3600.0) / 60.0).floor();
+    let rest = s - h * 3600.0 - m * 60.0;
+    if h > 0.0 { format!("{h}:{m:02}:{rest:04.1}") } else { format!("{m}:{rest:04.1}") }
+}
+
+/// The frame span `[first, last)` a render covers.
+pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError> {
+    let sr = f64::from(opts.sample_rate);
+    let to = opts.to_secs.unwrap_or(show.duration_secs);
+    let first = (opts.from_secs.max(0.0) * sr).round() as u64;
+    let last = (to * sr).round() as u64;
+    if last <= first {
+        return Err(RenderError::EmptySpan {
+            from: clock(opts.from_secs),
+            to: clock(to),
+            show: clock(show.duration_secs),
+        });
+    }
+    let max = max_frames(opts.format, 2);
+    if last - first > max {
+        return Err(RenderError::TooLong {
+            secs: clock((last - first) as f64 / sr),
+            rate: opts.sample_rate,
+            format: opts.format,
+            max: clock(max as f64 / sr),
+        });
+    }
+    Ok((first, last))
+}
+
+/// One output file being written.
+struct Out {
+    part: PartFile,
+    sink: WavSink<std::io::BufWriter<std::fs::File>>,
+}
+
+fn open(path: &Path, opts: &RenderOptions, first: u64) -> Result<Out, RenderError> {
+    let (part, writer) = PartFile::create(path)?;
+    let sink = WavSink::new(writer, opts.format, 2, opts.sample_rate, first, path)?;
+    Ok(Out { part, sink })
+}
+
+/// Render `show` into `target`. `progress(done, total)` is called after every block;
+/// `cancel` is polled between blocks (set it from a Ctrl-C handler).
+pub fn render(
+    show: &Show,
+    opts: &RenderOptions,
+    target: &Target,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RenderReport, RenderError> {
+    let (first, last) = span(show, opts)?;
+    let stems = matches!(target, Target::Stems(_));
+    let mut outs = match target {
+        Target::File(path) => vec![open(path, opts, first)?],
+        Target::Stems(dir) => {
+            std::fs::create_dir_all(dir).map_err(|source| RenderError::StemsDir { path: dir.clone(), source })?;
+            let mut v = vec![open(&dir.join("mix.wav"), opts, first)?];
+            for name in STEMS {
+                v.push(open(&dir.join(format!("{name}.wav")), opts, first)?);
+            }
+            v
+        }
+    };
+    let mut engine = if stems {
+        Engine::with_stems(show, opts.seed, opts.sample_rate)
+    } else {
+        Engine::new(show, opts.seed, opts.sample_rate)
+    };
+    let total = last - first;
+    // The state at `first` must be exactly what a full render has there.
+    let mut skipped = 0;
+    while skipped < first {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(RenderError::Interrupted);
+        }
+        let n = (first - skipped).min(48_000 * 10);
+        engine.skip(n);
+        skipped += n;
+    }
+    let mut mix = vec![0.0f32; BLOCK_FRAMES * 2];
+    let mut stem_bufs: [Vec<f32>; LAYERS] = std::array::from_fn(|_| vec![0.0f32; BLOCK_FRAMES * 2]);
+    let mut done = 0;
+    let mut peak = 0.0f32;
+    while done < total {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(RenderError::Interrupted);
+        }
+        let n = (total - done).min(BLOCK_FRAMES as u64) as usize;
+        let block = &mut mix[..2 * n];
+        if stems {
+            let [a, b, c, d] = &mut stem_bufs;
+            engine.render_block_with_stems(block, &mut [&mut a[..2 * n], &mut b[..2 * n], &mut c[..2 * n], &mut d[..2 * n]]);
+        } else {
+            engine.render_block(block);
+        }
+        peak = block.iter().fold(peak, |p, v| p.max(v.abs()));
+        outs[0].sink.write(block)?;
+        if stems {
+            for (k, buf) in stem_bufs.iter().enumerate() {
+                outs[k + 1].sink.write(&buf[..2 * n])?;
+            }
+        }
+        done += n as u64;
+        progress(done, total);
+    }
+    let mut files = Vec::new();
+    for out in outs {
+        out.sink.finalize()?;
+        files.push(out.part.dest().to_path_buf());
+        out.part.commit()?;
+    }
+    Ok(RenderReport { files, frames: total, peak, non_finite: engine.non_finite_samples() })
+}
