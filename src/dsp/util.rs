@@ -116,7 +116,10 @@ pub fn render_layer(
     let mut chunk = Stereo::default();
     let mut frame = first;
     while out.len() < frames * 2 {
-        let info = ChunkInfo { frame, sample_rate: sr };
+        let info = ChunkInfo {
+            frame,
+            sample_rate: sr,
+        };
         let params = show.params_at(info.secs());
         layer.render(info, &params, &mut chunk);
         for i in 0..CHUNK {
