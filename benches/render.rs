@@ -27,7 +27,10 @@ fn time_engine(show: &Show, secs: f64) -> (f64, f64) {
         black_box(&buf);
         done += n;
     }
-    (frames as f64 / f64::from(RATE), start.elapsed().as_secs_f64())
+    (
+        frames as f64 / f64::from(RATE),
+        start.elapsed().as_secs_f64(),
+    )
 }
 
 /// Render `secs` of one layer alone and return its real-time factor.
@@ -36,7 +39,10 @@ fn time_layer(show: &Show, layer: &mut dyn Layer, secs: f64) -> f64 {
     let mut out = Stereo::default();
     let start = Instant::now();
     for k in 0..chunks {
-        let info = ChunkInfo { frame: k * CHUNK as u64, sample_rate: f64::from(RATE) };
+        let info = ChunkInfo {
+            frame: k * CHUNK as u64,
+            sample_rate: f64::from(RATE),
+        };
         let params = show.params_at(info.secs());
         layer.render(info, &params, &mut out);
         black_box(&out);
@@ -75,13 +81,26 @@ secs = 30
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    println!("concert render benchmark, {RATE} Hz stereo, one thread{}", if quick { " (quick)" } else { "" });
-    println!("\n== built-in presets (whole show{})", if quick { ", first 120 s" } else { "" });
+    println!(
+        "concert render benchmark, {RATE} Hz stereo, one thread{}",
+        if quick { " (quick)" } else { "" }
+    );
+    println!(
+        "\n== built-in presets (whole show{})",
+        if quick { ", first 120 s" } else { "" }
+    );
     for (name, _) in BUILTIN {
         let show = preset::resolve(name).expect("built-in presets are valid");
-        let secs = if quick { show.duration_secs.min(120.0) } else { show.duration_secs };
+        let secs = if quick {
+            show.duration_secs.min(120.0)
+        } else {
+            show.duration_secs
+        };
         let (audio, wall) = time_engine(&show, secs);
-        println!("{name:<20} {audio:>7.1} s audio in {wall:>6.2} s  = {:>6.1}x real time", audio / wall);
+        println!(
+            "{name:<20} {audio:>7.1} s audio in {wall:>6.2} s  = {:>6.1}x real time",
+            audio / wall
+        );
     }
     if let Some(mib) = peak_rss_mib() {
         println!("peak memory after all presets: {mib:.1} MiB");
@@ -96,8 +115,15 @@ fn main() {
         factors.push(rtf);
         let mut applause = concert::dsp::applause::ApplauseLayer::new(&show, 1, f64::from(RATE));
         let layer_rtf = time_layer(&show, &mut applause, 42.0);
-        println!("{audience:>7} people: full engine {rtf:>6.1}x real time, applause layer alone {layer_rtf:>7.1}x");
+        println!(
+            "{audience:>7} people: full engine {rtf:>6.1}x real time, applause layer alone {layer_rtf:>7.1}x"
+        );
     }
-    let (lo, hi) = factors.iter().fold((f64::MAX, 0.0f64), |(lo, hi), f| (lo.min(*f), hi.max(*f)));
-    println!("cost ratio, slowest vs fastest audience: {:.2}x (target within 1.5x)", hi / lo);
+    let (lo, hi) = factors
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), f| (lo.min(*f), hi.max(*f)));
+    println!(
+        "cost ratio, slowest vs fastest audience: {:.2}x (target within 1.5x)",
+        hi / lo
+    );
 }

@@ -15,14 +15,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--to" => to = Some(preset::time::parse_time(&args.next().ok_or("--to needs a time")?)?),
+            "--to" => {
+                to = Some(preset::time::parse_time(
+                    &args.next().ok_or("--to needs a time")?,
+                )?)
+            }
             "-o" => out = PathBuf::from(args.next().ok_or("-o needs a path")?),
             other => name = other.to_string(),
         }
     }
     let show = preset::resolve(&name)?;
-    let opts = RenderOptions { to_secs: to, ..RenderOptions::for_show(&show) };
-    let report = render(&show, &opts, &Target::File(out.clone()), &AtomicBool::new(false), &mut |_, _| {})?;
+    let opts = RenderOptions {
+        to_secs: to,
+        ..RenderOptions::for_show(&show)
+    };
+    let report = render(
+        &show,
+        &opts,
+        &Target::File(out.clone()),
+        &AtomicBool::new(false),
+        &mut |_, _| {},
+    )?;
     println!(
         "{}: {} frames of \"{}\" at {} Hz, peak {:.3}",
         out.display(),

@@ -8,11 +8,17 @@ use concert::preset::{MomentSpec, ShowSpec, SongSpec, VenueSpec};
 use concert::show::{MomentKind, VenueKind};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "show_in_code.wav".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "show_in_code.wav".into());
     let show = ShowSpec {
         title: "Echo Fade — soundcheck at the Haze Club".into(),
         seed: 7,
-        venue: VenueSpec { kind: VenueKind::Club, audience: Some(250), ..Default::default() },
+        venue: VenueSpec {
+            kind: VenueKind::Club,
+            audience: Some(250),
+            ..Default::default()
+        },
         songs: vec![SongSpec {
             title: "Lost in the Haze".into(),
             bpm: 96.0,

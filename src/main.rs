@@ -13,8 +13,8 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
-use concert::preset::{self, BUILTIN};
 use concert::preset::time::format_clock;
+use concert::preset::{self, BUILTIN};
 use concert::render::{RenderError, RenderOptions, Target, render};
 use concert::show::Show;
 
@@ -25,7 +25,9 @@ fn main() {
         for cause in err.chain().skip(1) {
             eprintln!("  caused by: {cause}");
         }
-        let interrupted = err.downcast_ref::<RenderError>().is_some_and(|e| matches!(e, RenderError::Interrupted));
+        let interrupted = err
+            .downcast_ref::<RenderError>()
+            .is_some_and(|e| matches!(e, RenderError::Interrupted));
         std::process::exit(if interrupted { 130 } else { 1 });
     }
 }
@@ -55,7 +57,9 @@ fn load(arg: &str) -> Result<Show> {
 
 /// The file name a show renders to by default: the preset name or the file's stem.
 fn default_output(arg: &str) -> PathBuf {
-    let stem = Path::new(arg).file_stem().map_or_else(|| arg.to_string(), |s| s.to_string_lossy().into_owned());
+    let stem = Path::new(arg)
+        .file_stem()
+        .map_or_else(|| arg.to_string(), |s| s.to_string_lossy().into_owned());
     PathBuf::from(format!("{stem}.wav"))
 }
 
@@ -76,14 +80,17 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = Arc::clone(&cancel);
-        ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+        ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed))
+            .context("cannot install the Ctrl-C handler")?;
     }
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} rendering {msg} [{bar:32}] {percent:>3}% ETA {eta}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} rendering {msg} [{bar:32}] {percent:>3}% ETA {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.set_message(show.title.clone());
         bar
@@ -158,7 +165,14 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(());
     }
-    println!("{} — {} {}, {} people, {}", show.title, show.venue.kind.name(), show.venue.listener.name(), show.venue.audience, format_clock(show.duration_secs));
+    println!(
+        "{} — {} {}, {} people, {}",
+        show.title,
+        show.venue.kind.name(),
+        show.venue.listener.name(),
+        show.venue.audience,
+        format_clock(show.duration_secs)
+    );
     for m in &show.moments {
         println!(
             "{:>8} – {:>8}  {:<12} {}",
@@ -193,7 +207,12 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
     let mut failed = 0;
     for arg in &args.shows {
         match preset::resolve(arg) {
-            Ok(show) => println!("ok: {arg} — \"{}\", {} moments, {}", show.title, show.moments.len(), format_clock(show.duration_secs)),
+            Ok(show) => println!(
+                "ok: {arg} — \"{}\", {} moments, {}",
+                show.title,
+                show.moments.len(),
+                format_clock(show.duration_secs)
+            ),
             Err(e) => {
                 eprintln!("error: {e}");
                 failed += 1;

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS};
 use crate::output::wav::{PartFile, SampleFormat, WavError, WavSink, max_frames};
+use crate::preset::time::format_clock;
 use crate::show::Show;
 
 /// Frames per block handed from the engine to the writers.
@@ -30,7 +31,13 @@ pub struct RenderOptions {
 impl RenderOptions {
     /// Defaults for `show`: its own seed, 48 kHz, 24-bit, the whole show.
     pub fn for_show(show: &Show) -> Self {
-        RenderOptions { seed: show.seed, sample_rate: 48_000, format: SampleFormat::S24, from_secs: 0.0, to_secs: None }
+        RenderOptions {
+            seed: show.seed,
+            sample_rate: 48_000,
+            format: SampleFormat::S24,
+            from_secs: 0.0,
+            to_secs: None,
+        }
     }
 }
 
@@ -100,15 +107,6 @@ pub struct RenderReport {
     pub non_finite: u64,
 }
 
-/// `m:ss.s` for messages.
-pub fn clock(secs: f64) -> String {
-    let s = secs.max(0.0);
-    let h = (s / 3600.0).floor();
-    let m = ((s - h * 3600.0) / 60.0).floor();
-    let rest = s - h * 3600.0 - m * 60.0;
-    if h > 0.0 { format!("{h}:{m:02}:{rest:04.1}") } else { format!("{m}:{rest:04.1}") }
-}
-
 /// The frame span `[first, last)` a render covers.
 pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError> {
     let sr = f64::from(opts.sample_rate);
@@ -117,18 +115,18 @@ pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError
     let last = (to * sr).round() as u64;
     if last <= first {
         return Err(RenderError::EmptySpan {
-            from: clock(opts.from_secs),
-            to: clock(to),
-            show: clock(show.duration_secs),
+            from: format_clock(opts.from_secs),
+            to: format_clock(to),
+            show: format_clock(show.duration_secs),
         });
     }
     let max = max_frames(opts.format, 2);
     if last - first > max {
         return Err(RenderError::TooLong {
-            secs: clock((last - first) as f64 / sr),
+            secs: format_clock((last - first) as f64 / sr),
             rate: opts.sample_rate,
             format: opts.format,
-            max: clock(max as f64 / sr),
+            max: format_clock(max as f64 / sr),
         });
     }
     Ok((first, last))
@@ -160,7 +158,10 @@ pub fn render(
     let mut outs = match target {
         Target::File(path) => vec![open(path, opts, first)?],
         Target::Stems(dir) => {
-            std::fs::create_dir_all(dir).map_err(|source| RenderError::StemsDir { path: dir.clone(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| RenderError::StemsDir {
+                path: dir.clone(),
+                source,
+            })?;
             let mut v = vec![open(&dir.join("mix.wav"), opts, first)?];
             for name in STEMS {
                 v.push(open(&dir.join(format!("{name}.wav")), opts, first)?);
@@ -196,7 +197,15 @@ pub fn render(
         let block = &mut mix[..2 * n];
         if stems {
             let [a, b, c, d] = &mut stem_bufs;
-            engine.render_block_with_stems(block, &mut [&mut a[..2 * n], &mut b[..2 * n], &mut c[..2 * n], &mut d[..2 * n]]);
+            engine.render_block_with_stems(
+                block,
+                &mut [
+                    &mut a[..2 * n],
+                    &mut b[..2 * n],
+                    &mut c[..2 * n],
+                    &mut d[..2 * n],
+                ],
+            );
         } else {
             engine.render_block(block);
         }
@@ -216,5 +225,10 @@ pub fn render(
         files.push(out.part.dest().to_path_buf());
         out.part.commit()?;
     }
-    Ok(RenderReport { files, frames: total, peak, non_finite: engine.non_finite_samples() })
+    Ok(RenderReport {
+        files,
+        frames: total,
+        peak,
+        non_finite: engine.non_finite_samples(),
+    })
 }

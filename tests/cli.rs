@@ -43,7 +43,9 @@ fn read_f32(path: &Path) -> (hound::WavSpec, Vec<f32>) {
         hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
         hound::SampleFormat::Int => {
             let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>().map(|s| s.unwrap() as f32 / scale).collect()
+            r.samples::<i32>()
+                .map(|s| s.unwrap() as f32 / scale)
+                .collect()
         }
     };
     (spec, samples)
@@ -62,12 +64,25 @@ fn renders_a_builtin_preset_clip_that_sox_reads() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("clip.wav");
     concert()
-        .args(["render", "echo-fade-club", "--to", "0:03", "--format", "s16", "--sample-rate", "44100", "-o"])
+        .args([
+            "render",
+            "echo-fade-club",
+            "--to",
+            "0:03",
+            "--format",
+            "s16",
+            "--sample-rate",
+            "44100",
+            "-o",
+        ])
         .arg(&out)
         .assert()
         .success();
     let (spec, samples) = read_f32(&out);
-    assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (2, 44_100, 16));
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 44_100, 16)
+    );
     assert_eq!(samples.len(), 2 * 3 * 44_100);
     assert!(leftovers(dir.path()).is_empty());
     // Another tool agrees on what the file is.
@@ -85,11 +100,19 @@ fn clip_is_sample_identical_to_the_same_span_of_a_full_render() {
     let show = write_show(dir.path(), SHORT_SHOW);
     let full = dir.path().join("full.wav");
     let clip = dir.path().join("clip.wav");
-    concert().arg("render").arg(&show).args(["--format", "f32", "-q", "-o"]).arg(&full).assert().success();
     concert()
         .arg("render")
         .arg(&show)
-        .args(["--format", "f32", "-q", "--from", "0:05", "--to", "8.5s", "-o"])
+        .args(["--format", "f32", "-q", "-o"])
+        .arg(&full)
+        .assert()
+        .success();
+    concert()
+        .arg("render")
+        .arg(&show)
+        .args([
+            "--format", "f32", "-q", "--from", "0:05", "--to", "8.5s", "-o",
+        ])
         .arg(&clip)
         .assert()
         .success();
@@ -97,7 +120,10 @@ fn clip_is_sample_identical_to_the_same_span_of_a_full_render() {
     let (_, clip) = read_f32(&clip);
     assert_eq!(full.len(), 2 * 20 * 48_000);
     assert_eq!(clip.len(), 2 * 3 * 48_000 + 2 * 24_000);
-    assert_eq!(&full[2 * 5 * 48_000..2 * 5 * 48_000 + clip.len()], &clip[..]);
+    assert_eq!(
+        &full[2 * 5 * 48_000..2 * 5 * 48_000 + clip.len()],
+        &clip[..]
+    );
 }
 
 #[test]
@@ -105,7 +131,13 @@ fn applause_rises_within_half_a_second_of_its_cue() {
     let dir = tempfile::tempdir().unwrap();
     let show = write_show(dir.path(), SHORT_SHOW);
     let out = dir.path().join("a.wav");
-    concert().arg("render").arg(&show).args(["--format", "f32", "-q", "--to", "8", "-o"]).arg(&out).assert().success();
+    concert()
+        .arg("render")
+        .arg(&show)
+        .args(["--format", "f32", "-q", "--to", "8", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
     let (_, s) = read_f32(&out);
     let rms = |from: f64, to: f64| {
         let (a, b) = ((from * 48_000.0) as usize * 2, (to * 48_000.0) as usize * 2);
@@ -114,7 +146,10 @@ fn applause_rises_within_half_a_second_of_its_cue() {
     let before = rms(3.0, 3.9);
     let at = rms(4.3, 4.5);
     let full = rms(6.0, 8.0);
-    assert!(at > 2.0 * before.max(1e-4), "applause under way within 0.5 s: {before} -> {at}");
+    assert!(
+        at > 2.0 * before.max(1e-4),
+        "applause under way within 0.5 s: {before} -> {at}"
+    );
     assert!(full > 0.02, "full applause is loud: {full}");
 }
 
@@ -123,7 +158,13 @@ fn stems_are_written_aligned_and_complete() {
     let dir = tempfile::tempdir().unwrap();
     let show = write_show(dir.path(), SHORT_SHOW);
     let stems = dir.path().join("stems");
-    concert().arg("render").arg(&show).args(["-q", "--to", "2", "--stems"]).arg(&stems).assert().success();
+    concert()
+        .arg("render")
+        .arg(&show)
+        .args(["-q", "--to", "2", "--stems"])
+        .arg(&stems)
+        .assert()
+        .success();
     let mut lens = Vec::new();
     for name in ["mix", "crowd", "applause", "cheers", "lead"] {
         let (spec, s) = read_f32(&stems.join(format!("{name}.wav")));
@@ -136,7 +177,10 @@ fn stems_are_written_aligned_and_complete() {
 #[test]
 fn a_bad_show_names_file_line_column_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let show = write_show(dir.path(), "title = \"x\"\n[venue]\nkind = \"aren\"\n[[timeline]]\nmoment = \"murmur\"\n");
+    let show = write_show(
+        dir.path(),
+        "title = \"x\"\n[venue]\nkind = \"aren\"\n[[timeline]]\nmoment = \"murmur\"\n",
+    );
     let out = dir.path().join("x.wav");
     concert()
         .arg("render")
@@ -182,10 +226,21 @@ fn renders_past_the_wav_limit_are_refused_before_they_start() {
 #[test]
 fn empty_span_is_an_error() {
     concert()
-        .args(["render", "echo-fade-club", "--from", "2:00", "--to", "1:00", "-o", "/tmp/never.wav"])
+        .args([
+            "render",
+            "echo-fade-club",
+            "--from",
+            "2:00",
+            "--to",
+            "1:00",
+            "-o",
+            "/tmp/never.wav",
+        ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("--from 2:00 must be before --to 1:00"));
+        .stderr(predicate::str::contains(
+            "--from 2:00 must be before --to 1:00",
+        ));
 }
 
 #[test]
@@ -193,12 +248,22 @@ fn interrupted_render_exits_non_zero_and_removes_the_part_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("long.wav");
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("concert"))
-        .args(["render", "starlight-finale", "--sample-rate", "96000", "-q", "-o"])
+        .args([
+            "render",
+            "starlight-finale",
+            "--sample-rate",
+            "96000",
+            "-q",
+            "-o",
+        ])
         .arg(&out)
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    StdCommand::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{status:?}");
     assert!(!out.exists());
@@ -207,7 +272,10 @@ fn interrupted_render_exits_non_zero_and_removes_the_part_file() {
 
 #[test]
 fn timeline_json_has_the_agreed_fields() {
-    let out = concert().args(["timeline", "starlight-finale", "--json"]).assert().success();
+    let out = concert()
+        .args(["timeline", "starlight-finale", "--json"])
+        .assert()
+        .success();
     let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     for key in ["title", "duration_secs", "sample_rate", "moments", "notes"] {
         assert!(doc.get(key).is_some(), "missing {key}");
@@ -233,18 +301,32 @@ fn presets_and_check() {
             .and(predicate::str::contains("echo-fade-club"))
             .and(predicate::str::contains("echo-fade-benefit")),
     );
-    concert().args(["check", "starlight-finale", "echo-fade-club", "echo-fade-benefit"]).assert().success();
+    concert()
+        .args([
+            "check",
+            "starlight-finale",
+            "echo-fade-club",
+            "echo-fade-benefit",
+        ])
+        .assert()
+        .success();
     let dir = tempfile::tempdir().unwrap();
-    let show = write_show(dir.path(), "title = \"x\"\n[[timeline]]\nmoment = \"aplause\"\n");
-    concert().arg("check").arg(&show).assert().failure().stderr(predicate::str::contains("did you mean"));
+    let show = write_show(
+        dir.path(),
+        "title = \"x\"\n[[timeline]]\nmoment = \"aplause\"\n",
+    );
+    concert()
+        .arg("check")
+        .arg(&show)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("did you mean"));
 }
 
 #[cfg(not(feature = "live"))]
 #[test]
 fn play_without_the_live_feature_says_how_to_get_it() {
-    concert()
-        .arg("play")
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains("--features live").and(predicate::str::contains("libasound2-dev")));
+    concert().arg("play").assert().failure().stderr(
+        predicate::str::contains("--features live").and(predicate::str::contains("libasound2-dev")),
+    );
 }

@@ -88,7 +88,11 @@ impl Clapper {
         };
         let dist = r_min + r_span * u(&mut r).sqrt();
         let angle = (u(&mut r) * 2.0 - 1.0) * std::f32::consts::PI;
-        let side_bias = if listener == Listener::StageSide { -0.3 } else { 0.0 };
+        let side_bias = if listener == Listener::StageSide {
+            -0.3
+        } else {
+            0.0
+        };
         let (gl, gr) = pan_gains(angle.sin() * spread + side_bias);
         let cupped = u(&mut r) < 0.15;
         let (hz, q, direct) = if cupped {
@@ -148,7 +152,9 @@ struct FarField {
 impl FarField {
     fn new(seed: u64, far_people: u32, width: f32, gain: f32, sr: f32) -> Self {
         let mut r = rng(seed);
-        let centres = [520.0, 820.0, 1050.0, 1300.0, 1550.0, 1850.0, 2200.0, 2600.0f32];
+        let centres = [
+            520.0, 820.0, 1050.0, 1300.0, 1550.0, 1850.0, 2200.0, 2600.0f32,
+        ];
         let decays = [0.004f32, 0.011];
         let rate_full = (f64::from(far_people) * FAR_RATE_PER_PERSON).min(FAR_RATE_CAP);
         let mut f = FarField {
@@ -215,7 +221,9 @@ impl FarField {
             for c in 0..FAR_CHANNELS {
                 self.amp[c] *= self.amp_decay[c];
                 let x = xorshift(&mut self.noise[c]) * self.amp[c];
-                let y = self.b0[c] * (x - self.x2[c]) + self.a1[c] * self.y1[c] + self.a2[c] * self.y2[c];
+                let y = self.b0[c] * (x - self.x2[c])
+                    + self.a1[c] * self.y1[c]
+                    + self.a2[c] * self.y2[c];
                 self.x2[c] = self.x1[c];
                 self.x1[c] = x;
                 self.y2[c] = self.y1[c];
@@ -263,24 +271,51 @@ impl ApplauseLayer {
         let audience = show.venue.audience;
         let near = (audience as usize).min(NEAR_CLAPPERS);
         let clappers = (0..near)
-            .map(|i| Clapper::new(derive_seed(seed, &format!("applause/clapper-{i}")), show.venue.listener, sr))
+            .map(|i| {
+                Clapper::new(
+                    derive_seed(seed, &format!("applause/clapper-{i}")),
+                    show.venue.listener,
+                    sr,
+                )
+            })
             .collect();
         let far_people = audience.saturating_sub(near as u32);
         let log_n = (f64::from(audience.max(10))).log10() as f32;
         // Size shows in width and density; the level grows only ~1 dB from 1,000 to 100,000.
         let width = (0.25 + 0.17 * log_n).clamp(0.4, 1.0);
         let far_gain = FAR_GAIN * db_to_gain(1.5 * (log_n - 3.0));
-        let far = (far_people > 0).then(|| FarField::new(derive_seed(seed, "applause/far"), far_people, width, far_gain, sr));
-        ApplauseLayer { clappers, far, sections: show.clap_sections(), section_cursor: 0, sample_rate }
+        let far = (far_people > 0).then(|| {
+            FarField::new(
+                derive_seed(seed, "applause/far"),
+                far_people,
+                width,
+                far_gain,
+                sr,
+            )
+        });
+        ApplauseLayer {
+            clappers,
+            far,
+            sections: show.clap_sections(),
+            section_cursor: 0,
+            sample_rate,
+        }
     }
 
     /// The rhythmic section playing at `t`, with the share of the crowd in it.
     fn section_at(&mut self, t: f64) -> Option<(ClapSection, f64)> {
-        while self.section_cursor < self.sections.len() && self.sections[self.section_cursor].end <= t {
+        while self.section_cursor < self.sections.len()
+            && self.sections[self.section_cursor].end <= t
+        {
             self.section_cursor += 1;
         }
         // Sections only move forward in time in a render, but a fresh engine may start anywhere.
-        if self.section_cursor > 0 && self.sections.get(self.section_cursor - 1).is_some_and(|s| s.end > t) {
+        if self.section_cursor > 0
+            && self
+                .sections
+                .get(self.section_cursor - 1)
+                .is_some_and(|s| s.end > t)
+        {
             self.section_cursor = 0;
         }
         let s = *self.sections.get(self.section_cursor)?;
@@ -313,7 +348,8 @@ impl Layer for ApplauseLayer {
             }
             if wants && !c.clapping {
                 // Joining: the first clap comes within one period (or on the next beat).
-                c.next_frame = info.frame + (f64::from(uniform(&mut c.rng)) * c.period_secs * sr) as u64;
+                c.next_frame =
+                    info.frame + (f64::from(uniform(&mut c.rng)) * c.period_secs * sr) as u64;
             }
             c.clapping = wants;
             if !c.ringing && !(c.clapping && c.next_frame < end) {
@@ -327,7 +363,11 @@ impl Layer for ApplauseLayer {
                 let frame = info.frame + i as u64;
                 if c.clapping && frame >= c.next_frame {
                     let now = frame as f64 / sr;
-                    let strength = if in_time { section.map_or(1.0, |(s, _)| s.strength as f32) } else { vigor };
+                    let strength = if in_time {
+                        section.map_or(1.0, |(s, _)| s.strength as f32)
+                    } else {
+                        vigor
+                    };
                     c.env = strength * (0.6 + 0.8 * uniform(&mut c.rng));
                     c.ringing = true;
                     let next = match section {
@@ -395,7 +435,10 @@ mod tests {
         let level = rms(&body);
         let peak = body.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         let db = 20.0 * level.log10();
-        assert!((-26.0..-17.0).contains(&db), "full applause level {db:.1} dBFS");
+        assert!(
+            (-26.0..-17.0).contains(&db),
+            "full applause level {db:.1} dBFS"
+        );
         assert!(peak / level >= 8.0, "crest factor {:.1}", peak / level);
     }
 }
@@ -411,16 +454,41 @@ mod scratch {
     #[test]
     #[ignore]
     fn write_applause_wavs() {
-        for (kind, n) in [(VenueKind::Club, 100u32), (VenueKind::Club, 1000), (VenueKind::Arena, 10_000), (VenueKind::Arena, 100_000)] {
+        for (kind, n) in [
+            (VenueKind::Club, 100u32),
+            (VenueKind::Club, 1000),
+            (VenueKind::Arena, 10_000),
+            (VenueKind::Arena, 100_000),
+        ] {
             for part in ["all", "near", "far"] {
-                let show = show_with(kind, n, &[(MomentKind::Murmur, 1.0), (MomentKind::Applause, 12.0), (MomentKind::Murmur, 3.0)]);
+                let show = show_with(
+                    kind,
+                    n,
+                    &[
+                        (MomentKind::Murmur, 1.0),
+                        (MomentKind::Applause, 12.0),
+                        (MomentKind::Murmur, 3.0),
+                    ],
+                );
                 let mut layer = ApplauseLayer::new(&show, 5, 48_000.0);
-                if part == "near" { layer.far = None; }
-                if part == "far" { layer.clappers.clear(); }
+                if part == "near" {
+                    layer.far = None;
+                }
+                if part == "far" {
+                    layer.clappers.clear();
+                }
                 let out = render_layer(&mut layer, &show, 48_000, 0.0, 16.0);
-                let spec = hound::WavSpec { channels: 2, sample_rate: 48_000, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
-                let mut w = hound::WavWriter::create(format!("/tmp/cw/app-{n}-{part}.wav"), spec).unwrap();
-                for s in out { w.write_sample(s).unwrap(); }
+                let spec = hound::WavSpec {
+                    channels: 2,
+                    sample_rate: 48_000,
+                    bits_per_sample: 32,
+                    sample_format: hound::SampleFormat::Float,
+                };
+                let mut w =
+                    hound::WavWriter::create(format!("/tmp/cw/app-{n}-{part}.wav"), spec).unwrap();
+                for s in out {
+                    w.write_sample(s).unwrap();
+                }
                 w.finalize().unwrap();
             }
         }

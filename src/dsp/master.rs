@@ -90,7 +90,10 @@ mod tests {
         }
         let mut out = Stereo::default();
         m.process(&a, &mut out);
-        assert!(out.l.iter().all(|v| *v == 0.0), "first chunk out is the silent look-ahead");
+        assert!(
+            out.l.iter().all(|v| *v == 0.0),
+            "first chunk out is the silent look-ahead"
+        );
         m.process(&Stereo::default(), &mut out);
         assert_eq!(out.l, a.l);
         assert_eq!(out.r, a.r);
@@ -105,7 +108,11 @@ mod tests {
             let mut a = Stereo::default();
             for i in 0..CHUNK {
                 a.l[i] = 3.0 * ((k * CHUNK + i) as f32 * 0.05).sin();
-                a.r[i] = if i == 7 { f32::NAN } else { f32::INFINITY.min(2.0) };
+                a.r[i] = if i == 7 {
+                    f32::NAN
+                } else {
+                    f32::INFINITY.min(2.0)
+                };
             }
             m.process(&a, &mut out);
             for v in out.l.iter().chain(out.r.iter()) {

@@ -119,7 +119,12 @@ impl Resonator {
 
     /// Forget the state.
     pub fn reset(&mut self) {
-        *self = Resonator { b0: self.b0, a1: self.a1, a2: self.a2, ..Resonator::default() };
+        *self = Resonator {
+            b0: self.b0,
+            a1: self.a1,
+            a2: self.a2,
+            ..Resonator::default()
+        };
     }
 }
 
@@ -139,7 +144,10 @@ pub fn render_layer(
     let mut chunk = Stereo::default();
     let mut frame = first;
     while out.len() < frames * 2 {
-        let info = ChunkInfo { frame, sample_rate: sr };
+        let info = ChunkInfo {
+            frame,
+            sample_rate: sr,
+        };
         let params = show.params_at(info.secs());
         layer.render(info, &params, &mut chunk);
         for i in 0..CHUNK {

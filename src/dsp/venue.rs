@@ -30,28 +30,58 @@ fn geometry(kind: VenueKind) -> Geometry {
         VenueKind::Club => Geometry {
             size: 0.55,
             predelay_ms: 6.0,
-            taps: &[(4.3, 0.5), (7.9, 0.4), (11.3, 0.33), (14.1, 0.28), (19.7, 0.2)],
+            taps: &[
+                (4.3, 0.5),
+                (7.9, 0.4),
+                (11.3, 0.33),
+                (14.1, 0.28),
+                (19.7, 0.2),
+            ],
         },
         VenueKind::Theatre => Geometry {
             size: 0.85,
             predelay_ms: 14.0,
-            taps: &[(9.1, 0.4), (15.3, 0.33), (21.7, 0.27), (28.9, 0.2), (36.1, 0.15)],
+            taps: &[
+                (9.1, 0.4),
+                (15.3, 0.33),
+                (21.7, 0.27),
+                (28.9, 0.2),
+                (36.1, 0.15),
+            ],
         },
         VenueKind::Hall => Geometry {
             size: 1.0,
             predelay_ms: 20.0,
-            taps: &[(12.7, 0.38), (19.3, 0.3), (27.1, 0.25), (35.9, 0.2), (47.3, 0.14)],
+            taps: &[
+                (12.7, 0.38),
+                (19.3, 0.3),
+                (27.1, 0.25),
+                (35.9, 0.2),
+                (47.3, 0.14),
+            ],
         },
         VenueKind::Arena => Geometry {
             size: 1.35,
             predelay_ms: 32.0,
-            taps: &[(21.1, 0.33), (33.7, 0.28), (49.9, 0.22), (67.3, 0.17), (91.1, 0.12)],
+            taps: &[
+                (21.1, 0.33),
+                (33.7, 0.28),
+                (49.9, 0.22),
+                (67.3, 0.17),
+                (91.1, 0.12),
+            ],
         },
         // Big open structures: distinct slap echoes off the stands, little diffuse tail.
         VenueKind::Stadium => Geometry {
             size: 1.6,
             predelay_ms: 40.0,
-            taps: &[(61.0, 0.25), (187.0, 0.3), (311.0, 0.22), (449.0, 0.15), (613.0, 0.09)],
+            taps: &[
+                (61.0, 0.25),
+                (187.0, 0.3),
+                (311.0, 0.22),
+                (449.0, 0.15),
+                (613.0, 0.09),
+            ],
         },
         VenueKind::OpenAir => Geometry {
             size: 1.2,
@@ -71,7 +101,11 @@ struct Delay {
 impl Delay {
     fn new(max_len: usize) -> Self {
         let n = max_len.next_power_of_two().max(2);
-        Delay { buf: vec![0.0; n], mask: n - 1, pos: 0 }
+        Delay {
+            buf: vec![0.0; n],
+            mask: n - 1,
+            pos: 0,
+        }
     }
 
     #[inline]
@@ -108,14 +142,20 @@ impl Room {
         let sr = sample_rate as f32;
         let g = geometry(venue.kind);
         let rt = venue.reverb_secs as f32;
-        let lens: [usize; LINES] = std::array::from_fn(|i| (BASE_MS[i] * g.size * 0.001 * sr) as usize + 1);
+        let lens: [usize; LINES] =
+            std::array::from_fn(|i| (BASE_MS[i] * g.size * 0.001 * sr) as usize + 1);
         // Per-line gain for a −60 dB decay in `rt` seconds.
         let feedback = std::array::from_fn(|i| 10f32.powf(-3.0 * lens[i] as f32 / (rt * sr)));
-        let taps: Vec<(usize, f32)> = g.taps.iter().map(|&(ms, gain)| ((ms * 0.001 * sr) as usize + 1, gain)).collect();
+        let taps: Vec<(usize, f32)> = g
+            .taps
+            .iter()
+            .map(|&(ms, gain)| ((ms * 0.001 * sr) as usize + 1, gain))
+            .collect();
         let predelay = (g.predelay_ms * 0.001 * sr) as usize + 1;
         let longest_tap = taps.iter().map(|t| t.0).max().unwrap_or(1).max(predelay);
         // Longer tails carry more energy; keep the wet level comparable across rooms.
-        let wet_gain = 0.6 * (1.0 / rt.max(0.2)).sqrt()
+        let wet_gain = 0.6
+            * (1.0 / rt.max(0.2)).sqrt()
             * match venue.listener {
                 Listener::Floor => 1.0,
                 Listener::Balcony => 1.5,
@@ -192,7 +232,12 @@ mod tests {
     use super::*;
 
     fn impulse_response(kind: VenueKind, secs: f64) -> Vec<f32> {
-        let venue = Venue { kind, audience: 1000, listener: Listener::Floor, reverb_secs: kind.default_reverb_secs() };
+        let venue = Venue {
+            kind,
+            audience: 1000,
+            listener: Listener::Floor,
+            reverb_secs: kind.default_reverb_secs(),
+        };
         let mut room = Room::new(&venue, 48_000.0);
         let mut send = Stereo::default();
         let dry = Stereo::default();
@@ -232,7 +277,12 @@ mod tests {
     #[test]
     fn silence_in_silence_out() {
         let ir = impulse_response(VenueKind::Hall, 0.5);
-        let venue = Venue { kind: VenueKind::Hall, audience: 10, listener: Listener::Floor, reverb_secs: 2.0 };
+        let venue = Venue {
+            kind: VenueKind::Hall,
+            audience: 10,
+            listener: Listener::Floor,
+            reverb_secs: 2.0,
+        };
         let mut room = Room::new(&venue, 44_100.0);
         let mut out = Stereo::default();
         room.process(&Stereo::default(), &Stereo::default(), &mut out);

@@ -75,7 +75,11 @@ impl Engine {
         let sr = f64::from(sample_rate);
         let layers: [Box<dyn Layer>; LAYERS] = [
             Box::new(Silent),
-            Box::new(ApplauseLayer::new(show, derive_seed(seed, "layer/applause"), sr)),
+            Box::new(ApplauseLayer::new(
+                show,
+                derive_seed(seed, "layer/applause"),
+                sr,
+            )),
             Box::new(Silent),
             Box::new(Silent),
         ];
@@ -130,7 +134,10 @@ impl Engine {
     /// Synthesise the next chunk, push it through the master, and make the previous chunk
     /// the current output.
     fn step(&mut self) {
-        let info = ChunkInfo { frame: self.next_frame, sample_rate: self.sample_rate };
+        let info = ChunkInfo {
+            frame: self.next_frame,
+            sample_rate: self.sample_rate,
+        };
         let params = self.show.params_at(info.secs());
         let mut dry = Stereo::default();
         let mut send = Stereo::default();
@@ -231,7 +238,11 @@ mod tests {
 
     #[test]
     fn block_size_does_not_change_the_output() {
-        let show = show_with(VenueKind::Club, 400, &[(MomentKind::Murmur, 1.0), (MomentKind::Applause, 3.0)]);
+        let show = show_with(
+            VenueKind::Club,
+            400,
+            &[(MomentKind::Murmur, 1.0), (MomentKind::Applause, 3.0)],
+        );
         let a = render(&mut Engine::new(&show, 9, 48_000), 96_000, 64);
         let b = render(&mut Engine::new(&show, 9, 48_000), 96_000, 37);
         let c = render(&mut Engine::new(&show, 9, 48_000), 96_000, 1000);

@@ -38,7 +38,12 @@ impl SampleFormat {
             SampleFormat::S24 => (24, hound::SampleFormat::Int),
             SampleFormat::F32 => (32, hound::SampleFormat::Float),
         };
-        hound::WavSpec { channels, sample_rate, bits_per_sample: bits, sample_format: fmt }
+        hound::WavSpec {
+            channels,
+            sample_rate,
+            bits_per_sample: bits,
+            sample_format: fmt,
+        }
     }
 }
 
@@ -105,21 +110,41 @@ impl<W: Write + Seek> WavSink<W> {
         first_frame: u64,
         path: &Path,
     ) -> Result<Self, WavError> {
-        let writer = hound::WavWriter::new(inner, format.spec(channels, sample_rate))
-            .map_err(|source| WavError::Wav { path: path.to_path_buf(), source })?;
-        Ok(WavSink { writer, format, channels, frame: first_frame, path: path.to_path_buf() })
+        let writer =
+            hound::WavWriter::new(inner, format.spec(channels, sample_rate)).map_err(|source| {
+                WavError::Wav {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
+        Ok(WavSink {
+            writer,
+            format,
+            channels,
+            frame: first_frame,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Append interleaved samples (a whole number of frames).
     pub fn write(&mut self, samples: &[f32]) -> Result<(), WavError> {
         let ch = usize::from(self.channels);
-        let err = |source| WavError::Wav { path: self.path.clone(), source };
+        let err = |source| WavError::Wav {
+            path: self.path.clone(),
+            source,
+        };
         for frame in samples.chunks(ch) {
             for (c, &s) in frame.iter().enumerate() {
-                let s = if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 };
+                let s = if s.is_finite() {
+                    s.clamp(-1.0, 1.0)
+                } else {
+                    0.0
+                };
                 match self.format {
                     SampleFormat::S16 => {
-                        let v = (s * 32_767.0 + tpdf(self.frame, c as u64)).round().clamp(-32_768.0, 32_767.0);
+                        let v = (s * 32_767.0 + tpdf(self.frame, c as u64))
+                            .round()
+                            .clamp(-32_768.0, 32_767.0);
                         self.writer.write_sample(v as i16).map_err(err)?;
                     }
                     SampleFormat::S24 => {
@@ -137,7 +162,9 @@ impl<W: Write + Seek> WavSink<W> {
     /// Patch the header and flush; errors surface here (hound's `Drop` would ignore them).
     pub fn finalize(self) -> Result<(), WavError> {
         let path = self.path;
-        self.writer.finalize().map_err(|source| WavError::Wav { path, source })
+        self.writer
+            .finalize()
+            .map_err(|source| WavError::Wav { path, source })
     }
 }
 
@@ -154,8 +181,18 @@ impl PartFile {
         let mut name = dest.as_os_str().to_owned();
         name.push(".part");
         let part = PathBuf::from(name);
-        let file = File::create(&part).map_err(|source| WavError::Io { path: part.clone(), source })?;
-        Ok((PartFile { part, dest: dest.to_path_buf(), committed: false }, BufWriter::with_capacity(1 << 20, file)))
+        let file = File::create(&part).map_err(|source| WavError::Io {
+            path: part.clone(),
+            source,
+        })?;
+        Ok((
+            PartFile {
+                part,
+                dest: dest.to_path_buf(),
+                committed: false,
+            },
+            BufWriter::with_capacity(1 << 20, file),
+        ))
     }
 
     /// Where the finished file will be.
@@ -170,7 +207,10 @@ impl PartFile {
 
     /// Move the finished file into place (atomic within one file system).
     pub fn commit(mut self) -> Result<(), WavError> {
-        std::fs::rename(&self.part, &self.dest).map_err(|source| WavError::Io { path: self.dest.clone(), source })?;
+        std::fs::rename(&self.part, &self.dest).map_err(|source| WavError::Io {
+            path: self.dest.clone(),
+            source,
+        })?;
         self.committed = true;
         Ok(())
     }
@@ -201,8 +241,14 @@ mod tests {
         let spec = r.spec();
         let back: Vec<f32> = match format {
             SampleFormat::F32 => r.samples::<f32>().map(Result::unwrap).collect(),
-            SampleFormat::S24 => r.samples::<i32>().map(|s| s.unwrap() as f32 / 8_388_607.0).collect(),
-            SampleFormat::S16 => r.samples::<i16>().map(|s| f32::from(s.unwrap()) / 32_767.0).collect(),
+            SampleFormat::S24 => r
+                .samples::<i32>()
+                .map(|s| s.unwrap() as f32 / 8_388_607.0)
+                .collect(),
+            SampleFormat::S16 => r
+                .samples::<i16>()
+                .map(|s| f32::from(s.unwrap()) / 32_767.0)
+                .collect(),
         };
         for (a, b) in samples.iter().zip(&back) {
             let tol = match format {
@@ -220,7 +266,10 @@ mod tests {
         assert_eq!(roundtrip(SampleFormat::S16).0.bits_per_sample, 16);
         assert_eq!(roundtrip(SampleFormat::S24).0.bits_per_sample, 24);
         let (spec, _) = roundtrip(SampleFormat::F32);
-        assert_eq!((spec.bits_per_sample, spec.sample_format), (32, hound::SampleFormat::Float));
+        assert_eq!(
+            (spec.bits_per_sample, spec.sample_format),
+            (32, hound::SampleFormat::Float)
+        );
     }
 
     #[test]

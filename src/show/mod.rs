@@ -61,7 +61,10 @@ impl VenueKind {
 
     /// The name used in show files.
     pub fn name(self) -> &'static str {
-        VenueKind::ALL.iter().find(|(k, _)| *k == self).map_or("?", |(_, n)| n)
+        VenueKind::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("?", |(_, n)| n)
     }
 
     /// Default reverb tail (RT60) for this kind of room.
@@ -110,7 +113,10 @@ impl Listener {
 
     /// The name used in show files.
     pub fn name(self) -> &'static str {
-        Listener::ALL.iter().find(|(k, _)| *k == self).map_or("?", |(_, n)| n)
+        Listener::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("?", |(_, n)| n)
     }
 }
 
@@ -151,7 +157,10 @@ impl VoiceType {
 
     /// The name used in show files.
     pub fn name(self) -> &'static str {
-        VoiceType::ALL.iter().find(|(k, _)| *k == self).map_or("?", |(_, n)| n)
+        VoiceType::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("?", |(_, n)| n)
     }
 }
 
@@ -168,7 +177,11 @@ pub struct Singer {
 
 impl Default for Singer {
     fn default() -> Self {
-        Singer { voice: VoiceType::Mezzo, vibrato_hz: 5.8, vibrato_cents: 35.0 }
+        Singer {
+            voice: VoiceType::Mezzo,
+            vibrato_hz: 5.8,
+            vibrato_cents: 35.0,
+        }
     }
 }
 
@@ -241,12 +254,18 @@ impl MomentKind {
 
     /// The name used in show files.
     pub fn name(self) -> &'static str {
-        MomentKind::ALL.iter().find(|(k, _)| *k == self).map_or("?", |(_, n)| n)
+        MomentKind::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("?", |(_, n)| n)
     }
 
     /// Whether the band plays a song during this moment.
     pub fn is_song(self) -> bool {
-        matches!(self, MomentKind::Song | MomentKind::Encore | MomentKind::Hush)
+        matches!(
+            self,
+            MomentKind::Song | MomentKind::Encore | MomentKind::Hush
+        )
     }
 }
 
@@ -311,7 +330,9 @@ impl Show {
     pub fn lead_notes(&self) -> Vec<ScoredNote> {
         let mut notes = Vec::new();
         for (mi, m) in self.moments.iter().enumerate() {
-            let Some(si) = m.song.filter(|_| m.kind.is_song()) else { continue };
+            let Some(si) = m.song.filter(|_| m.kind.is_song()) else {
+                continue;
+            };
             let song = &self.songs[si];
             let t0 = m.start_secs + song.intro_secs;
             let beat = song.beat_secs();
@@ -339,7 +360,9 @@ impl Show {
 
     /// Index of the moment playing at `secs`, if any.
     pub fn moment_at(&self, secs: f64) -> Option<usize> {
-        self.moments.iter().position(|m| secs >= m.start_secs && secs < m.end_secs)
+        self.moments
+            .iter()
+            .position(|m| secs >= m.start_secs && secs < m.end_secs)
     }
 }
 
@@ -395,7 +418,12 @@ pub mod tests_support {
         Show {
             title: "test".into(),
             seed: 1,
-            venue: Venue { kind, audience, listener: Listener::Floor, reverb_secs: kind.default_reverb_secs() },
+            venue: Venue {
+                kind,
+                audience,
+                listener: Listener::Floor,
+                reverb_secs: kind.default_reverb_secs(),
+            },
             singer: Singer::default(),
             songs: Vec::new(),
             moments,

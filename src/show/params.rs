@@ -149,7 +149,11 @@ fn swells(m: &Moment, t: f64) -> Swells {
         }
         MomentKind::Song | MomentKind::Encore => {
             // Recognition: the first bars of a song are greeted by a cheer and short applause.
-            let greet = if m.kind == MomentKind::Encore { p } else { 0.55 * m.energy };
+            let greet = if m.kind == MomentKind::Encore {
+                p
+            } else {
+                0.55 * m.energy
+            };
             let r = roar_swell(u, 1.0, 1.0, 3.0);
             s.roar = greet * r;
             s.applause = 0.6 * greet * applause_swell(u - 0.3, 5.0);
@@ -209,21 +213,61 @@ struct State {
 fn state(m: &Moment) -> State {
     let e = m.energy;
     match m.kind {
-        MomentKind::Murmur => State { energy: e, murmur: 0.45 + 0.4 * e, ..State::default() },
-        MomentKind::LightsDown => State { energy: e, murmur: 0.15, ..State::default() },
-        MomentKind::Song | MomentKind::Encore => {
-            State { energy: e, murmur: 0.08, song: 1.0, ..State::default() }
-        }
-        MomentKind::Hush => State { energy: e, murmur: 0.02, song: 1.0, hush: 1.0, ..State::default() },
-        MomentKind::Applause => State { energy: e, murmur: 0.2, ..State::default() },
-        MomentKind::Chant => State { energy: e, murmur: 0.1, chant: e.max(0.3), ..State::default() },
-        MomentKind::Banter => State { energy: e, murmur: 0.12, ..State::default() },
-        MomentKind::Finale => State { energy: e, murmur: 0.1, ..State::default() },
+        MomentKind::Murmur => State {
+            energy: e,
+            murmur: 0.45 + 0.4 * e,
+            ..State::default()
+        },
+        MomentKind::LightsDown => State {
+            energy: e,
+            murmur: 0.15,
+            ..State::default()
+        },
+        MomentKind::Song | MomentKind::Encore => State {
+            energy: e,
+            murmur: 0.08,
+            song: 1.0,
+            ..State::default()
+        },
+        MomentKind::Hush => State {
+            energy: e,
+            murmur: 0.02,
+            song: 1.0,
+            hush: 1.0,
+            ..State::default()
+        },
+        MomentKind::Applause => State {
+            energy: e,
+            murmur: 0.2,
+            ..State::default()
+        },
+        MomentKind::Chant => State {
+            energy: e,
+            murmur: 0.1,
+            chant: e.max(0.3),
+            ..State::default()
+        },
+        MomentKind::Banter => State {
+            energy: e,
+            murmur: 0.12,
+            ..State::default()
+        },
+        MomentKind::Finale => State {
+            energy: e,
+            murmur: 0.1,
+            ..State::default()
+        },
     }
 }
 
 /// The state in a gap between moments: people talk.
-const GAP: State = State { energy: 0.3, murmur: 0.55, chant: 0.0, song: 0.0, hush: 0.0 };
+const GAP: State = State {
+    energy: 0.3,
+    murmur: 0.55,
+    chant: 0.0,
+    song: 0.0,
+    hush: 0.0,
+};
 
 /// Weight of moment `m`'s state at time `t`: 1 inside, cross-fading over the edges.
 fn window(m: &Moment, t: f64) -> f64 {
@@ -291,11 +335,17 @@ mod tests {
     #[test]
     fn applause_swell_is_contagious_then_thins() {
         let d = 12.0;
-        assert!(applause_swell(0.0, d) < 0.05, "starts with the first few clappers");
+        assert!(
+            applause_swell(0.0, d) < 0.05,
+            "starts with the first few clappers"
+        );
         assert!(applause_swell(1.5, d) > 0.9, "full within 1.5 s");
         assert!(applause_swell(6.0, d) > 0.9, "plateau");
         let late = applause_swell(d, d);
-        assert!(late > 0.0 && late < 0.15, "thinned to the last clappers at the end: {late}");
+        assert!(
+            late > 0.0 && late < 0.15,
+            "thinned to the last clappers at the end: {late}"
+        );
         assert_eq!(applause_swell(d + APPLAUSE_SPILL_SECS + 0.1, d), 0.0);
     }
 }

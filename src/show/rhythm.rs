@@ -26,7 +26,14 @@ pub struct BeatGrid {
 impl BeatGrid {
     /// A steady grid clapping every beat.
     pub fn steady(t0: f64, bpm: f64) -> Self {
-        BeatGrid { t0, bpm, accel: 0.0, span_secs: 1.0, beats_per_bar: 1, mask: 1 }
+        BeatGrid {
+            t0,
+            bpm,
+            accel: 0.0,
+            span_secs: 1.0,
+            beats_per_bar: 1,
+            mask: 1,
+        }
     }
 
     /// Beats elapsed at show time `t` (fractional; negative before `t0`).
@@ -40,7 +47,11 @@ impl BeatGrid {
     pub fn time_of(&self, n: f64) -> f64 {
         let f0 = self.bpm / 60.0;
         let k = f0 * self.accel / (2.0 * self.span_secs);
-        let u = if k.abs() < 1e-12 { n / f0 } else { (-f0 + (f0 * f0 + 4.0 * k * n).sqrt()) / (2.0 * k) };
+        let u = if k.abs() < 1e-12 {
+            n / f0
+        } else {
+            (-f0 + (f0 * f0 + 4.0 * k * n).sqrt()) / (2.0 * k)
+        };
         self.t0 + u
     }
 
@@ -101,7 +112,9 @@ impl ClapSection {
         if t < self.start || t >= self.end {
             return 0.0;
         }
-        let ramp = ((t - self.start) / 2.0).min((self.end - t) / 2.0).clamp(0.0, 1.0);
+        let ramp = ((t - self.start) / 2.0)
+            .min((self.end - t) / 2.0)
+            .clamp(0.0, 1.0);
         self.share * ramp
     }
 }
@@ -111,7 +124,14 @@ pub const CHANT_ACCEL: f64 = 0.08;
 
 /// The beat grid of a chant moment (every beat clapped, accelerating by [`CHANT_ACCEL`]).
 pub fn chant_grid(start: f64, end: f64, bpm: f64) -> BeatGrid {
-    BeatGrid { t0: start, bpm, accel: CHANT_ACCEL, span_secs: (end - start).max(1.0), beats_per_bar: 1, mask: 1 }
+    BeatGrid {
+        t0: start,
+        bpm,
+        accel: CHANT_ACCEL,
+        span_secs: (end - start).max(1.0),
+        beats_per_bar: 1,
+        mask: 1,
+    }
 }
 
 impl Show {
@@ -122,7 +142,9 @@ impl Show {
             let d = m.secs();
             match m.kind {
                 MomentKind::Song | MomentKind::Encore => {
-                    let Some(song) = m.song.map(|i| &self.songs[i]) else { continue };
+                    let Some(song) = m.song.map(|i| &self.songs[i]) else {
+                        continue;
+                    };
                     if song.clap_along.is_empty() {
                         continue;
                     }
@@ -132,7 +154,10 @@ impl Show {
                     if end <= start + 4.0 {
                         continue;
                     }
-                    let mask = song.clap_along.iter().fold(0u16, |acc, b| acc | 1 << ((b - 1) % 16));
+                    let mask = song
+                        .clap_along
+                        .iter()
+                        .fold(0u16, |acc, b| acc | 1 << ((b - 1) % 16));
                     out.push(ClapSection {
                         kind: ClapKind::Along,
                         start,
@@ -214,7 +239,14 @@ mod tests {
     #[test]
     fn masked_beats_only() {
         // Claps on 2 and 4 of a 4/4 bar: beats 1 and 3 (0-based).
-        let g = BeatGrid { t0: 0.0, bpm: 60.0, accel: 0.0, span_secs: 1.0, beats_per_bar: 4, mask: 0b1010 };
+        let g = BeatGrid {
+            t0: 0.0,
+            bpm: 60.0,
+            accel: 0.0,
+            span_secs: 1.0,
+            beats_per_bar: 4,
+            mask: 0b1010,
+        };
         assert_eq!(g.next_clap_after(0.0).0, 1);
         assert_eq!(g.next_clap_after(1.0).0, 3);
         assert_eq!(g.next_clap_after(3.5).0, 5);

@@ -1,0 +1,169 @@
+//! User-facing errors of show loading, and the helpers that phrase them.
+//!
+//! Every message names where (file, line, column), which key, the bad value and what is
+//! allowed, because a show author fixes a file with nothing but the message in front of them.
+//! This module knows nothing of TOML or of the show model.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A 1-based line and column (in characters) inside a show file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Line number, from 1.
+    pub line: usize,
+    /// Column number in characters, from 1.
+    pub column: usize,
+}
+
+/// One located complaint about a show: where it is, which key, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// File path or `preset:NAME`; empty for a show built in code.
+    pub origin: String,
+    /// Line and column in the file; `None` for a show built in code.
+    pub location: Option<Location>,
+    /// Key path such as `timeline[3].moment` (timeline entries count from 0); empty for TOML
+    /// syntax errors.
+    pub key: String,
+    /// What is wrong, the bad value and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.origin.is_empty() {
+            write!(f, "{}:", self.origin)?;
+        }
+        if let Some(loc) = self.location {
+            write!(f, "{}:{}:", loc.line, loc.column)?;
+        }
+        if !self.origin.is_empty() || self.location.is_some() {
+            f.write_str(" ")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Everything that can go wrong when turning a show description into a [`crate::show::Show`].
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    /// The file is not valid TOML.
+    #[error("{0}")]
+    Syntax(Box<Diagnostic>),
+    /// The file is valid TOML but not a valid show (unknown key, bad value, bad timing…).
+    #[error("{0}")]
+    Invalid(Box<Diagnostic>),
+    /// The show file could not be read.
+    #[error("{}: cannot read show file: {source}", path.display())]
+    Io {
+        /// The path as given.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Neither a built-in preset name nor an existing file.
+    #[error(
+        "unknown preset \"{name}\" — built-in presets: {}{}; or give the path of a .toml show file",
+        builtins.join(", "),
+        suggestion.as_ref().map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default()
+    )]
+    UnknownPreset {
+        /// The name as given.
+        name: String,
+        /// The built-in names.
+        builtins: Vec<String>,
+        /// The closest built-in name, if one is close.
+        suggestion: Option<String>,
+    },
+}
+
+impl PresetError {
+    /// The located complaint, for syntax and validation errors.
+    pub fn diagnostic(&self) -> Option<&Diagnostic> {
+        match self {
+            PresetError::Syntax(d) | PresetError::Invalid(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// ` (did you mean "x"?)` or nothing.
+pub(crate) fn hint(word: &str, candidates: &[&str]) -> String {
+    did_you_mean(word, candidates)
+        .map(|c| format!(" (did you mean \"{c}\"?)"))
+        .unwrap_or_default()
+}
+
+/// `unknown WHAT "VALUE" — allowed: a, b, c (did you mean "b"?)`.
+pub(crate) fn unknown(what: &str, value: &str, allowed: &[&str]) -> String {
+    format!(
+        "unknown {what} \"{value}\" — allowed: {}{}",
+        allowed.join(", "),
+        hint(value, allowed)
+    )
+}
+
+/// A number as a person writes it: `12`, `1.5`, `0.333`.
+pub(crate) fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        let kinds = ["murmur", "applause", "chant", "finale"];
+        assert_eq!(did_you_mean("aplause", &kinds), Some("applause"));
+        assert_eq!(did_you_mean("Finale", &kinds), Some("finale"));
+        assert_eq!(did_you_mean("xylophone", &kinds), None);
+    }
+
+    #[test]
+    fn diagnostic_display_forms() {
+        let mut d = Diagnostic {
+            origin: "a.toml".into(),
+            location: Some(Location { line: 3, column: 9 }),
+            key: "venue.kind".into(),
+            message: "bad".into(),
+        };
+        assert_eq!(d.to_string(), "a.toml:3:9: venue.kind: bad");
+        d.origin.clear();
+        d.location = None;
+        assert_eq!(d.to_string(), "venue.kind: bad");
+    }
+
+    #[test]
+    fn numbers_print_plainly() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(1.5), "1.5");
+        assert_eq!(num(1.0 / 3.0), "0.333");
+    }
+}

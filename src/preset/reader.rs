@@ -1,0 +1,474 @@
+//! TOML text → [`ShowSpec`] plus the source span of every key, so that validation problems
+//! found later can be pointed at the line and column where the value is written.
+//!
+//! This module checks what only the text can tell: TOML syntax, unknown keys, value types,
+//! names of kinds, time strings. Ranges, references and timing belong to `build`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::build::{self, Limit, Problem};
+use super::error::{Diagnostic, PresetError, unknown};
+use super::source::{line_col, string_source_offset};
+use super::spec::{MomentSpec, Named, ShowSpec, SingerSpec, SongSpec, VenueSpec};
+use super::time::{TIME_FORMS, parse_time};
+use crate::show::MomentKind;
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+const TOP_KEYS: &[&str] = &["title", "seed", "venue", "singer", "songs", "timeline"];
+const VENUE_KEYS: &[&str] = &["kind", "audience", "listener", "reverb_secs"];
+const SINGER_KEYS: &[&str] = &["voice", "vibrato_hz", "vibrato_cents"];
+const SONG_KEYS: &[&str] = &[
+    "title",
+    "id",
+    "bpm",
+    "beats_per_bar",
+    "clap_along",
+    "sing_along",
+    "intro_secs",
+    "outro_secs",
+    "melody",
+    "secs",
+];
+const MOMENT_KEYS: &[&str] = &[
+    "moment", "at", "after", "secs", "song", "energy", "peak", "words", "bpm", "label", "id",
+];
+
+/// Where each key path is written: the key itself and its value.
+#[derive(Debug, Default)]
+pub(crate) struct Spans {
+    map: HashMap<String, Range<usize>>,
+}
+
+impl Spans {
+    /// Byte offset in the file for a problem: its value, or the nearest enclosing table that is
+    /// written (a missing key is reported at its table's header).
+    fn position(&self, src: &str, problem: &Problem) -> usize {
+        let mut path = problem.key.as_str();
+        loop {
+            if let Some(span) = self.map.get(path) {
+                let raw = &src[span.clone()];
+                return match problem.offset {
+                    Some(off) if path == problem.key => span.start + string_source_offset(raw, off),
+                    _ => span.start,
+                };
+            }
+            match path.rfind(['.', '[']) {
+                Some(i) => path = &path[..i],
+                None => return 0,
+            }
+        }
+    }
+}
+
+/// A reader error, already located by byte offset.
+struct Located {
+    pos: usize,
+    key: String,
+    message: String,
+}
+
+/// A diagnostic for `origin` at byte `pos` of `src`.
+pub(crate) fn diagnostic(
+    src: &str,
+    origin: &str,
+    pos: usize,
+    key: String,
+    message: String,
+) -> Box<Diagnostic> {
+    Box::new(Diagnostic {
+        origin: origin.to_string(),
+        location: Some(line_col(src, pos)),
+        key,
+        message,
+    })
+}
+
+/// Locates a validation problem in the file it came from.
+pub(crate) fn locate(src: &str, origin: &str, spans: &Spans, problem: Problem) -> PresetError {
+    let pos = spans.position(src, &problem);
+    PresetError::Invalid(diagnostic(src, origin, pos, problem.key, problem.message))
+}
+
+/// Parses show TOML into a spec and the spans of its keys.
+pub(crate) fn read(src: &str, origin: &str) -> Result<(ShowSpec, Spans), PresetError> {
+    let root = DeTable::parse(src).map_err(|e| syntax_error(src, origin, &e))?;
+    let mut r = Reader {
+        src,
+        spans: Spans::default(),
+    };
+    let spec = r
+        .show(root.get_ref())
+        .map_err(|l| PresetError::Invalid(diagnostic(src, origin, l.pos, l.key, l.message)))?;
+    Ok((spec, r.spans))
+}
+
+fn syntax_error(src: &str, origin: &str, e: &toml::de::Error) -> PresetError {
+    let span = e.span().unwrap_or(0..0);
+    let mut message = format!("TOML syntax error: {}", e.message().trim());
+    if message.ends_with("duplicate key") {
+        message.push_str(&format!(
+            " `{}` — each key may be given once per table",
+            &src[span.clone()]
+        ));
+    }
+    let line_start = src[..span.start.min(src.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = src[line_start..].lines().next().unwrap_or_default();
+    if let Some((_, value)) = line.split_once('=') {
+        let v = value.trim();
+        if v.starts_with(|c: char| c.is_ascii_digit()) && v.contains(':') {
+            message.push_str(&format!(
+                " (times must be quoted: \"{}\")",
+                v.split_whitespace().next().unwrap_or(v)
+            ));
+        }
+    }
+    PresetError::Syntax(diagnostic(src, origin, span.start, String::new(), message))
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+struct Reader<'s> {
+    src: &'s str,
+    spans: Spans,
+}
+
+impl<'s> Reader<'s> {
+    fn err(&self, span: &Range<usize>, key: &str, message: String) -> Located {
+        Located {
+            pos: span.start,
+            key: key.to_string(),
+            message,
+        }
+    }
+
+    /// "a string \"fast\"", "an integer 3", "a table": what was found, as written.
+    fn found(&self, v: &Value) -> String {
+        let raw = &self.src[v.span()];
+        let mut shown: String = raw
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(40)
+            .collect();
+        if shown.len() < raw.len() {
+            shown.push('…');
+        }
+        match v.get_ref() {
+            DeValue::String(_) => format!("a string {shown}"),
+            DeValue::Integer(_) => format!("an integer {shown}"),
+            DeValue::Float(_) => format!("a float {shown}"),
+            DeValue::Boolean(_) => format!("a boolean {shown}"),
+            DeValue::Datetime(_) => format!("a TOML date/time {shown} (quote times: \"1:30\")"),
+            DeValue::Array(_) => "an array".to_string(),
+            DeValue::Table(_) => "a table".to_string(),
+        }
+    }
+
+    fn wrong_type(&self, key: &str, v: &Value, expected: &str, allowed: &str) -> Located {
+        let allowed = if allowed.is_empty() {
+            String::new()
+        } else {
+            format!(" — {allowed}")
+        };
+        self.err(
+            &v.span(),
+            key,
+            format!("expected {expected}, found {}{allowed}", self.found(v)),
+        )
+    }
+
+    /// The entries of a table in file order, after checking every key is allowed.
+    fn entries<'t, 'i>(
+        &mut self,
+        path: &str,
+        t: &'t DeTable<'i>,
+        allowed: &[&str],
+    ) -> Result<Vec<(String, &'t Value<'i>)>, Located> {
+        let mut list: Vec<_> = t.iter().collect();
+        list.sort_by_key(|(k, _)| k.span().start);
+        let mut out = Vec::with_capacity(list.len());
+        for (k, v) in list {
+            let name = k.get_ref().as_ref();
+            let key = join(path, name);
+            if !allowed.contains(&name) {
+                let where_ = if path.is_empty() {
+                    "key".to_string()
+                } else {
+                    format!("key in {}", strip_index(path))
+                };
+                return Err(self.err(&k.span(), &key, unknown(&where_, name, allowed)));
+            }
+            self.spans.map.insert(key.clone(), v.span());
+            out.push((name.to_string(), v));
+        }
+        Ok(out)
+    }
+
+    fn table<'t, 'i>(&self, key: &str, v: &'t Value<'i>) -> Result<&'t DeTable<'i>, Located> {
+        match v.get_ref() {
+            DeValue::Table(t) => Ok(t),
+            _ => Err(self.wrong_type(key, v, &format!("a table [{key}]"), "")),
+        }
+    }
+
+    /// An array of tables (`[[songs]]`), recording the span of each entry.
+    fn tables<'t, 'i>(
+        &mut self,
+        key: &str,
+        v: &'t Value<'i>,
+    ) -> Result<Vec<&'t DeTable<'i>>, Located> {
+        let DeValue::Array(items) = v.get_ref() else {
+            return Err(self.wrong_type(key, v, &format!("an array of tables [[{key}]]"), ""));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let k = format!("{key}[{i}]");
+            self.spans.map.insert(k.clone(), item.span());
+            out.push(self.table(&k, item).map_err(|_| {
+                self.wrong_type(
+                    &k,
+                    item,
+                    &format!("a table (write each entry as [[{key}]])"),
+                    "",
+                )
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn string(&self, key: &str, v: &Value) -> Result<String, Located> {
+        match v.get_ref() {
+            DeValue::String(s) => Ok(s.to_string()),
+            _ => Err(self.wrong_type(key, v, "a string", "quote it: \"...\"")),
+        }
+    }
+
+    fn float(&self, key: &str, v: &Value, lim: Limit) -> Result<f64, Located> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|i| i as f64),
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            _ => return Err(self.wrong_type(key, v, "a number", &lim.allowed())),
+        };
+        match x {
+            Some(x) if x.is_finite() => Ok(x),
+            _ => Err(self.err(&v.span(), key, lim.out_of_range(&self.src[v.span()]))),
+        }
+    }
+
+    fn uint(&self, key: &str, v: &Value, lim: Limit) -> Result<u64, Located> {
+        let DeValue::Integer(i) = v.get_ref() else {
+            return Err(self.wrong_type(key, v, "a whole number", &lim.allowed()));
+        };
+        let raw = &self.src[v.span()];
+        match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) if n as f64 >= lim.lo && n as f64 <= lim.hi => Ok(n as u64),
+            _ => Err(self.err(&v.span(), key, lim.out_of_range(raw))),
+        }
+    }
+
+    /// A time or duration: seconds as a number, or a string in one of [`TIME_FORMS`].
+    fn time(&self, key: &str, v: &Value) -> Result<f64, Located> {
+        match v.get_ref() {
+            DeValue::String(s) => parse_time(s).map_err(|m| self.err(&v.span(), key, m)),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                let x = self.float(key, v, build::AT_SECS)?;
+                if x < 0.0 {
+                    return Err(self.err(
+                        &v.span(),
+                        key,
+                        format!("bad time {x}: times cannot be negative — {TIME_FORMS}"),
+                    ));
+                }
+                Ok(x)
+            }
+            _ => Err(self.wrong_type(key, v, "a time", TIME_FORMS)),
+        }
+    }
+
+    fn named<T: Named>(&self, key: &str, v: &Value) -> Result<T, Located> {
+        let names = T::names();
+        let DeValue::String(s) = v.get_ref() else {
+            return Err(self.wrong_type(
+                key,
+                v,
+                &format!("a {} name", T::WHAT),
+                &format!("allowed: {}", names.join(", ")),
+            ));
+        };
+        T::from_name(s).ok_or_else(|| self.err(&v.span(), key, unknown(T::WHAT, s, &names)))
+    }
+
+    /// `"2,4"` or `[2, 4]`: the beats of the bar the audience claps on.
+    fn beats(&self, key: &str, v: &Value) -> Result<Vec<u32>, Located> {
+        let forms = "allowed: beat numbers such as \"2,4\" or [2, 4]";
+        match v.get_ref() {
+            DeValue::String(s) => {
+                let mut out = Vec::new();
+                for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let b = part
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|b| (1..=12).contains(b))
+                        .ok_or_else(|| {
+                            self.err(
+                                &v.span(),
+                                key,
+                                format!("bad beat \"{part}\" in \"{s}\" — {forms}, each 1 to 12"),
+                            )
+                        })?;
+                    out.push(b);
+                }
+                Ok(out)
+            }
+            DeValue::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    self.uint(&format!("{key}[{i}]"), item, build::BEAT)
+                        .map(|b| b as u32)
+                })
+                .collect(),
+            _ => Err(self.wrong_type(key, v, "beats", forms)),
+        }
+    }
+
+    fn show(&mut self, root: &DeTable) -> Result<ShowSpec, Located> {
+        let mut spec = ShowSpec::default();
+        for (k, v) in self.entries("", root, TOP_KEYS)? {
+            match k.as_str() {
+                "title" => spec.title = self.string("title", v)?,
+                "seed" => spec.seed = self.uint("seed", v, build::SEED)?,
+                "venue" => spec.venue = self.venue(v)?,
+                "singer" => spec.singer = self.singer(v)?,
+                "songs" => {
+                    for (i, t) in self.tables("songs", v)?.into_iter().enumerate() {
+                        let song = self.song(&format!("songs[{i}]"), t)?;
+                        spec.songs.push(song);
+                    }
+                }
+                "timeline" => {
+                    for (i, t) in self.tables("timeline", v)?.into_iter().enumerate() {
+                        let m = self.moment(&format!("timeline[{i}]"), t)?;
+                        spec.timeline.push(m);
+                    }
+                }
+                _ => unreachable!("checked by entries"),
+            }
+        }
+        Ok(spec)
+    }
+
+    fn venue(&mut self, v: &Value) -> Result<VenueSpec, Located> {
+        let t = self.table("venue", v)?;
+        let mut spec = VenueSpec::default();
+        for (k, v) in self.entries("venue", t, VENUE_KEYS)? {
+            let key = join("venue", &k);
+            match k.as_str() {
+                "kind" => spec.kind = self.named(&key, v)?,
+                "audience" => spec.audience = Some(self.uint(&key, v, build::AUDIENCE)? as u32),
+                "listener" => spec.listener = self.named(&key, v)?,
+                "reverb_secs" => {
+                    spec.reverb_secs = Some(self.float(&key, v, build::REVERB_SECS)?)
+                }
+                _ => unreachable!("checked by entries"),
+            }
+        }
+        Ok(spec)
+    }
+
+    fn singer(&mut self, v: &Value) -> Result<SingerSpec, Located> {
+        let t = self.table("singer", v)?;
+        let mut spec = SingerSpec::default();
+        for (k, v) in self.entries("singer", t, SINGER_KEYS)? {
+            let key = join("singer", &k);
+            match k.as_str() {
+                "voice" => spec.voice = self.named(&key, v)?,
+                "vibrato_hz" => spec.vibrato_hz = self.float(&key, v, build::VIBRATO_HZ)?,
+                "vibrato_cents" => {
+                    spec.vibrato_cents = self.float(&key, v, build::VIBRATO_CENTS)?
+                }
+                _ => unreachable!("checked by entries"),
+            }
+        }
+        Ok(spec)
+    }
+
+    fn song(&mut self, path: &str, t: &DeTable) -> Result<SongSpec, Located> {
+        let mut spec = SongSpec::default();
+        for (k, v) in self.entries(path, t, SONG_KEYS)? {
+            let key = join(path, &k);
+            match k.as_str() {
+                "title" => spec.title = self.string(&key, v)?,
+                "id" => spec.id = Some(self.string(&key, v)?),
+                "bpm" => spec.bpm = self.float(&key, v, build::SONG_BPM)?,
+                "beats_per_bar" => {
+                    spec.beats_per_bar = self.uint(&key, v, build::BEATS_PER_BAR)? as u32
+                }
+                "clap_along" => spec.clap_along = self.beats(&key, v)?,
+                "sing_along" => spec.sing_along = self.float(&key, v, build::FRACTION)?,
+                "intro_secs" => spec.intro_secs = self.time(&key, v)?,
+                "outro_secs" => spec.outro_secs = self.time(&key, v)?,
+                "melody" => spec.melody = Some(self.string(&key, v)?),
+                "secs" => spec.secs = Some(self.time(&key, v)?),
+                _ => unreachable!("checked by entries"),
+            }
+        }
+        Ok(spec)
+    }
+
+    fn moment(&mut self, path: &str, t: &DeTable) -> Result<MomentSpec, Located> {
+        let entries = self.entries(path, t, MOMENT_KEYS)?;
+        let Some((_, kind)) = entries.iter().find(|(k, _)| k == "moment") else {
+            let span = self.spans.map[path].clone();
+            let names = MomentKind::names();
+            return Err(self.err(
+                &span,
+                &join(path, "moment"),
+                format!(
+                    "missing `moment` — every [[timeline]] entry needs one; allowed: {}",
+                    names.join(", ")
+                ),
+            ));
+        };
+        let mut spec = MomentSpec::new(self.named(&join(path, "moment"), kind)?);
+        for (k, v) in entries {
+            let key = join(path, &k);
+            match k.as_str() {
+                "moment" => {}
+                "at" => spec.at = Some(self.time(&key, v)?),
+                "after" => spec.after = Some(self.time(&key, v)?),
+                "secs" => spec.secs = Some(self.time(&key, v)?),
+                "song" => spec.song = Some(self.string(&key, v)?),
+                "energy" => spec.energy = Some(self.float(&key, v, build::FRACTION)?),
+                "peak" => spec.peak = Some(self.float(&key, v, build::FRACTION)?),
+                "words" => spec.words = Some(self.string(&key, v)?),
+                "bpm" => spec.bpm = Some(self.float(&key, v, build::CHANT_BPM)?),
+                "label" => spec.label = Some(self.string(&key, v)?),
+                "id" => spec.id = Some(self.string(&key, v)?),
+                _ => unreachable!("checked by entries"),
+            }
+        }
+        Ok(spec)
+    }
+}
+
+/// `timeline[3]` → `timeline`, for "unknown key in timeline".
+fn strip_index(path: &str) -> &str {
+    path.split('[').next().unwrap_or(path)
+}
