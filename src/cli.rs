@@ -57,12 +57,10 @@ impl From<FormatArg> for SampleFormat {
 
 /// A time on the command line: "m:ss", "h:mm:ss", "90s" or plain seconds.
 fn parse_cli_time(text: &str) -> Result<f64, String> {
-    if let Ok(secs) = text.trim().parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Ok(secs);
-        }
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs),
+        _ => parse_time(text),
     }
-    parse_time(text)
 }
 
 /// `render` options.

@@ -246,16 +246,15 @@ fn empty_span_is_an_error() {
 #[test]
 fn interrupted_render_exits_non_zero_and_removes_the_part_file() {
     let dir = tempfile::tempdir().unwrap();
+    let show = write_show(
+        dir.path(),
+        "title = \"Forever\"\n[[timeline]]\nmoment = \"applause\"\nsecs = \"1:00:00\"\n",
+    );
     let out = dir.path().join("long.wav");
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("concert"))
-        .args([
-            "render",
-            "starlight-finale",
-            "--sample-rate",
-            "96000",
-            "-q",
-            "-o",
-        ])
+        .arg("render")
+        .arg(&show)
+        .args(["--sample-rate", "96000", "-q", "-o"])
         .arg(&out)
         .spawn()
         .unwrap();

@@ -352,7 +352,8 @@ impl Layer for ApplauseLayer {
                     info.frame + (f64::from(uniform(&mut c.rng)) * c.period_secs * sr) as u64;
             }
             c.clapping = wants;
-            if !c.ringing && !(c.clapping && c.next_frame < end) {
+            let claps_now = c.clapping && c.next_frame < end;
+            if !c.ringing && !claps_now {
                 continue;
             }
             let mut i0 = 0;

@@ -150,9 +150,9 @@ impl Engine {
         self.room.process(&dry, &send, &mut mixed);
         self.master.process(&mixed, &mut self.out);
         if let Some(stems) = &mut self.stems {
-            for k in 0..LAYERS {
+            for (k, send_gain) in SENDS.iter().enumerate() {
                 let mut layer_send = Stereo::default();
-                layer_send.add_scaled(&self.bufs[k], SENDS[k]);
+                layer_send.add_scaled(&self.bufs[k], *send_gain);
                 stems.out[k] = stems.held[k].clone();
                 stems.rooms[k].process(&self.bufs[k], &layer_send, &mut stems.held[k]);
             }
@@ -174,7 +174,7 @@ impl Engine {
     }
 
     fn render_inner(&mut self, out: &mut [f32], mut stems: Option<&mut [&mut [f32]; LAYERS]>) {
-        debug_assert!(out.len() % 2 == 0, "interleaved stereo");
+        debug_assert!(out.len().is_multiple_of(2), "interleaved stereo");
         let frames = out.len() / 2;
         let mut done = 0;
         while done < frames {
