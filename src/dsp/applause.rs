@@ -23,6 +23,8 @@ pub const NEAR_CLAPPERS: usize = 160;
 const FAR_CHANNELS: usize = 16;
 /// Claps per second per far-away person.
 const FAR_RATE_PER_PERSON: f64 = 4.0;
+/// Grains one far-field channel can take per chunk (more are merged into the last one).
+const MAX_GRAINS: usize = 32;
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power.
 pub const FAR_RATE_CAP: f64 = 20_000.0;
 /// Output gain of one clap at 1 m (sets the layer's level: about −22 dBFS RMS at full applause,
@@ -208,38 +210,62 @@ impl FarField {
         if lambda <= 0.0 && self.silent {
             return;
         }
-        let mut loudest = 0.0f32;
+        // 1. This chunk's grains, sorted by channel (each channel's list is in time order).
+        let mut count = [0usize; FAR_CHANNELS];
+        let mut at = [[0u8; MAX_GRAINS]; FAR_CHANNELS];
+        let mut energy = [[0.0f32; MAX_GRAINS]; FAR_CHANNELS];
         for i in 0..CHUNK {
             self.clock += lambda;
             while self.clock >= self.next_event {
                 let c = (uniform(&mut self.rng) * FAR_CHANNELS as f32) as usize % FAR_CHANNELS;
                 let e = self.grain_energy[c] * (0.2 + 1.6 * uniform(&mut self.rng));
-                self.amp[c] = (self.amp[c] * self.amp[c] + e).sqrt();
+                let k = count[c];
+                if k < MAX_GRAINS {
+                    at[c][k] = i as u8;
+                    energy[c][k] = e;
+                    count[c] += 1;
+                } else {
+                    // More grains than a chunk can hold (very low sample rates): merge energy.
+                    energy[c][k - 1] += e;
+                }
                 self.next_event += -f64::from(uniform(&mut self.rng)).max(1e-12).ln();
             }
-            let (mut l, mut r) = (0.0f32, 0.0f32);
-            for c in 0..FAR_CHANNELS {
-                self.amp[c] *= self.amp_decay[c];
-                let x = xorshift(&mut self.noise[c]) * self.amp[c];
-                let y = self.b0[c] * (x - self.x2[c])
-                    + self.a1[c] * self.y1[c]
-                    + self.a2[c] * self.y2[c];
-                self.x2[c] = self.x1[c];
-                self.x1[c] = x;
-                self.y2[c] = self.y1[c];
-                self.y1[c] = y;
-                l += y * self.gain_l[c];
-                r += y * self.gain_r[c];
-            }
-            out.l[i] += l;
-            out.r[i] += r;
         }
         // Keep the clock small so precision never degrades over a long show.
         let whole = self.clock.floor().min(self.next_event.floor());
         self.clock -= whole;
         self.next_event -= whole;
+        // 2. Each channel with its state in registers: noise × amplitude through its resonator.
+        let mut loudest = 0.0f32;
         for c in 0..FAR_CHANNELS {
-            loudest = loudest.max(self.amp[c]).max(self.y1[c].abs());
+            let (mut amp, mut noise) = (self.amp[c], self.noise[c]);
+            let (mut x1, mut x2, mut y1, mut y2) = (self.x1[c], self.x2[c], self.y1[c], self.y2[c]);
+            if count[c] == 0 && amp < 1e-9 && y1 * y1 + y2 * y2 < 1e-18 {
+                continue;
+            }
+            let (b0, a1, a2, decay) = (self.b0[c], self.a1[c], self.a2[c], self.amp_decay[c]);
+            let (gl, gr) = (self.gain_l[c], self.gain_r[c]);
+            let mut next = 0;
+            for i in 0..CHUNK {
+                while next < count[c] && usize::from(at[c][next]) == i {
+                    // Energies add, so overlapping grains never sum in phase.
+                    amp = (amp * amp + energy[c][next]).sqrt();
+                    next += 1;
+                }
+                amp *= decay;
+                let x = xorshift(&mut noise) * amp;
+                let y = b0 * (x - x2) + a1 * y1 + a2 * y2;
+                x2 = x1;
+                x1 = x;
+                y2 = y1;
+                y1 = y;
+                out.l[i] += y * gl;
+                out.r[i] += y * gr;
+            }
+            loudest = loudest.max(amp).max(y1.abs());
+            self.amp[c] = amp;
+            self.noise[c] = noise;
+            (self.x1[c], self.x2[c], self.y1[c], self.y2[c]) = (x1, x2, y1, y2);
         }
         if lambda <= 0.0 && loudest < 1e-7 {
             self.amp = [0.0; FAR_CHANNELS];
@@ -389,7 +415,8 @@ impl Layer for ApplauseLayer {
                 out.l[i] += y * c.gain_l;
                 out.r[i] += y * c.gain_r;
             }
-            if c.env < 1e-5 && c.res.state_energy() < 1e-12 {
+            // −60 dB under a clap is inaudible in a crowd; stopping there keeps most clappers idle.
+            if c.env < 1e-3 && c.res.state_energy() < 1e-7 {
                 c.env = 0.0;
                 c.res.reset();
                 c.ringing = false;

@@ -51,6 +51,17 @@ impl Master {
             let peak = fresh.l[i].abs().max(fresh.r[i].abs());
             self.need[CHUNK + i] = if peak > CEILING { CEILING / peak } else { 1.0 };
         }
+        if self.need.iter().all(|&g| g == 1.0) {
+            // Nothing to limit within reach: only recover towards unity.
+            for i in 0..CHUNK {
+                self.gain += (1.0 - self.gain) * self.release;
+                out.l[i] = (self.held.l[i] * self.gain).clamp(-CEILING, CEILING);
+                out.r[i] = (self.held.r[i] * self.gain).clamp(-CEILING, CEILING);
+            }
+            self.need.copy_within(CHUNK.., 0);
+            self.held = fresh;
+            return;
+        }
         for i in 0..CHUNK {
             // The lowest gain needed within one chunk ahead, and how far away it is.
             let mut lowest = 1.0f32;
