@@ -749,3 +749,27 @@ fn errors_from_code_name_the_key_without_a_position() {
         "{msg}"
     );
 }
+
+#[test]
+fn positions_hold_in_files_with_crlf_line_endings() {
+    let text = edit(
+        12,
+        "melody = \"\"\"\n  la:A4/4 oh:C5/2 |\n    ooh:E5/4 ah:D5/3 ~/4 |\n\"\"\"",
+    )
+    .replace('\n', "\r\n");
+    check(
+        &text,
+        14,
+        14,
+        "songs[0].melody",
+        &["melody token \"ah:D5/3\"", "bad duration"],
+    );
+    let text = edit(20, r#"moment = "aplause""#).replace('\n', "\r\n");
+    check(
+        &text,
+        20,
+        10,
+        "timeline[2].moment",
+        &["unknown moment \"aplause\"", "did you mean"],
+    );
+}
