@@ -82,7 +82,6 @@ impl Limit {
     }
 }
 
-pub(crate) const SEED: Limit = Limit::new(0.0, 9_223_372_036_854_775_807.0, "");
 pub(crate) const AUDIENCE: Limit = Limit::new(10.0, 200_000.0, " people");
 pub(crate) const REVERB_SECS: Limit = Limit::new(0.1, 8.0, " s");
 pub(crate) const VIBRATO_HZ: Limit = Limit::new(3.0, 9.0, " Hz");
@@ -169,12 +168,6 @@ pub(crate) fn build(spec: &ShowSpec) -> Result<Show, Problem> {
         return Err(Problem::new(
             "title",
             "missing title — every show needs one, e.g. title = \"Last night of the tour\"",
-        ));
-    }
-    if spec.seed > SEED.hi as u64 {
-        return Err(Problem::new(
-            "seed",
-            SEED.out_of_range(&spec.seed.to_string()),
         ));
     }
     let v = &spec.venue;
@@ -388,6 +381,12 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
         let key = |k: &str| format!("timeline[{i}].{k}");
         let kind = m.moment;
         let kname = kind.show_name();
+        let article = if kname.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        let a_kind = format!("{article} {kname}");
         let song_kinds = "only song, encore and hush moments play a song";
 
         let song = match (&m.song, kind.is_song()) {
@@ -423,16 +422,14 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
                 return Err(Problem::new(
                     key("song"),
                     format!(
-                        "missing `song` — a {kname} moment needs the title or id of a song ({list})"
+                        "missing `song` — {a_kind} moment needs the title or id of a song ({list})"
                     ),
                 ));
             }
             (Some(name), false) => {
                 return Err(Problem::new(
                     key("song"),
-                    format!(
-                        "`song` (\"{name}\") is not allowed on a {kname} moment — {song_kinds}"
-                    ),
+                    format!("`song` (\"{name}\") is not allowed on {a_kind} moment — {song_kinds}"),
                 ));
             }
             (None, false) => None,
@@ -457,7 +454,7 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
                 return Err(Problem::new(
                     key("words"),
                     format!(
-                        "`words` (\"{w}\") is not allowed on a {kname} moment — only chant moments have words"
+                        "`words` (\"{w}\") is not allowed on {a_kind} moment — only chant moments have words"
                     ),
                 ));
             }
@@ -470,7 +467,7 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
                 return Err(Problem::new(
                     key("bpm"),
                     format!(
-                        "`bpm` ({}) is not allowed on a {kname} moment — only chant moments have a \
+                        "`bpm` ({}) is not allowed on {a_kind} moment — only chant moments have a \
                          tempo; a song's tempo is its `bpm` in [[songs]]",
                         num(b)
                     ),

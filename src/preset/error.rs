@@ -95,17 +95,19 @@ impl PresetError {
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| {
-            (
-                strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),
-                *c,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.5)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    let score = |c: &str| {
+        let folded = strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase());
+        // Case only breaks ties, so "Echos" suggests the title "Echoes" over the id "echoes".
+        (folded, strsim::normalized_damerau_levenshtein(word, c))
+    };
+    let mut best: Option<((f64, f64), &'a str)> = None;
+    for c in candidates {
+        let s = score(c);
+        if s.0 >= 0.5 && best.is_none_or(|(b, _)| s > b) {
+            best = Some((s, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// ` (did you mean "x"?)` or nothing.

@@ -7,6 +7,42 @@
 //! show written in Rust gets the same checks and the same key paths in its errors.
 //!
 //! This module owns no DSP and no rendering; it must not touch the engine or outputs.
+//!
+//! # Format reference
+//!
+//! | key | type | default | notes |
+//! |-----|------|---------|-------|
+//! | `title` | string | required | |
+//! | `seed` | integer ≥ 0 | 1 | `--seed` overrides it |
+//! | `venue.kind` | `club` `theatre` `hall` `arena` `stadium` `open-air` | club | |
+//! | `venue.audience` | 10 … 200000 | per kind | |
+//! | `venue.listener` | `floor` `balcony` `stage-side` | floor | |
+//! | `venue.reverb_secs` | 0.1 … 8 | per kind | |
+//! | `singer.voice` | `soprano` `mezzo` `alto` `tenor` | mezzo | |
+//! | `singer.vibrato_hz` / `vibrato_cents` | 3 … 9 / 0 … 100 | 5.8 / 35 | |
+//! | `songs[].title` | string | required | unique |
+//! | `songs[].id` | letters, digits, `-_.:` | slug of the title | unique; seeds the song |
+//! | `songs[].bpm` / `beats_per_bar` | 40 … 240 / 2 … 12 | 120 / 4 | |
+//! | `songs[].clap_along` | `"2,4"` or `[2, 4]` | none | beats of the bar |
+//! | `songs[].sing_along` | 0 … 1 | 0 | |
+//! | `songs[].intro_secs` / `outro_secs` | time, 0 … 120 s | 6 / 6 | |
+//! | `songs[].melody` | notation ([`crate::show::melody`]) | none | |
+//! | `songs[].secs` | time | intro + melody + outro (180 without melody) | ≥ intro + melody |
+//! | `timeline[].moment` | `murmur` `lights-down` `song` `applause` `chant` `banter` `hush` `encore` `finale` | required | |
+//! | `timeline[].at` | time | — | absolute; not with `after` |
+//! | `timeline[].after` | time | 0 | after the end of the previous moment |
+//! | `timeline[].secs` | time, 0.5 … 7200 s | song length; murmur 60, lights-down 10, applause 12, chant 16, banter 24, finale 45 | |
+//! | `timeline[].song` | title or id | required for song/encore/hush | error elsewhere |
+//! | `timeline[].energy` / `peak` | 0 … 1 | per kind ([`crate::show::params`]) | |
+//! | `timeline[].words` / `bpm` | string / 60 … 200 | "one more song" / 104 | chant only |
+//! | `timeline[].label` | string | `Song: "Echoes"`, `Applause`, … | cue sheet |
+//! | `timeline[].id` | letters, digits, `-_.:` | `song-echoes`, `applause-3` | unique; seeds the moment |
+//!
+//! Times are `"m:ss"`, `"h:mm:ss"`, `"90s"`, `"1.5s"` or a number of seconds. A moment without
+//! `secs` that is followed by one with `at` lasts until that `at` (gap-free), except that a
+//! song is never cut: a later `at` inside a song without `secs` is an overlap error. Moments
+//! with `secs` may leave gaps. Key paths in errors count entries from 0 (`timeline[0]` is the
+//! first `[[timeline]]`).
 
 mod build;
 pub mod error;

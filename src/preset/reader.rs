@@ -11,7 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::build::{self, Limit, Problem};
-use super::error::{Diagnostic, PresetError, unknown};
+use super::error::{Diagnostic, PresetError, hint, unknown};
 use super::source::{line_col, string_source_offset};
 use super::spec::{MomentSpec, Named, ShowSpec, SingerSpec, SongSpec, VenueSpec};
 use super::time::{TIME_FORMS, parse_time};
@@ -205,12 +205,17 @@ impl<'s> Reader<'s> {
             let name = k.get_ref().as_ref();
             let key = join(path, name);
             if !allowed.contains(&name) {
-                let where_ = if path.is_empty() {
-                    "key".to_string()
-                } else {
-                    format!("key in {}", strip_index(path))
+                let table = match path {
+                    "" => String::new(),
+                    "venue" | "singer" => format!(" in [{path}]"),
+                    _ => format!(" in [[{}]]", strip_index(path)),
                 };
-                return Err(self.err(&k.span(), &key, unknown(&where_, name, allowed)));
+                let message = format!(
+                    "unknown key \"{name}\"{table} — allowed: {}{}",
+                    allowed.join(", "),
+                    hint(name, allowed)
+                );
+                return Err(self.err(&k.span(), &key, message));
             }
             self.spans.map.insert(key.clone(), v.span());
             out.push((name.to_string(), v));
@@ -280,6 +285,22 @@ impl<'s> Reader<'s> {
             Ok(n) if n as f64 >= lim.lo && n as f64 <= lim.hi => Ok(n as u64),
             _ => Err(self.err(&v.span(), key, lim.out_of_range(raw))),
         }
+    }
+
+    /// A seed: any whole number TOML can hold that is not negative.
+    fn seed(&self, v: &Value) -> Result<u64, Located> {
+        let allowed = "allowed: a whole number from 0 to 9223372036854775807";
+        let DeValue::Integer(i) = v.get_ref() else {
+            return Err(self.wrong_type("seed", v, "a whole number", allowed));
+        };
+        u64::from_str_radix(i.as_str(), i.radix()).map_err(|_| {
+            let raw = &self.src[v.span()];
+            self.err(
+                &v.span(),
+                "seed",
+                format!("{raw} is out of range — {allowed}"),
+            )
+        })
     }
 
     /// A time or duration: seconds as a number, or a string in one of [`TIME_FORMS`].
@@ -353,7 +374,7 @@ impl<'s> Reader<'s> {
         for (k, v) in self.entries("", root, TOP_KEYS)? {
             match k.as_str() {
                 "title" => spec.title = self.string("title", v)?,
-                "seed" => spec.seed = self.uint("seed", v, build::SEED)?,
+                "seed" => spec.seed = self.seed(v)?,
                 "venue" => spec.venue = self.venue(v)?,
                 "singer" => spec.singer = self.singer(v)?,
                 "songs" => {

@@ -16,7 +16,7 @@
 //! | `\|`             | bar line: visual only |
 //! | `,`              | breath: ends the current phrase (so does any rest) |
 //! | `p` `mp` `mf` `f` `ff` | dynamics for the following notes (default `mf`) |
-//! | `[ … ]x2`        | repeat group: the enclosed tokens `N` times (`N` = 1 … 32; groups nest) |
+//! | `[ … ]x2`        | repeat group: the enclosed tokens `N` times (`N` = 1 … 32; groups nest; `]*2` works too) |
 //!
 //! Durations are `1 2 4 8 16 32` (whole … thirty-second) with optional dots, or a triplet
 //! suffix `t` (`/8t` = a third of a quarter). Syllables are letters and apostrophes; the lead
