@@ -8,7 +8,18 @@ fn readme_example_show_is_valid() {
     let end = start + readme[start..].find("```").unwrap();
     let show = concert::preset::load_str(&readme[start..end], "README.md").unwrap();
     let kinds: Vec<&str> = show.moments.iter().map(|m| m.kind.name()).collect();
-    assert_eq!(kinds, ["murmur", "lights-down", "song", "applause", "chant", "encore", "finale"]);
+    assert_eq!(
+        kinds,
+        [
+            "murmur",
+            "lights-down",
+            "song",
+            "applause",
+            "chant",
+            "encore",
+            "finale"
+        ]
+    );
     assert!(!show.lead_notes().is_empty());
 }
 

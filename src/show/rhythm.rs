@@ -4,7 +4,7 @@
 //! A [`BeatGrid`] is a pure function of time (a tempo that may accelerate linearly), so every
 //! clapper, and the chanting voices, find the same beats without sharing any state.
 
-use super::{MomentKind, Show};
+use super::{MomentKind, ScoredNote, Show};
 
 /// Beats at a tempo that changes linearly from `bpm` to `bpm * (1 + accel)` over `span_secs`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,7 +138,8 @@ impl Show {
     /// Every span of the show where part of the crowd claps in time, in time order.
     pub fn clap_sections(&self) -> Vec<ClapSection> {
         let mut out = Vec::new();
-        for m in &self.moments {
+        let notes = self.lead_notes();
+        for (mi, m) in self.moments.iter().enumerate() {
             let d = m.secs();
             match m.kind {
                 MomentKind::Song | MomentKind::Encore => {
@@ -148,32 +149,30 @@ impl Show {
                     if song.clap_along.is_empty() {
                         continue;
                     }
-                    // The crowd joins once the song has got going and stops for the last bars.
-                    let start = m.start_secs + song.intro_secs.max(12.0).min(d * 0.3);
-                    let end = m.end_secs - (8.0f64).min(d * 0.1);
-                    if end <= start + 4.0 {
-                        continue;
-                    }
                     let mask = song
                         .clap_along
                         .iter()
                         .fold(0u16, |acc, b| acc | 1 << ((b - 1) % 16));
-                    out.push(ClapSection {
-                        kind: ClapKind::Along,
-                        start,
-                        end,
-                        share: 0.3 + 0.45 * m.energy,
-                        scatter_secs: 0.022,
-                        strength: 0.85,
-                        grid: BeatGrid {
-                            t0: m.start_secs,
-                            bpm: song.bpm,
-                            accel: 0.0,
-                            span_secs: 1.0,
-                            beats_per_bar: song.beats_per_bar,
-                            mask,
-                        },
-                    });
+                    let grid = BeatGrid {
+                        t0: m.start_secs,
+                        bpm: song.bpm,
+                        accel: 0.0,
+                        span_secs: 1.0,
+                        beats_per_bar: song.beats_per_bar,
+                        mask,
+                    };
+                    let bar = song.beat_secs() * f64::from(song.beats_per_bar);
+                    for (start, end) in chorus_spans(&notes, mi, bar, m.start_secs, m.end_secs) {
+                        out.push(ClapSection {
+                            kind: ClapKind::Along,
+                            start,
+                            end,
+                            share: 0.15 + 0.3 * m.energy,
+                            scatter_secs: 0.022,
+                            strength: 0.5,
+                            grid,
+                        });
+                    }
                 }
                 MomentKind::Chant => out.push(ClapSection {
                     kind: ClapKind::Chant,
@@ -211,6 +210,35 @@ impl Show {
         }
         out
     }
+}
+
+/// Where a song's crowd claps along: its loud (f, ff) passages — the choruses — from a bar
+/// before to a bar after, merging passages less than four bars apart. A song without loud
+/// passages (or without a melody) gets its middle half.
+fn chorus_spans(
+    notes: &[ScoredNote],
+    moment: usize,
+    bar: f64,
+    start: f64,
+    end: f64,
+) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = Vec::new();
+    for n in notes
+        .iter()
+        .filter(|n| n.moment == moment && n.velocity >= 0.8)
+    {
+        let (a, b) = ((n.start_secs - bar).max(start), (n.end_secs + bar).min(end));
+        match spans.last_mut() {
+            Some(last) if a - last.1 < 4.0 * bar => last.1 = last.1.max(b),
+            _ => spans.push((a, b)),
+        }
+    }
+    spans.retain(|(a, b)| b - a >= 4.0);
+    if spans.is_empty() {
+        let d = end - start;
+        spans.push((start + d * 0.25, start + d * 0.75));
+    }
+    spans
 }
 
 #[cfg(test)]
