@@ -75,7 +75,11 @@ impl Bed {
             sr,
             noise,
             res,
-            gates: [[Gate { value: 1.0, target: 1.0, next: 0.0 }; 3]; 2],
+            gates: [[Gate {
+                value: 1.0,
+                target: 1.0,
+                next: 0.0,
+            }; 3]; 2],
             gain: [[0.0; 3]; 2],
             freq: BABBLE_HZ,
             rng: rng(seed),
@@ -91,7 +95,11 @@ impl Bed {
             for g in &mut self.gates[ch] {
                 if t >= g.next {
                     let on = uniform(&mut self.rng) < 0.65;
-                    g.target = if on { 1.0 - 0.3 * self.depth * uniform(&mut self.rng) } else { 1.0 - self.depth };
+                    g.target = if on {
+                        1.0 - 0.3 * self.depth * uniform(&mut self.rng)
+                    } else {
+                        1.0 - self.depth
+                    };
                     g.next = t + 0.08 + 0.14 * f64::from(uniform(&mut self.rng));
                 }
                 g.value += (g.target - g.value) * alpha;
@@ -109,18 +117,24 @@ impl Bed {
         let mut f = lerp_formants(BABBLE_HZ, shout, roar_share);
         f = lerp_formants(f, c.chant_vowel, chant_share * 0.7);
         self.freq = f;
-        for ch in 0..2 {
-            for k in 0..3 {
-                self.res[ch][k].tune(self.freq[k], BAND_Q[k], self.sr);
+        for bands in &mut self.res {
+            for ((r, f), q) in bands.iter_mut().zip(self.freq).zip(BAND_Q) {
+                r.tune(f, q, self.sr);
             }
         }
-        let bright = [1.0, 1.0 + 0.4 * c.energy * roar_share, 1.0 + 0.9 * c.energy * roar_share];
+        let bright = [
+            1.0,
+            1.0 + 0.4 * c.energy * roar_share,
+            1.0 + 0.9 * c.energy * roar_share,
+        ];
         for ch in 0..2 {
             let mut target = [0.0f32; 3];
             for k in 0..3 {
                 let gate = self.gates[ch][k].value;
                 target[k] = BAND_WEIGHT[k]
-                    * (c.murmur * gate + c.roar * (0.75 + 0.25 * gate) * bright[k] + c.chant * (0.15 + 0.85 * c.chant_env));
+                    * (c.murmur * gate
+                        + c.roar * (0.75 + 0.25 * gate) * bright[k]
+                        + c.chant * (0.15 + 0.85 * c.chant_env));
             }
             let step = [0, 1, 2].map(|k| (target[k] - self.gain[ch][k]) / CHUNK as f32);
             let mut g = self.gain[ch];

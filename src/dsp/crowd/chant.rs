@@ -57,7 +57,11 @@ pub fn chant_beat_count(moment: &Moment) -> usize {
 pub fn chant_syllables(words: &str) -> Vec<String> {
     words
         .split(|c: char| c.is_whitespace() || c == '-')
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').collect::<String>())
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -94,8 +98,14 @@ mod tests {
         let first = chant_beat_secs(&m, 1) - chant_beat_secs(&m, 0);
         let n = chant_beat_count(&m);
         let last = chant_beat_secs(&m, n - 1) - chant_beat_secs(&m, n - 2);
-        assert!((first - 0.5).abs() < 0.01, "starts at the given tempo: {first}");
-        assert!(last < first * 0.95 && last > first * 0.9, "speeds up ~8 %: {first} -> {last}");
+        assert!(
+            (first - 0.5).abs() < 0.01,
+            "starts at the given tempo: {first}"
+        );
+        assert!(
+            last < first * 0.95 && last > first * 0.9,
+            "speeds up ~8 %: {first} -> {last}"
+        );
         for k in [0, 3, 17, 40] {
             let b = chant_beats_at(&m, chant_beat_secs(&m, k));
             assert!((b - k as f64).abs() < 1e-6, "{k} vs {b}");

@@ -28,7 +28,7 @@ use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
 pub use chant::{chant_beat_count, chant_beat_secs};
 
 use super::{ChunkInfo, Layer, Stereo};
-use crate::show::{MomentKind, Moment, Params, Show, derive_seed};
+use crate::show::{Moment, MomentKind, Params, Show, derive_seed};
 
 /// Near talkers in the pool (all of them shout in a roar; 8–14 of them chat).
 pub const TALKERS: usize = 16;
@@ -70,15 +70,26 @@ impl CrowdLayer {
     pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
         let audience = show.venue.audience.max(10);
         let decades = (f64::from(audience) / 300.0).log10() as f32;
-        let talkers =
-            (0..TALKERS).map(|i| Talker::new(i, TALKERS, derive_seed(seed, &format!("crowd:talker:{i}")), sample_rate)).collect();
+        let talkers = (0..TALKERS)
+            .map(|i| {
+                Talker::new(
+                    i,
+                    TALKERS,
+                    derive_seed(seed, &format!("crowd:talker:{i}")),
+                    sample_rate,
+                )
+            })
+            .collect();
         let chant_sounds = show
             .moments
             .iter()
             .map(|m| {
                 if m.kind == MomentKind::Chant {
                     let words = m.words.as_deref().unwrap_or(chant::DEFAULT_WORDS);
-                    chant_syllables(words).iter().map(|s| syllable_sound(s)).collect()
+                    chant_syllables(words)
+                        .iter()
+                        .map(|s| syllable_sound(s))
+                        .collect()
                 } else {
                     Vec::new()
                 }
@@ -102,14 +113,20 @@ impl CrowdLayer {
                 end: n.end_secs,
                 midi: f32::from(n.midi),
                 velocity: n.velocity,
-                legato: lead.get(i + 1).is_some_and(|m| m.start_secs - n.end_secs < 0.05),
+                legato: lead
+                    .get(i + 1)
+                    .is_some_and(|m| m.start_secs - n.end_secs < 0.05),
                 sound: syllable_sound(&n.syllable),
             })
             .collect();
         CrowdLayer {
             talkers,
             bed: Bed::new(audience, derive_seed(seed, "crowd:bed"), sample_rate),
-            moment_seeds: show.moments.iter().map(|m| derive_seed(seed, &format!("crowd:{}", m.id))).collect(),
+            moment_seeds: show
+                .moments
+                .iter()
+                .map(|m| derive_seed(seed, &format!("crowd:{}", m.id)))
+                .collect(),
             gap_seed: derive_seed(seed, "crowd:gap"),
             moments: show.moments.clone(),
             chant_sounds,
@@ -122,7 +139,9 @@ impl CrowdLayer {
             size_scale: 10f32.powf(2.0 * decades.clamp(-1.0, 2.5) / 20.0),
             // A bigger crowd's roar is more mass than near voices.
             roar_bed: 10f32.powf(3.0 * decades.clamp(-1.0, 2.5) / 20.0),
-            n_murmur: (8.0 + 2.0 * (f64::from(audience) / 50.0).log10()).round().clamp(8.0, 14.0) as usize,
+            n_murmur: (8.0 + 2.0 * (f64::from(audience) / 50.0).log10())
+                .round()
+                .clamp(8.0, 14.0) as usize,
         }
     }
 
@@ -135,10 +154,15 @@ impl CrowdLayer {
         let n = b.floor() as usize;
         let frac = (b - n as f64) as f32;
         let pos = n % pattern_beats(sounds.len());
-        let Some(s) = sounds.get(pos) else { return (0.0, AH) };
+        let Some(s) = sounds.get(pos) else {
+            return (0.0, AH);
+        };
         let att = (frac / 0.08).min(1.0);
         let rel = ((0.75 - frac) / 0.2).clamp(0.0, 1.0);
-        (att * rel, lerp_formants(s.start, s.end, (frac / 0.6).min(1.0)))
+        (
+            att * rel,
+            lerp_formants(s.start, s.end, (frac / 0.6).min(1.0)),
+        )
     }
 }
 
@@ -149,13 +173,17 @@ impl Layer for CrowdLayer {
         let t0 = info.secs();
         if self.current != Some(params.moment) {
             self.current = Some(params.moment);
-            let seed = params.moment.map_or(self.gap_seed, |m| self.moment_seeds[m]);
+            let seed = params
+                .moment
+                .map_or(self.gap_seed, |m| self.moment_seeds[m]);
             for t in &mut self.talkers {
                 t.reseed(seed);
             }
         }
         let e = params.energy.clamp(0.0, 1.0);
-        let chant = params.moment.filter(|&m| !self.chant_sounds[m].is_empty() && params.chant > 0.0);
+        let chant = params
+            .moment
+            .filter(|&m| !self.chant_sounds[m].is_empty() && params.chant > 0.0);
         let sing = params.moment.map_or(0.0, |m| self.sing_fraction[m]) * params.song;
         let lombard = 0.35 + 0.65 * e;
         let ctx = Ctx {
@@ -166,11 +194,22 @@ impl Layer for CrowdLayer {
             gain_roar: params.roar * ROAR_GAIN * lombard,
             gain_chant: params.chant * CHANT_GAIN * (0.6 + 0.4 * e),
             gain_sing: SING_GAIN * sing.sqrt() * self.size_scale,
-            frac_chant: if chant.is_some() { (0.4 + params.chant).min(1.0) } else { 0.0 },
-            frac_sing: if sing > 0.0 { (0.3 + sing).min(0.9) } else { 0.0 },
+            frac_chant: if chant.is_some() {
+                (0.4 + params.chant).min(1.0)
+            } else {
+                0.0
+            },
+            frac_sing: if sing > 0.0 {
+                (0.3 + sing).min(0.9)
+            } else {
+                0.0
+            },
             frac_roar: (params.roar * 3.0).min(1.0),
             n_murmur: self.n_murmur,
-            chant: chant.map(|m| ChantRef { moment: &self.moments[m], sounds: &self.chant_sounds[m] }),
+            chant: chant.map(|m| ChantRef {
+                moment: &self.moments[m],
+                sounds: &self.chant_sounds[m],
+            }),
             notes: if sing > 0.0 { &self.notes } else { &[] },
         };
         for t in &mut self.talkers {
@@ -180,7 +219,11 @@ impl Layer for CrowdLayer {
         let bed = BedControl {
             murmur: ctx.gain_murmur * BED_MURMUR * (self.n_murmur as f32 / 10.0),
             roar: ctx.gain_roar * BED_ROAR * self.roar_bed,
-            chant: if chant.is_some() { ctx.gain_chant * BED_CHANT * self.roar_bed } else { 0.0 },
+            chant: if chant.is_some() {
+                ctx.gain_chant * BED_CHANT * self.roar_bed
+            } else {
+                0.0
+            },
             chant_env,
             chant_vowel,
             energy: e,

@@ -11,7 +11,8 @@
 
 use super::chant::{chant_beat_count, chant_beat_secs, chant_beats_at, pattern_beats};
 use super::voice::{
-    AE, AH, EE, EH, Formants, OH, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
+    AE, AH, EE, EH, Formants, OH, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl,
+    lerp_formants,
 };
 use crate::dsp::Stereo;
 use crate::dsp::util::{Rng, midi_to_hz, rng, uniform};
@@ -140,17 +141,25 @@ impl Syl {
         let env = if local < 0.0 || local > self.dur {
             0.0
         } else {
-            smooth01((local - voiced_at) / self.att) * smooth01((self.dur - local) / self.rel) * (1.0 - self.decay * u)
+            smooth01((local - voiced_at) / self.att)
+                * smooth01((self.dur - local) / self.rel)
+                * (1.0 - self.decay * u)
         };
         let st = if u < self.peak_at {
             let x = smooth01(f64::from(u / self.peak_at));
             self.st[0] + (self.st[1] - self.st[0]) * x
         } else {
-            let x = smooth01(f64::from((u - self.peak_at) / (1.0 - self.peak_at).max(1e-3)));
+            let x = smooth01(f64::from(
+                (u - self.peak_at) / (1.0 - self.peak_at).max(1e-3),
+            ));
             self.st[1] + (self.st[2] - self.st[1]) * x
         };
         let f = lerp_formants(self.v0, self.v1, smooth01(f64::from(u) * 1.6));
-        let fric = if (0.0..0.08).contains(&local) { self.fric * (1.0 - (local / 0.08) as f32) } else { 0.0 };
+        let fric = if (0.0..0.08).contains(&local) {
+            self.fric * (1.0 - (local / 0.08) as f32)
+        } else {
+            0.0
+        };
         VoiceControl {
             f0_hz: self.f0 * semis(st),
             formants_hz: [f[0] * fscale, f[1] * fscale, f[2] * fscale],
@@ -195,12 +204,20 @@ impl Talker {
     pub fn new(index: usize, count: usize, seed: u64, sample_rate: f64) -> Self {
         let mut r = rng(seed);
         let female = index % 2 == 1;
-        let speak_f0 = if female { 175.0 + 65.0 * uniform(&mut r) } else { 95.0 + 45.0 * uniform(&mut r) };
+        let speak_f0 = if female {
+            175.0 + 65.0 * uniform(&mut r)
+        } else {
+            95.0 + 45.0 * uniform(&mut r)
+        };
         let fscale = (if female { 1.17 } else { 1.0 }) * (0.95 + 0.1 * uniform(&mut r));
         // The first few stand close (distinct voices even in an arena), the rest further away.
-        let dist_m = if index < 6 { 1.2 + 2.0 * uniform(&mut r) } else { 3.0 + 6.0 * uniform(&mut r) };
+        let dist_m = if index < 6 {
+            1.2 + 2.0 * uniform(&mut r)
+        } else {
+            3.0 + 6.0 * uniform(&mut r)
+        };
         let pan = (uniform(&mut r) * 2.0 - 1.0) * 0.9;
-        let mut voice = Voice::new(splitmix64(seed ^ 0x766f_6963_65), sample_rate);
+        let mut voice = Voice::new(splitmix64(seed ^ 0x0076_6f69_6365), sample_rate);
         voice.set_pan(pan);
         let slot = (index * 7) % count;
         Talker {
@@ -243,8 +260,16 @@ impl Talker {
 
     fn desired(&self, ctx: &Ctx) -> Mode {
         let u = self.personality;
-        let c = if ctx.chant.is_some() { ctx.frac_chant } else { 0.0 };
-        let s = c + if ctx.notes.is_empty() { 0.0 } else { ctx.frac_sing };
+        let c = if ctx.chant.is_some() {
+            ctx.frac_chant
+        } else {
+            0.0
+        };
+        let s = c + if ctx.notes.is_empty() {
+            0.0
+        } else {
+            ctx.frac_sing
+        };
         let r = s + ctx.frac_roar;
         if u < c {
             Mode::Chant
@@ -274,7 +299,11 @@ impl Talker {
         let target = ctx.gain(self.mode);
         let a = (1.0 - (-(ctx.t1 - ctx.t0) / 0.05).exp()) as f32;
         self.gain += (target - self.gain) * a;
-        let mut c = if self.mode == Mode::Sing { self.sing_control(ctx) } else { self.syl.control(ctx.t1, self.fscale) };
+        let mut c = if self.mode == Mode::Sing {
+            self.sing_control(ctx)
+        } else {
+            self.syl.control(ctx.t1, self.fscale)
+        };
         c.amp *= self.gain * self.dist_gain;
         c.fric *= self.gain * self.dist_gain;
         c.bright = (c.bright + self.dist_bright).clamp(0.0, 1.0);
@@ -293,7 +322,11 @@ impl Talker {
         // in unison (chant and sing wait for their own beat or note).
         if matches!(mode, Mode::Murmur | Mode::Roar) {
             let wait = f64::from(self.range(0.0, if mode == Mode::Murmur { 1.2 } else { 0.35 }));
-            self.syl = Syl { start: t, dur: 0.0, ..Syl::default() };
+            self.syl = Syl {
+                start: t,
+                dur: 0.0,
+                ..Syl::default()
+            };
             self.busy_until = t + wait;
         } else {
             self.busy_until = t;
@@ -317,7 +350,11 @@ impl Talker {
             self.phrase_len = 3 + (self.u() * 7.0) as u32;
             self.phrase_left = self.phrase_len;
             // Between phrases: a breath, or the other person's turn.
-            let pause = if self.u() < 0.25 { self.range(0.7, 1.8) } else { self.range(0.15, 0.45) };
+            let pause = if self.u() < 0.25 {
+                self.range(0.7, 1.8)
+            } else {
+                self.range(0.15, 0.45)
+            };
             self.busy_until = t + f64::from(pause);
             return;
         }
@@ -325,19 +362,37 @@ impl Talker {
         self.phrase_left -= 1;
         let last = self.phrase_left == 0;
         let dur = f64::from(self.range(0.15, 0.24));
-        let gap = f64::from(if self.u() < 0.2 { self.range(0.07, 0.12) } else { self.range(0.02, 0.06) });
+        let gap = f64::from(if self.u() < 0.2 {
+            self.range(0.07, 0.12)
+        } else {
+            self.range(0.02, 0.06)
+        });
         let decl = -self.range(2.0, 4.0) * pos / self.phrase_len as f32;
         let accented = self.u() < 0.3;
-        let accent = if accented { self.range(2.0, 5.0) } else { self.range(-1.5, 1.5) };
+        let accent = if accented {
+            self.range(2.0, 5.0)
+        } else {
+            self.range(-1.5, 1.5)
+        };
         let st0 = decl + accent;
         let end = if last {
-            if self.u() < 0.15 { st0 + self.range(3.0, 5.0) } else { st0 - self.range(2.0, 4.0) }
+            if self.u() < 0.15 {
+                st0 + self.range(3.0, 5.0)
+            } else {
+                st0 - self.range(2.0, 4.0)
+            }
         } else {
             st0 + self.range(-2.0, 2.0)
         };
-        let v0 = SPEECH_VOWELS[(self.u() * SPEECH_VOWELS.len() as f32) as usize % SPEECH_VOWELS.len()];
-        let v1n = SPEECH_VOWELS[(self.u() * SPEECH_VOWELS.len() as f32) as usize % SPEECH_VOWELS.len()];
-        let fric = if self.u() < 0.4 { self.range(0.2, 0.8) } else { 0.0 };
+        let v0 =
+            SPEECH_VOWELS[(self.u() * SPEECH_VOWELS.len() as f32) as usize % SPEECH_VOWELS.len()];
+        let v1n =
+            SPEECH_VOWELS[(self.u() * SPEECH_VOWELS.len() as f32) as usize % SPEECH_VOWELS.len()];
+        let fric = if self.u() < 0.4 {
+            self.range(0.2, 0.8)
+        } else {
+            0.0
+        };
         self.syl = Syl {
             start: t,
             dur,
@@ -360,16 +415,56 @@ impl Talker {
 
     fn plan_roar(&mut self, t: f64, energy: f32) {
         let dur = f64::from(self.range(0.4, 1.0));
-        let gap = f64::from(if self.u() < 0.8 { self.range(0.1, 0.35) } else { self.range(0.4, 1.0) });
+        let gap = f64::from(if self.u() < 0.8 {
+            self.range(0.1, 0.35)
+        } else {
+            self.range(0.4, 1.0)
+        });
         // Lombard: shouting raises pitch with excitement, about an octave over speech.
         let f0 = self.speak_f0 * 2.0 * semis(3.0 * energy - 1.5 + self.range(-2.0, 2.0));
         let (v0, v1, st, peak_at, fric) = match (self.u() * 6.0) as u32 {
-            0 => (EE, AE, [0.0, self.range(4.0, 7.0), -self.range(3.0, 7.0)], 0.25, 0.0), // yeah!
-            1 => (OO, OO, [-4.0, self.range(5.0, 9.0), self.range(0.0, 3.0)], 0.55, 0.0), // woo!
-            2 => (EH, EE, [2.0, self.range(3.0, 5.0), -self.range(1.0, 3.0)], 0.2, 0.6), // hey!
-            3 => (OO, OH, [0.0, self.range(2.0, 4.0), -self.range(3.0, 5.0)], 0.4, 0.0), // whoa!
-            4 => (AH, AH, [0.0, self.range(3.0, 6.0), -self.range(2.0, 4.0)], 0.5, 0.0), // aah!
-            _ => (OH, OO, [1.0, self.range(2.0, 5.0), -self.range(2.0, 6.0)], 0.3, 0.25), // go!
+            0 => (
+                EE,
+                AE,
+                [0.0, self.range(4.0, 7.0), -self.range(3.0, 7.0)],
+                0.25,
+                0.0,
+            ), // yeah!
+            1 => (
+                OO,
+                OO,
+                [-4.0, self.range(5.0, 9.0), self.range(0.0, 3.0)],
+                0.55,
+                0.0,
+            ), // woo!
+            2 => (
+                EH,
+                EE,
+                [2.0, self.range(3.0, 5.0), -self.range(1.0, 3.0)],
+                0.2,
+                0.6,
+            ), // hey!
+            3 => (
+                OO,
+                OH,
+                [0.0, self.range(2.0, 4.0), -self.range(3.0, 5.0)],
+                0.4,
+                0.0,
+            ), // whoa!
+            4 => (
+                AH,
+                AH,
+                [0.0, self.range(3.0, 6.0), -self.range(2.0, 4.0)],
+                0.5,
+                0.0,
+            ), // aah!
+            _ => (
+                OH,
+                OO,
+                [1.0, self.range(2.0, 5.0), -self.range(2.0, 6.0)],
+                0.3,
+                0.25,
+            ), // go!
         };
         self.syl = Syl {
             start: t,
@@ -433,7 +528,7 @@ impl Talker {
             v0: lerp_formants(snd.start, AH, 0.15),
             v1: lerp_formants(snd.end, AH, 0.15),
             fric: snd.fric,
-            amp: if pos % 2 == 0 { 1.0 } else { 0.8 },
+            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 },
             bright: 0.6 + 0.3 * e,
             breath: 0.22,
             jitter: 0.03,
@@ -446,13 +541,24 @@ impl Talker {
         let tl = ctx.t1 - self.sing_lag;
         let notes = ctx.notes;
         let i = notes.partition_point(|n| n.start <= tl);
-        let note = if i == 0 { None } else { Some(&notes[i - 1]).filter(|n| tl < n.end) };
+        let note = if i == 0 {
+            None
+        } else {
+            Some(&notes[i - 1]).filter(|n| tl < n.end)
+        };
         let Some(n) = note else {
             self.sing_on = false;
-            return VoiceControl { f0_hz: midi_to_hz(f64::from(self.sing_st)) as f32, ..VoiceControl::default() };
+            return VoiceControl {
+                f0_hz: midi_to_hz(f64::from(self.sing_st)) as f32,
+                ..VoiceControl::default()
+            };
         };
         // Fold the lead's line into this singer's comfortable range.
-        let (lo, hi) = if self.female { (55.0, 76.0) } else { (43.0, 64.0) };
+        let (lo, hi) = if self.female {
+            (55.0, 76.0)
+        } else {
+            (43.0, 64.0)
+        };
         let mut midi = n.midi;
         while midi > hi {
             midi -= 12.0;
@@ -471,16 +577,28 @@ impl Talker {
         }
         let local = tl - n.start;
         let dur = n.end - n.start;
-        let release = if n.legato { 1.0 } else { smooth01((n.end - tl) / 0.08) };
+        let release = if n.legato {
+            1.0
+        } else {
+            smooth01((n.end - tl) / 0.08)
+        };
         let env = smooth01(local / 0.06) * release;
-        let f = lerp_formants(n.sound.start, n.sound.end, smooth01(local / (0.6 * dur).max(0.05)));
+        let f = lerp_formants(
+            n.sound.start,
+            n.sound.end,
+            smooth01(local / (0.6 * dur).max(0.05)),
+        );
         VoiceControl {
             f0_hz: midi_to_hz(f64::from(self.sing_st)) as f32,
             formants_hz: [f[0] * self.fscale, f[1] * self.fscale, f[2] * self.fscale],
             amp: env * (0.5 + 0.5 * n.velocity),
             breath: 0.15,
             bright: 0.35 + 0.3 * n.velocity,
-            fric: if local < 0.06 { n.sound.fric * 0.5 } else { 0.0 },
+            fric: if local < 0.06 {
+                n.sound.fric * 0.5
+            } else {
+                0.0
+            },
             rough_depth: 0.0,
             rough_hz: 60.0,
             jitter: 0.015,

@@ -11,6 +11,7 @@
 
 use crate::dsp::util::{Rng, bipolar, pan_gains, rng};
 use crate::dsp::{CHUNK, Stereo};
+use crate::show::splitmix64;
 
 /// Formant frequencies (F1, F2, F3) in Hz of an adult male vowel; female voices scale them.
 pub type Formants = [f32; 3];
@@ -53,7 +54,11 @@ pub struct SyllableSound {
 /// for a leading "w"/"y" and trailing "y"/"r"/"w", noise for a leading fricative. A tiny
 /// letter-to-sound rule set, enough for chants and sing-along syllables.
 pub fn syllable_sound(text: &str) -> SyllableSound {
-    let s: Vec<u8> = text.bytes().filter(u8::is_ascii_alphabetic).map(|b| b.to_ascii_lowercase()).collect();
+    let s: Vec<u8> = text
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
     let first_v = s.iter().position(|&b| is_vowel(b));
     let nucleus = match first_v {
@@ -64,7 +69,13 @@ pub fn syllable_sound(text: &str) -> SyllableSound {
             let b = s.get(i + 1).copied().unwrap_or(0);
             match (a, b) {
                 (b'e', b'e') | (b'i', b'e') => EE,
-                (b'e', b'a') => if s.get(i + 2) == Some(&b'h') || i + 2 >= s.len() { AE } else { EE },
+                (b'e', b'a') => {
+                    if s.get(i + 2) == Some(&b'h') || i + 2 >= s.len() {
+                        AE
+                    } else {
+                        EE
+                    }
+                }
                 (b'o', b'o') | (b'o', b'u') | (b'u', _) => OO,
                 (b'o', b'a') | (b'o', b'w') => OH,
                 (b'a', b'y') | (b'e', b'y') | (b'a', b'i') => EH,
@@ -73,7 +84,13 @@ pub fn syllable_sound(text: &str) -> SyllableSound {
                 (b'e', _) => EH,
                 (b'i', _) => IH,
                 (b'o', _) if s.len() <= 2 => OH,
-                (b'o', _) => if s.ends_with(b"ne") { UH } else { OH },
+                (b'o', _) => {
+                    if s.ends_with(b"ne") {
+                        UH
+                    } else {
+                        OH
+                    }
+                }
                 _ => UH,
             }
         }
@@ -108,7 +125,11 @@ pub fn syllable_sound(text: &str) -> SyllableSound {
 /// Linear blend of two formant sets (`t` = 0 gives `a`).
 #[inline]
 pub fn lerp_formants(a: Formants, b: Formants, t: f32) -> Formants {
-    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
 }
 
 /// A formant: a band-pass biquad with unity gain at its centre and zeros at DC and Nyquist
@@ -156,7 +177,13 @@ impl Formant {
 
     /// Forget the state.
     pub fn reset(&mut self) {
-        *self = Formant { x1: 0.0, x2: 0.0, y1: 0.0, y2: 0.0, ..*self };
+        *self = Formant {
+            x1: 0.0,
+            x2: 0.0,
+            y1: 0.0,
+            y2: 0.0,
+            ..*self
+        };
     }
 }
 
@@ -212,6 +239,9 @@ pub struct Voice {
     res: [Formant; 3],
     pan: (f32, f32),
     awake: bool,
+    noise_state: u32,
+    tuned: [f32; 4],
+    tuned_bright: f32,
 }
 
 /// Rough peak-to-RMS normalisation so that `amp = 1` gives a voice near 0 dBFS peak.
@@ -241,9 +271,16 @@ impl Voice {
             fric_state: 0.0,
             fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / sr).exp(),
             gains: [1.0, 0.5, 0.25],
-            res: [Formant::new(500.0, 5.0, sr), Formant::new(1500.0, 12.0, sr), Formant::new(2500.0, 15.0, sr)],
+            res: [
+                Formant::new(500.0, 5.0, sr),
+                Formant::new(1500.0, 12.0, sr),
+                Formant::new(2500.0, 15.0, sr),
+            ],
             pan: pan_gains(0.0),
             awake: false,
+            noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
+            tuned: [0.0; 4],
+            tuned_bright: -1.0,
         }
     }
 
@@ -261,18 +298,30 @@ impl Voice {
     pub fn snap(&mut self, c: &VoiceControl) {
         self.f0 = c.f0_hz;
         self.rough_hz = c.rough_hz;
+        self.tuned_bright = -1.0;
         self.retune(c);
     }
 
     fn retune(&mut self, c: &VoiceControl) {
         let b = c.bright.clamp(0.0, 1.0);
+        let f1 = c.formants_hz[0].max(c.f0_hz * 1.1);
+        let key = [f1, c.formants_hz[1], c.formants_hz[2], c.f0_hz];
+        // Retuning costs a few transcendentals per filter: skip it while nothing has moved by
+        // more than a fraction of a formant bandwidth.
+        let moved = (0..3).any(|k| (key[k] - self.tuned[k]).abs() > 0.004 * self.tuned[k])
+            || (key[3] - self.tuned[3]).abs() > 0.04 * self.tuned[3];
+        if !moved && (b - self.tuned_bright).abs() < 0.01 {
+            return;
+        }
+        self.tuned = key;
+        self.tuned_bright = b;
         // Tilt: a one-pole low-pass from ~2.2 kHz (relaxed chatter) to ~10 kHz (shouting).
         let tilt_hz = 2200.0 * (4.5f32).powf(b);
         self.tilt_coef = 1.0 - (-std::f32::consts::TAU * tilt_hz / self.sr).exp();
         self.gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
         // Shouting and high voices open the jaw and pull F1 up above f0.
         for k in 0..3 {
-            let f = if k == 0 { c.formants_hz[0].max(c.f0_hz * 1.1) } else { c.formants_hz[k] };
+            let f = key[k];
             let bw = BANDWIDTH_HZ[k] * (1.0 + c.f0_hz / 600.0);
             self.res[k].tune(f, f / bw, self.sr);
         }
@@ -281,7 +330,17 @@ impl Voice {
 
     /// Add one chunk of this voice, ramping from the previous controls to `c`, into `out`.
     pub fn render_add(&mut self, c: &VoiceControl, out: &mut Stereo) {
-        if !self.awake && c.amp <= 0.0 {
+        if c.amp <= 0.0 && c.fric <= 0.0 && self.amp <= 0.0 && self.fric <= 0.0 {
+            // Silent for the whole chunk: sleep, and forget any ringing (the output gain is 0,
+            // so nothing of it would be heard).
+            if self.awake {
+                self.awake = false;
+                for r in &mut self.res {
+                    r.reset();
+                }
+                self.tilt_state = 0.0;
+                self.fric_state = 0.0;
+            }
             return;
         }
         if !self.awake {
@@ -289,70 +348,103 @@ impl Voice {
             self.awake = true;
         }
         self.retune(c);
+        let fric = c.fric > 0.0 || self.fric > 0.0;
+        match (fric, c.rough_depth > 0.0) {
+            (false, false) => self.run::<false, false>(c, out),
+            (true, false) => self.run::<true, false>(c, out),
+            (false, true) => self.run::<false, true>(c, out),
+            (true, true) => self.run::<true, true>(c, out),
+        }
+    }
+
+    /// The per-sample loop, specialised on whether the fricative and roughness paths are on.
+    #[inline(always)]
+    fn run<const FRIC: bool, const ROUGH: bool>(&mut self, c: &VoiceControl, out: &mut Stereo) {
         let n = CHUNK as f32;
         let f0_step = (c.f0_hz - self.f0) / n;
         let amp_step = (c.amp - self.amp) / n;
-        let breath_step = (c.breath - self.breath) / n;
         let fric_step = (c.fric - self.fric) / n;
-        let rough_step = (c.rough_depth - self.rough_depth) / n;
+        // Breath, roughness and jitter change slowly: per chunk is fine.
+        self.breath = c.breath;
+        self.rough_depth = c.rough_depth;
         self.rough_hz = c.rough_hz;
         self.jitter = c.jitter;
         let inv_sr = 1.0 / self.sr;
         let inv_oq = 1.0 / self.open_quotient;
         let (pl, pr) = self.pan;
         let [g1, g2, g3] = self.gains;
-        let mut peak = 0.0f32;
+        let rough_inc = self.rough_hz * inv_sr;
+        let rough = self.rough_depth * 4.0;
+        let closed_breath = self.breath * 0.35;
+        let mut ns = self.noise_state;
+        let mut f0 = self.f0;
+        let mut amp = self.amp;
+        let mut fric = self.fric;
+        // Work on locals so the whole state stays in registers.
+        let [mut r0, mut r1, mut r2] = self.res;
+        let mut phase = self.phase;
+        let mut cycle_factor = self.cycle_factor;
+        let mut cycle_gain = self.cycle_gain;
+        let mut tilt = self.tilt_state;
+        let tilt_coef = self.tilt_coef;
+        let mut fric_state = self.fric_state;
+        let fric_coef = self.fric_coef;
+        let mut rough_phase = self.rough_phase;
+        let breath = self.breath;
+        let inc_scale = inv_sr;
         for i in 0..CHUNK {
-            self.f0 += f0_step;
-            self.amp += amp_step;
-            self.breath += breath_step;
-            self.fric += fric_step;
-            self.rough_depth += rough_step;
-            self.phase += self.f0 * inv_sr * self.cycle_factor;
-            if self.phase >= 1.0 {
-                self.phase -= 1.0;
+            f0 += f0_step;
+            amp += amp_step;
+            phase += f0 * inc_scale * cycle_factor;
+            if phase >= 1.0 {
+                phase -= 1.0;
                 // A new glottal cycle: a little irregularity in period and strength.
-                self.cycle_factor = 1.0 + self.jitter * bipolar(&mut self.noise);
-                self.cycle_gain = 1.0 + self.jitter * bipolar(&mut self.noise);
+                cycle_factor = 1.0 + self.jitter * bipolar(&mut self.noise);
+                cycle_gain = 1.0 + self.jitter * bipolar(&mut self.noise);
             }
+            // xorshift32 white noise: cheaper than the main generator, plenty for breath.
+            ns ^= ns << 13;
+            ns ^= ns >> 17;
+            ns ^= ns << 5;
+            let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
             // KLGLOTT88 flow derivative: polynomial open phase, abrupt closure.
-            let x = self.phase * inv_oq;
-            let open = x < 1.0;
-            let pulse = if open { (2.0 * x - 3.0 * x * x) * self.cycle_gain } else { 0.0 };
-            let nz = bipolar(&mut self.noise);
-            let asp = nz * self.breath * if open { 1.0 } else { 0.35 };
-            let src = pulse + asp;
-            self.tilt_state += self.tilt_coef * (src - self.tilt_state);
-            let s = self.tilt_state;
-            let mut y = g1 * self.res[0].tick(s) + g2 * self.res[1].tick(s) + g3 * self.res[2].tick(s);
-            // Onset fricative: high-passed noise.
-            self.fric_state += self.fric_coef * (nz - self.fric_state);
-            y += (nz - self.fric_state) * self.fric * 0.35;
-            // Roughness: a smooth periodic dip in amplitude (parabolic, cheap).
-            self.rough_phase += self.rough_hz * inv_sr;
-            if self.rough_phase >= 1.0 {
-                self.rough_phase -= 1.0;
+            let x = phase * inv_oq;
+            let src = if x < 1.0 {
+                (2.0 * x - 3.0 * x * x) * cycle_gain + nz * breath
+            } else {
+                nz * closed_breath
+            };
+            tilt += tilt_coef * (src - tilt);
+            let mut y = g1 * r0.tick(tilt) + g2 * r1.tick(tilt) + g3 * r2.tick(tilt);
+            if FRIC {
+                // Onset fricative: high-passed noise.
+                fric += fric_step;
+                fric_state += fric_coef * (nz - fric_state);
+                y += (nz - fric_state) * fric * 0.35;
             }
-            let p = self.rough_phase;
-            let am = 1.0 - self.rough_depth * 4.0 * p * (1.0 - p);
-            let v = y * self.amp * am * SOURCE_GAIN;
-            peak = peak.max(v.abs());
+            let mut v = y * amp * SOURCE_GAIN;
+            if ROUGH {
+                // Roughness: a smooth periodic dip in amplitude (parabolic, cheap).
+                rough_phase += rough_inc;
+                if rough_phase >= 1.0 {
+                    rough_phase -= 1.0;
+                }
+                v *= 1.0 - rough * rough_phase * (1.0 - rough_phase);
+            }
             out.l[i] += v * pl;
             out.r[i] += v * pr;
         }
+        self.res = [r0, r1, r2];
+        self.phase = phase;
+        self.cycle_factor = cycle_factor;
+        self.cycle_gain = cycle_gain;
+        self.tilt_state = tilt;
+        self.fric_state = fric_state;
+        self.rough_phase = rough_phase;
+        self.noise_state = ns;
         self.amp = c.amp;
         self.f0 = c.f0_hz;
-        self.breath = c.breath;
         self.fric = c.fric;
-        self.rough_depth = c.rough_depth;
-        if c.amp <= 0.0 && peak < 1e-6 {
-            // Silent: stop until the next sound, and forget the ringing tail.
-            self.awake = false;
-            for r in &mut self.res {
-                r.reset();
-            }
-            self.tilt_state = 0.0;
-        }
     }
 }
 
@@ -374,7 +466,15 @@ mod tests {
     fn voice_sounds_and_then_sleeps() {
         let mut v = Voice::new(1, 48_000.0);
         let mut out = Stereo::default();
-        let c = VoiceControl { f0_hz: 120.0, formants_hz: AH, amp: 0.5, breath: 0.1, bright: 0.3, jitter: 0.02, ..Default::default() };
+        let c = VoiceControl {
+            f0_hz: 120.0,
+            formants_hz: AH,
+            amp: 0.5,
+            breath: 0.1,
+            bright: 0.3,
+            jitter: 0.02,
+            ..Default::default()
+        };
         let mut e = 0.0;
         for _ in 0..100 {
             out.clear();
