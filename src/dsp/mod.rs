@@ -5,6 +5,8 @@
 //! know nothing of TOML, files or devices; they allocate only in their constructors.
 
 pub mod applause;
+pub mod cheers;
+pub mod crowd;
 pub mod master;
 pub mod util;
 pub mod venue;

@@ -1,0 +1,493 @@
+//! One source-filter voice: a glottal pulse train with cycle-to-cycle irregularity and breath
+//! noise, a spectral tilt for effort, three parallel vowel formants, an onset fricative and an
+//! optional roughness modulation (screams). Talkers, chanters, singers and one-shot cheers are
+//! all scripts that steer this voice once per chunk.
+//!
+//! Controls are given for the *end* of each chunk and ramped linearly across it, so nothing
+//! zips; formant filters are retuned once per chunk (1.3 ms at 48 kHz), which is far finer than
+//! any vowel change. The voice skips all work while it is silent.
+//!
+//! Must not touch: scheduling (what is said when) — that is the scripts' business.
+
+use crate::dsp::util::{Rng, bipolar, pan_gains, rng};
+use crate::dsp::{CHUNK, Stereo};
+use crate::show::splitmix64;
+
+/// Formant frequencies (F1, F2, F3) in Hz of an adult male vowel; female voices scale them.
+pub type Formants = [f32; 3];
+
+/// "ah" as in "father".
+pub const AH: Formants = [730.0, 1090.0, 2440.0];
+/// "eh" as in "bed".
+pub const EH: Formants = [530.0, 1840.0, 2480.0];
+/// "ee" as in "see".
+pub const EE: Formants = [270.0, 2290.0, 3010.0];
+/// "oh" as in "go".
+pub const OH: Formants = [570.0, 840.0, 2410.0];
+/// "oo" as in "woo".
+pub const OO: Formants = [300.0, 870.0, 2240.0];
+/// "a" as in "cat".
+pub const AE: Formants = [660.0, 1720.0, 2410.0];
+/// "uh" as in "but".
+pub const UH: Formants = [520.0, 1190.0, 2390.0];
+/// "er" as in "her".
+pub const ER: Formants = [490.0, 1350.0, 1690.0];
+/// "ih" as in "sit".
+pub const IH: Formants = [390.0, 1990.0, 2550.0];
+
+/// The vowels chatter is made of, roughly weighted by how often they occur in speech.
+pub const SPEECH_VOWELS: [Formants; 12] = [AH, EH, EE, OH, OO, AE, UH, ER, IH, UH, IH, EH];
+
+/// How a sung or shouted syllable sounds: formants at its start and end (a diphthong glides
+/// between them) and the strength of its onset consonant's noise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SyllableSound {
+    /// Formants where the syllable starts ("y" of "yeah" starts at "ee").
+    pub start: Formants,
+    /// Formants where the syllable ends.
+    pub end: Formants,
+    /// Onset fricative level 0..=1 ("s", "h", "f", "sh", "ch" are strong).
+    pub fric: f32,
+}
+
+/// The sound of a written syllable ("yeah", "song", "hey"): vowels from its letters, glides
+/// for a leading "w"/"y" and trailing "y"/"r"/"w", noise for a leading fricative. A tiny
+/// letter-to-sound rule set, enough for chants and sing-along syllables.
+pub fn syllable_sound(text: &str) -> SyllableSound {
+    let s: Vec<u8> = text
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
+    let first_v = s.iter().position(|&b| is_vowel(b));
+    let nucleus = match first_v {
+        None if s.contains(&b'y') => EE,
+        None => UH,
+        Some(i) => {
+            let a = s[i];
+            let b = s.get(i + 1).copied().unwrap_or(0);
+            match (a, b) {
+                (b'e', b'e') | (b'i', b'e') => EE,
+                (b'e', b'a') => {
+                    if s.get(i + 2) == Some(&b'h') || i + 2 >= s.len() {
+                        AE
+                    } else {
+                        EE
+                    }
+                }
+                (b'o', b'o') | (b'o', b'u') | (b'u', _) => OO,
+                (b'o', b'a') | (b'o', b'w') => OH,
+                (b'a', b'y') | (b'e', b'y') | (b'a', b'i') => EH,
+                (b'a', _) => AH,
+                (b'e', _) if s.len() <= 2 => EE,
+                (b'e', _) => EH,
+                (b'i', _) => IH,
+                (b'o', _) if s.len() <= 2 => OH,
+                (b'o', _) => {
+                    if s.ends_with(b"ne") {
+                        UH
+                    } else {
+                        OH
+                    }
+                }
+                _ => UH,
+            }
+        }
+    };
+    let start = match s.first() {
+        Some(b'w') => OO,
+        Some(b'y') => EE,
+        Some(b'l') | Some(b'n') | Some(b'm') => lerp_formants(nucleus, UH, 0.4),
+        _ => nucleus,
+    };
+    let end = if s.ends_with(b"y") || s.ends_with(b"ey") || s.ends_with(b"ay") {
+        EE
+    } else if s.ends_with(b"r") || s.ends_with(b"re") {
+        ER
+    } else if s.ends_with(b"w") || s.ends_with(b"oa") && s.len() > 3 {
+        OO
+    } else if s.ends_with(b"ng") || s.ends_with(b"n") || s.ends_with(b"m") {
+        lerp_formants(nucleus, UH, 0.5)
+    } else {
+        nucleus
+    };
+    let fric = match (s.first(), s.get(1)) {
+        (Some(b's'), _) | (Some(b'c'), Some(b'h')) | (Some(b'f'), _) | (Some(b'z'), _) => 0.9,
+        (Some(b'h'), _) | (Some(b't'), Some(b'h')) => 0.6,
+        (Some(b't'), _) | (Some(b'k'), _) | (Some(b'p'), _) | (Some(b'c'), _) => 0.45,
+        (Some(b'g'), _) | (Some(b'd'), _) | (Some(b'b'), _) => 0.2,
+        _ => 0.0,
+    };
+    SyllableSound { start, end, fric }
+}
+
+/// Linear blend of two formant sets (`t` = 0 gives `a`).
+#[inline]
+pub fn lerp_formants(a: Formants, b: Formants, t: f32) -> Formants {
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+    ]
+}
+
+/// A formant: a band-pass biquad with unity gain at its centre and zeros at DC and Nyquist
+/// (RBJ constant-peak band-pass). Unlike an all-pole resonator it lets no low end through, so a
+/// voice's fundamental does not swamp its vowel.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Formant {
+    b0: f32,
+    a1: f32,
+    a2: f32,
+    x1: f32,
+    x2: f32,
+    y1: f32,
+    y2: f32,
+}
+
+impl Formant {
+    /// A formant at `hz` with quality `q`.
+    pub fn new(hz: f32, q: f32, sample_rate: f32) -> Self {
+        let mut f = Formant::default();
+        f.tune(hz, q, sample_rate);
+        f
+    }
+
+    /// Retune, keeping the state (formants glide).
+    pub fn tune(&mut self, hz: f32, q: f32, sample_rate: f32) {
+        let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
+        let alpha = w.sin() / (2.0 * q.max(0.3));
+        let a0 = 1.0 + alpha;
+        self.b0 = alpha / a0;
+        self.a1 = 2.0 * w.cos() / a0;
+        self.a2 = -(1.0 - alpha) / a0;
+    }
+
+    /// Filter one sample.
+    #[inline]
+    pub fn tick(&mut self, x: f32) -> f32 {
+        let y = self.b0 * (x - self.x2) + self.a1 * self.y1 + self.a2 * self.y2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        self.y2 = self.y1;
+        self.y1 = y;
+        y
+    }
+
+    /// Forget the state.
+    pub fn reset(&mut self) {
+        *self = Formant {
+            x1: 0.0,
+            x2: 0.0,
+            y1: 0.0,
+            y2: 0.0,
+            ..*self
+        };
+    }
+}
+
+/// What a voice should be doing at the end of the current chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct VoiceControl {
+    /// Fundamental frequency in Hz.
+    pub f0_hz: f32,
+    /// Formant frequencies in Hz (already scaled for the speaker).
+    pub formants_hz: Formants,
+    /// Output amplitude (linear, before panning).
+    pub amp: f32,
+    /// Breath (aspiration) noise relative to the buzz, 0..=1.
+    pub breath: f32,
+    /// Effort 0..=1: spectral tilt and the weight of the upper formants (Lombard brightness).
+    pub bright: f32,
+    /// Onset fricative noise level (relative to `amp`).
+    pub fric: f32,
+    /// Depth 0..=1 of the roughness amplitude modulation.
+    pub rough_depth: f32,
+    /// Rate of the roughness modulation in Hz (30–150 Hz for screams).
+    pub rough_hz: f32,
+    /// Cycle-to-cycle period irregularity (fraction, e.g. 0.03).
+    pub jitter: f32,
+}
+
+/// Formant bandwidths in Hz (F1, F2, F3), a little wider than read speech: a room full of
+/// people is not a phonetics lab.
+const BANDWIDTH_HZ: [f32; 3] = [90.0, 120.0, 170.0];
+
+/// A glottal-pulse + formant voice, panned to a fixed place in the stereo field.
+#[derive(Clone)]
+pub struct Voice {
+    sr: f32,
+    noise: Rng,
+    phase: f32,
+    cycle_factor: f32,
+    cycle_gain: f32,
+    open_quotient: f32,
+    f0: f32,
+    amp: f32,
+    breath: f32,
+    fric: f32,
+    rough_depth: f32,
+    rough_phase: f32,
+    rough_hz: f32,
+    jitter: f32,
+    tilt_coef: f32,
+    tilt_state: f32,
+    fric_state: f32,
+    fric_coef: f32,
+    gains: [f32; 3],
+    res: [Formant; 3],
+    pan: (f32, f32),
+    awake: bool,
+    noise_state: u32,
+    tuned: [f32; 4],
+    tuned_bright: f32,
+}
+
+/// Rough peak-to-RMS normalisation so that `amp = 1` gives a voice near 0 dBFS peak.
+const SOURCE_GAIN: f32 = 2.2;
+
+impl Voice {
+    /// A silent voice with its own noise stream.
+    pub fn new(seed: u64, sample_rate: f64) -> Self {
+        let sr = sample_rate as f32;
+        Voice {
+            sr,
+            noise: rng(seed),
+            phase: 0.0,
+            cycle_factor: 1.0,
+            cycle_gain: 1.0,
+            open_quotient: 0.6,
+            f0: 120.0,
+            amp: 0.0,
+            breath: 0.0,
+            fric: 0.0,
+            rough_depth: 0.0,
+            rough_phase: 0.0,
+            rough_hz: 60.0,
+            jitter: 0.02,
+            tilt_coef: 0.3,
+            tilt_state: 0.0,
+            fric_state: 0.0,
+            fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / sr).exp(),
+            gains: [1.0, 0.5, 0.25],
+            res: [
+                Formant::new(500.0, 5.0, sr),
+                Formant::new(1500.0, 12.0, sr),
+                Formant::new(2500.0, 15.0, sr),
+            ],
+            pan: pan_gains(0.0),
+            awake: false,
+            noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
+            tuned: [0.0; 4],
+            tuned_bright: -1.0,
+        }
+    }
+
+    /// Place the voice in the stereo field (-1 left ..= 1 right). Meant for silent moments.
+    pub fn set_pan(&mut self, pan: f32) {
+        self.pan = pan_gains(pan);
+    }
+
+    /// Whether the voice is making (or still ringing with) sound.
+    pub fn is_awake(&self) -> bool {
+        self.awake
+    }
+
+    /// Jump straight to `c` without a ramp (for a voice starting from silence).
+    pub fn snap(&mut self, c: &VoiceControl) {
+        self.f0 = c.f0_hz;
+        self.rough_hz = c.rough_hz;
+        self.tuned_bright = -1.0;
+        self.retune(c);
+    }
+
+    fn retune(&mut self, c: &VoiceControl) {
+        let b = c.bright.clamp(0.0, 1.0);
+        let f1 = c.formants_hz[0].max(c.f0_hz * 1.1);
+        let key = [f1, c.formants_hz[1], c.formants_hz[2], c.f0_hz];
+        // Retuning costs a few transcendentals per filter: skip it while nothing has moved by
+        // more than a fraction of a formant bandwidth.
+        let moved = (0..3).any(|k| (key[k] - self.tuned[k]).abs() > 0.004 * self.tuned[k])
+            || (key[3] - self.tuned[3]).abs() > 0.04 * self.tuned[3];
+        if !moved && (b - self.tuned_bright).abs() < 0.01 {
+            return;
+        }
+        self.tuned = key;
+        self.tuned_bright = b;
+        // Tilt: a one-pole low-pass from ~2.2 kHz (relaxed chatter) to ~10 kHz (shouting).
+        let tilt_hz = 2200.0 * (4.5f32).powf(b);
+        self.tilt_coef = 1.0 - (-std::f32::consts::TAU * tilt_hz / self.sr).exp();
+        self.gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
+        // Shouting and high voices open the jaw and pull F1 up above f0.
+        for k in 0..3 {
+            let f = key[k];
+            let bw = BANDWIDTH_HZ[k] * (1.0 + c.f0_hz / 600.0);
+            self.res[k].tune(f, f / bw, self.sr);
+        }
+        self.open_quotient = 0.7 - 0.25 * b;
+    }
+
+    /// Add one chunk of this voice, ramping from the previous controls to `c`, into `out`.
+    pub fn render_add(&mut self, c: &VoiceControl, out: &mut Stereo) {
+        if c.amp <= 0.0 && c.fric <= 0.0 && self.amp <= 0.0 && self.fric <= 0.0 {
+            // Silent for the whole chunk: sleep, and forget any ringing (the output gain is 0,
+            // so nothing of it would be heard).
+            if self.awake {
+                self.awake = false;
+                for r in &mut self.res {
+                    r.reset();
+                }
+                self.tilt_state = 0.0;
+                self.fric_state = 0.0;
+            }
+            return;
+        }
+        if !self.awake {
+            self.snap(c);
+            self.awake = true;
+        }
+        self.retune(c);
+        let fric = c.fric > 0.0 || self.fric > 0.0;
+        match (fric, c.rough_depth > 0.0) {
+            (false, false) => self.run::<false, false>(c, out),
+            (true, false) => self.run::<true, false>(c, out),
+            (false, true) => self.run::<false, true>(c, out),
+            (true, true) => self.run::<true, true>(c, out),
+        }
+    }
+
+    /// The per-sample loop, specialised on whether the fricative and roughness paths are on.
+    #[inline(always)]
+    fn run<const FRIC: bool, const ROUGH: bool>(&mut self, c: &VoiceControl, out: &mut Stereo) {
+        let n = CHUNK as f32;
+        let f0_step = (c.f0_hz - self.f0) / n;
+        let amp_step = (c.amp - self.amp) / n;
+        let fric_step = (c.fric - self.fric) / n;
+        // Breath, roughness and jitter change slowly: per chunk is fine.
+        self.breath = c.breath;
+        self.rough_depth = c.rough_depth;
+        self.rough_hz = c.rough_hz;
+        self.jitter = c.jitter;
+        let inv_sr = 1.0 / self.sr;
+        let inv_oq = 1.0 / self.open_quotient;
+        let (pl, pr) = self.pan;
+        let [g1, g2, g3] = self.gains;
+        let rough_inc = self.rough_hz * inv_sr;
+        let rough = self.rough_depth * 4.0;
+        let closed_breath = self.breath * 0.35;
+        let mut ns = self.noise_state;
+        let mut f0 = self.f0;
+        let mut amp = self.amp;
+        let mut fric = self.fric;
+        // Work on locals so the whole state stays in registers.
+        let [mut r0, mut r1, mut r2] = self.res;
+        let mut phase = self.phase;
+        let mut cycle_factor = self.cycle_factor;
+        let mut cycle_gain = self.cycle_gain;
+        let mut tilt = self.tilt_state;
+        let tilt_coef = self.tilt_coef;
+        let mut fric_state = self.fric_state;
+        let fric_coef = self.fric_coef;
+        let mut rough_phase = self.rough_phase;
+        let breath = self.breath;
+        let inc_scale = inv_sr;
+        for i in 0..CHUNK {
+            f0 += f0_step;
+            amp += amp_step;
+            phase += f0 * inc_scale * cycle_factor;
+            if phase >= 1.0 {
+                phase -= 1.0;
+                // A new glottal cycle: a little irregularity in period and strength.
+                cycle_factor = 1.0 + self.jitter * bipolar(&mut self.noise);
+                cycle_gain = 1.0 + self.jitter * bipolar(&mut self.noise);
+            }
+            // xorshift32 white noise: cheaper than the main generator, plenty for breath.
+            ns ^= ns << 13;
+            ns ^= ns >> 17;
+            ns ^= ns << 5;
+            let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+            // KLGLOTT88 flow derivative: polynomial open phase, abrupt closure.
+            let x = phase * inv_oq;
+            let src = if x < 1.0 {
+                (2.0 * x - 3.0 * x * x) * cycle_gain + nz * breath
+            } else {
+                nz * closed_breath
+            };
+            tilt += tilt_coef * (src - tilt);
+            let mut y = g1 * r0.tick(tilt) + g2 * r1.tick(tilt) + g3 * r2.tick(tilt);
+            if FRIC {
+                // Onset fricative: high-passed noise.
+                fric += fric_step;
+                fric_state += fric_coef * (nz - fric_state);
+                y += (nz - fric_state) * fric * 0.35;
+            }
+            let mut v = y * amp * SOURCE_GAIN;
+            if ROUGH {
+                // Roughness: a smooth periodic dip in amplitude (parabolic, cheap).
+                rough_phase += rough_inc;
+                if rough_phase >= 1.0 {
+                    rough_phase -= 1.0;
+                }
+                v *= 1.0 - rough * rough_phase * (1.0 - rough_phase);
+            }
+            out.l[i] += v * pl;
+            out.r[i] += v * pr;
+        }
+        self.res = [r0, r1, r2];
+        self.phase = phase;
+        self.cycle_factor = cycle_factor;
+        self.cycle_gain = cycle_gain;
+        self.tilt_state = tilt;
+        self.fric_state = fric_state;
+        self.rough_phase = rough_phase;
+        self.noise_state = ns;
+        self.amp = c.amp;
+        self.f0 = c.f0_hz;
+        self.fric = c.fric;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syllables_map_to_plausible_vowels() {
+        assert_eq!(syllable_sound("yeah").start, EE);
+        assert_eq!(syllable_sound("woo").start, OO);
+        assert_eq!(syllable_sound("woo").end, OO);
+        assert_eq!(syllable_sound("hey").end, EE);
+        assert!(syllable_sound("song").fric > 0.5);
+        assert_eq!(syllable_sound("la").start, lerp_formants(AH, UH, 0.4));
+    }
+
+    #[test]
+    fn voice_sounds_and_then_sleeps() {
+        let mut v = Voice::new(1, 48_000.0);
+        let mut out = Stereo::default();
+        let c = VoiceControl {
+            f0_hz: 120.0,
+            formants_hz: AH,
+            amp: 0.5,
+            breath: 0.1,
+            bright: 0.3,
+            jitter: 0.02,
+            ..Default::default()
+        };
+        let mut e = 0.0;
+        for _ in 0..100 {
+            out.clear();
+            v.render_add(&c, &mut out);
+            e += out.l.iter().map(|x| x * x).sum::<f32>();
+        }
+        assert!(e > 1.0, "voice is audible: {e}");
+        let off = VoiceControl { amp: 0.0, ..c };
+        for _ in 0..400 {
+            out.clear();
+            v.render_add(&off, &mut out);
+        }
+        assert!(!v.is_awake());
+        assert!(out.l.iter().all(|x| *x == 0.0));
+    }
+}

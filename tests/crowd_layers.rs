@@ -1,0 +1,165 @@
+//! The crowd layer on rendered samples: syllable-rate murmur, the murmur → roar range in a
+//! club and an arena, the roar's level, chants on the beat, the sing-along's level,
+//! determinism and silence.
+
+mod crowd_support;
+
+use concert::dsp::crowd::{CrowdLayer, chant_beat_count, chant_beat_secs};
+use concert::dsp::util::render_layer;
+use concert::dsp::{ChunkInfo, Layer, Stereo};
+use concert::show::{MomentKind, Params, VenueKind};
+use crowd_support::*;
+
+const SR: usize = 48_000;
+
+fn crowd(show: &concert::show::Show, from: f64, secs: f64) -> Vec<f32> {
+    let mut l = CrowdLayer::new(show, show.seed, SR as f64);
+    render_mono(&mut l, show, from, secs)
+}
+
+/// Median of the 3 s window levels (1 s hop).
+fn median_short_term_db(x: &[f32]) -> f64 {
+    let mut v: Vec<f64> = (0..=x.len() - 3 * SR)
+        .step_by(SR)
+        .map(|s| rms_db(&x[s..s + 3 * SR]))
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[test]
+fn murmur_is_syllabic_chatter() {
+    let show = story(VenueKind::Club, 60);
+    let x = crowd(&show, 1.0, 10.0);
+    let peak = modulation_peak_hz(&x, SR);
+    let c = centroid_hz(&x, SR);
+    println!("club 60 murmur: modulation peak {peak:.2} Hz, centroid {c:.0} Hz");
+    assert!(
+        (3.0..=6.0).contains(&peak),
+        "syllable-rate modulation: {peak} Hz"
+    );
+    assert!((400.0..=1500.0).contains(&c), "centroid {c} Hz");
+    let arena = crowd(&story(VenueKind::Arena, 15_000), 1.0, 10.0);
+    let pa = modulation_peak_hz(&arena, SR);
+    println!(
+        "arena murmur: modulation peak {pa:.2} Hz, centroid {:.0} Hz",
+        centroid_hz(&arena, SR)
+    );
+    assert!(
+        (3.0..=6.0).contains(&pa),
+        "arena syllable-rate modulation: {pa} Hz"
+    );
+}
+
+#[test]
+fn roar_towers_over_murmur() {
+    for (kind, aud, lo, hi) in [
+        (VenueKind::Club, 300, 25.0, 34.0),
+        (VenueKind::Arena, 15_000, 31.0, 39.0),
+    ] {
+        let show = story(kind, aud);
+        let x = crowd(&show, 0.0, 22.0);
+        let murmur = median_short_term_db(&x[SR..11 * SR]);
+        let roar = max_short_term_db(&x[12 * SR..22 * SR], SR);
+        println!(
+            "{kind:?} {aud}: murmur {murmur:.1} dB, lights-down roar {roar:.1} dB, range {:.1} dB",
+            roar - murmur
+        );
+        assert!(
+            (lo..=hi).contains(&(roar - murmur)),
+            "{kind:?}: {murmur} -> {roar}"
+        );
+    }
+}
+
+#[test]
+fn full_roar_is_about_minus_16_dbfs() {
+    let mut f = moment("finale", MomentKind::Finale, 0.0, 20.0, 1.0);
+    f.peak = 1.0;
+    let show = show(VenueKind::Arena, 15_000, vec![f]);
+    let p = show.params_at(4.0);
+    assert!(p.roar > 0.95 && p.energy > 0.95, "{p:?}");
+    let x = crowd(&show, 3.0, 3.0);
+    let level = rms_db(&x);
+    println!("full roar: {level:.1} dBFS RMS");
+    assert!(
+        (-19.0..=-13.0).contains(&level),
+        "full roar at {level} dBFS"
+    );
+    assert!(peak_db(&x) < -1.0, "no clipping");
+}
+
+#[test]
+fn chant_syllables_land_on_the_beats() {
+    let show = story(VenueKind::Club, 300);
+    let m = &show.moments[2];
+    let x = crowd(&show, 0.0, 34.0);
+    let win = |t: f64| rms_db(&x[(t * SR as f64) as usize..((t + 0.15) * SR as f64) as usize]);
+    let (mut on, mut rest, mut between) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 2..chant_beat_count(m) - 1 {
+        let t = chant_beat_secs(m, n);
+        let next = chant_beat_secs(m, n + 1);
+        if n % 4 == 3 {
+            rest.push(win(t))
+        } else {
+            on.push(win(t))
+        }
+        between.push(win(t + 0.72 * (next - t)));
+    }
+    let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "chant: on-beat syllables {:.1} dB, rest beats {:.1} dB, late in the beat {:.1} dB",
+        avg(&on),
+        avg(&rest),
+        avg(&between)
+    );
+    assert!(avg(&on) > avg(&rest) + 8.0, "a rest after 'one more song'");
+    assert!(
+        avg(&on) > avg(&between) + 6.0,
+        "syllables start on the beat, then stop"
+    );
+}
+
+#[test]
+fn sing_along_stays_under_the_lead() {
+    let mut show = story(VenueKind::Arena, 15_000);
+    let loud = rms_db(&crowd(&show, 37.0, 10.0));
+    show.songs[0].sing_along = 0.1;
+    let soft = rms_db(&crowd(&show, 37.0, 10.0));
+    println!("sing-along: fraction 0.6 -> {loud:.1} dBFS, fraction 0.1 -> {soft:.1} dBFS");
+    assert!(
+        loud < -28.0 && loud > -50.0,
+        "well under the lead's -20 dBFS: {loud}"
+    );
+    assert!(loud > soft + 2.0, "more singers, louder: {soft} -> {loud}");
+}
+
+#[test]
+fn deterministic_per_seed() {
+    let show = story(VenueKind::Club, 300);
+    let run = |seed: u64| {
+        let mut l = CrowdLayer::new(&show, seed, SR as f64);
+        render_layer(&mut l, &show, SR as u32, 10.0, 4.0)
+    };
+    let a = run(5);
+    assert_eq!(a, run(5));
+    assert_ne!(a, run(6));
+}
+
+#[test]
+fn silent_when_all_params_are_zero() {
+    let show = story(VenueKind::Arena, 15_000);
+    let mut l = CrowdLayer::new(&show, 1, SR as f64);
+    let mut out = Stereo::default();
+    for k in 0..2000u64 {
+        l.render(
+            ChunkInfo {
+                frame: k * 64,
+                sample_rate: SR as f64,
+            },
+            &Params::default(),
+            &mut out,
+        );
+        assert!(out.l.iter().chain(&out.r).all(|v| *v == 0.0));
+    }
+}
