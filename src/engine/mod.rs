@@ -8,6 +8,8 @@
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
 use crate::dsp::applause::ApplauseLayer;
+use crate::dsp::cheers::CheersLayer;
+use crate::dsp::crowd::CrowdLayer;
 use crate::dsp::master::Master;
 use crate::dsp::venue::Room;
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
@@ -74,13 +76,9 @@ impl Engine {
     fn build(show: &Show, seed: u64, sample_rate: u32, stems: bool) -> Self {
         let sr = f64::from(sample_rate);
         let layers: [Box<dyn Layer>; LAYERS] = [
-            Box::new(Silent),
-            Box::new(ApplauseLayer::new(
-                show,
-                derive_seed(seed, "layer/applause"),
-                sr,
-            )),
-            Box::new(Silent),
+            Box::new(CrowdLayer::new(show, derive_seed(seed, "layer/crowd"), sr)),
+            Box::new(ApplauseLayer::new(show, derive_seed(seed, "layer/applause"), sr)),
+            Box::new(CheersLayer::new(show, derive_seed(seed, "layer/cheers"), sr)),
             Box::new(Silent),
         ];
         let stems = stems.then(|| {

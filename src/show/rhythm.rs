@@ -4,7 +4,7 @@
 //! A [`BeatGrid`] is a pure function of time (a tempo that may accelerate linearly), so every
 //! clapper, and the chanting voices, find the same beats without sharing any state.
 
-use super::{MomentKind, ScoredNote, Show};
+use super::{Moment, MomentKind, ScoredNote, Show};
 
 /// Beats at a tempo that changes linearly from `bpm` to `bpm * (1 + accel)` over `span_secs`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -122,13 +122,18 @@ impl ClapSection {
 /// Tempo increase of a chant over its length: crowds speed up as they get excited.
 pub const CHANT_ACCEL: f64 = 0.08;
 
-/// The beat grid of a chant moment (every beat clapped, accelerating by [`CHANT_ACCEL`]).
-pub fn chant_grid(start: f64, end: f64, bpm: f64) -> BeatGrid {
+/// Seconds between a chant moment's start and its first beat.
+pub const CHANT_LEAD_IN_SECS: f64 = 0.3;
+
+/// The beat grid of a chant moment: every beat, from the lead-in on, at the moment's tempo
+/// rising by [`CHANT_ACCEL`] over the moment. The chanting voices and the clappers both use it.
+pub fn chant_grid(moment: &Moment) -> BeatGrid {
+    let bpm = if moment.bpm > 1.0 { moment.bpm } else { 120.0 };
     BeatGrid {
-        t0: start,
+        t0: moment.start_secs + CHANT_LEAD_IN_SECS,
         bpm,
         accel: CHANT_ACCEL,
-        span_secs: (end - start).max(1.0),
+        span_secs: (moment.secs() - CHANT_LEAD_IN_SECS).max(1.0),
         beats_per_bar: 1,
         mask: 1,
     }
@@ -181,7 +186,7 @@ impl Show {
                     share: 0.9 * m.energy.max(0.5),
                     scatter_secs: 0.018,
                     strength: 0.75,
-                    grid: chant_grid(m.start_secs, m.end_secs, m.bpm),
+                    grid: chant_grid(m),
                 }),
                 MomentKind::Finale | MomentKind::Applause if m.peak >= 0.9 && d >= 14.0 => {
                     // After the peak of a big ovation the crowd falls into step: about 1.7x the free
@@ -257,7 +262,14 @@ mod tests {
 
     #[test]
     fn accelerating_grid_is_consistent_and_speeds_up() {
-        let g = chant_grid(0.0, 20.0, 104.0);
+        let m = crate::show::tests_support::show_with(
+            crate::show::VenueKind::Club,
+            100,
+            &[(MomentKind::Chant, 20.0)],
+        )
+        .moments[0]
+        .clone();
+        let g = chant_grid(&m);
         for n in [1.0, 7.0, 30.0] {
             assert!((g.beat_at(g.time_of(n)) - n).abs() < 1e-6);
         }

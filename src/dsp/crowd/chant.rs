@@ -8,43 +8,23 @@
 //! Must not touch: sound. No DSP here.
 
 use crate::show::Moment;
+use crate::show::rhythm::chant_grid;
 
-/// Relative tempo gain from the start to the end of a chant (8 %: the crowd speeds up).
-pub const CHANT_ACCEL: f64 = 0.08;
-
-/// Seconds between the moment's start and the chant's first beat.
-pub const CHANT_LEAD_IN_SECS: f64 = 0.3;
+pub use crate::show::rhythm::{CHANT_ACCEL, CHANT_LEAD_IN_SECS};
 
 /// Words chanted when a chant moment names none.
 pub const DEFAULT_WORDS: &str = "one more song";
 
-/// Tempo in bpm used when a chant moment has no usable tempo.
-const DEFAULT_BPM: f64 = 120.0;
-
-fn beat0_secs(m: &Moment) -> f64 {
-    60.0 / if m.bpm > 1.0 { m.bpm } else { DEFAULT_BPM }
-}
-
-/// Acceleration coefficient `k` in `beats(t) = (t + k t²) / beat0`.
-fn accel_k(m: &Moment) -> f64 {
-    CHANT_ACCEL / (2.0 * (m.secs() - CHANT_LEAD_IN_SECS).max(1.0))
-}
-
 /// Show time in seconds of beat `n` (0-based) of a chant moment: the tempo starts at
 /// `moment.bpm` and rises linearly by [`CHANT_ACCEL`] over the moment. Claps lock to these.
 pub fn chant_beat_secs(moment: &Moment, n: usize) -> f64 {
-    let target = n as f64 * beat0_secs(moment);
-    let k = accel_k(moment);
-    // k t² + t − target = 0, written to stay accurate for small k.
-    let t = 2.0 * target / (1.0 + (1.0 + 4.0 * k * target).sqrt());
-    moment.start_secs + CHANT_LEAD_IN_SECS + t
+    chant_grid(moment).time_of(n as f64)
 }
 
 /// Beats elapsed (fractional) at show time `secs` of a chant moment; negative before the first
 /// beat. The inverse of [`chant_beat_secs`].
 pub fn chant_beats_at(moment: &Moment, secs: f64) -> f64 {
-    let t = secs - moment.start_secs - CHANT_LEAD_IN_SECS;
-    (t + accel_k(moment) * t * t.max(0.0)) / beat0_secs(moment)
+    chant_grid(moment).beat_at(secs)
 }
 
 /// Number of beats that start before the moment ends.
