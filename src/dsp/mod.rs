@@ -5,6 +5,7 @@
 //! know nothing of TOML, files or devices; they allocate only in their constructors.
 
 pub mod applause;
+pub mod lead;
 pub mod master;
 pub mod util;
 pub mod venue;
