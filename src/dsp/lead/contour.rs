@@ -20,7 +20,7 @@ impl Glide {
     /// The scoop up into a phrase's first note: ~150 ms.
     pub const SCOOP: Glide = Glide { omega: 22.0, zeta: 0.75 };
     /// A written slide (portamento): ~300 ms, no overshoot to speak of.
-    pub const SLIDE: Glide = Glide { omega: 11.0, zeta: 0.85 };
+    pub const SLIDE: Glide = Glide { omega: 14.0, zeta: 0.85 };
     /// Falling off the end of a phrase.
     pub const FALL: Glide = Glide { omega: 14.0, zeta: 0.9 };
     /// Speech: quick, hardly any overshoot.

@@ -32,17 +32,19 @@ use crate::show::{Params, Show, VoiceType, derive_seed};
 
 /// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
 /// near -20 dBFS RMS and ff near -16 dBFS.
-const VOICE_GAIN: f32 = 0.1;
+const VOICE_GAIN: f32 = 0.065;
 /// Loudness change per unit of effort, in dB (before the 2:1 compressor halves part of it).
 const EFFORT_DB: f32 = 23.0;
 /// Speech sits a little under singing.
 const SPEECH_DB: f32 = -3.0;
+/// Level of the air above 4 kHz at zero effort, in dB relative to the source.
+const AIR_DB: f32 = -16.0;
 /// Standard deviation of the period from cycle to cycle (jitter).
 const JITTER: f32 = 0.004;
 /// Standard deviation of the amplitude from cycle to cycle (shimmer).
-const SHIMMER: f32 = 0.02;
+const SHIMMER: f32 = 0.008;
 /// Aspiration riding on the open phase, relative to the pulses.
-const ASPIRATION: f32 = 0.06;
+const ASPIRATION: f32 = 0.45;
 
 /// What the voice aims for during one chunk.
 #[derive(Debug, Clone, Copy)]
@@ -451,7 +453,7 @@ impl Layer for LeadLayer {
 
         // The mouth: formants tuned to the note, brighter with effort.
         let e = self.effort;
-        self.tract.tune(&tune_formants(&self.formants, f0), 5.0 + 3.0 * e, -3.0 + 3.5 * e);
+        self.tract.tune(&tune_formants(&self.formants, f0), 5.0 + 3.0 * e, -3.0 + 3.5 * e, AIR_DB + 6.0 * e);
         let oq = 0.66 - 0.2 * e + 0.15 * self.breathiness;
         let aspiration = ASPIRATION * (1.0 + 3.0 * self.breathiness);
 

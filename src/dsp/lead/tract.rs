@@ -77,6 +77,9 @@ pub struct Tract {
     tilt_state: f32,
     tilt_coef: f32,
     tilt_high: f32,
+    air: [f32; 2],
+    air_coef: f32,
+    air_gain: f32,
     sample_rate: f32,
 }
 
@@ -92,14 +95,19 @@ impl Tract {
             // The shelf turns over around 1.2 kHz.
             tilt_coef: 1.0 - (-std::f32::consts::TAU * 1200.0 / sr).exp(),
             tilt_high: 1.0,
+            air: [0.0; 2],
+            air_coef: 1.0 - (-std::f32::consts::TAU * 4000.0 / sr).exp(),
+            air_gain: 0.0,
             sample_rate: sr,
         };
         t.ring.tune(ring_hz, 1.6, 6.0, sr);
         t
     }
 
-    /// Set the formants, the singer's-formant boost and the tilt (gain above ~1.2 kHz in dB).
-    pub fn tune(&mut self, f: &Formants, ring_db: f32, tilt_db: f32) {
+    /// Set the formants, the singer's-formant boost, the tilt (gain above ~1.2 kHz in dB) and
+    /// the "air" above 4 kHz (dB).
+    pub fn tune(&mut self, f: &Formants, ring_db: f32, tilt_db: f32, air_db: f32) {
+        self.air_gain = 10f32.powf(air_db / 20.0);
         for (r, (hz, bw)) in self.formants.iter_mut().zip(f.hz.iter().zip(f.bw.iter())) {
             r.tune(*hz, *bw, self.sample_rate);
         }
@@ -111,11 +119,19 @@ impl Tract {
     #[inline]
     pub fn tick(&mut self, x: f32) -> f32 {
         self.tilt_state += self.tilt_coef * (x - self.tilt_state);
-        let mut y = self.tilt_state + self.tilt_high * (x - self.tilt_state);
+        let x = self.tilt_state + self.tilt_high * (x - self.tilt_state);
+        let mut y = x;
         for r in self.formants.iter_mut() {
             y = r.tick(y);
         }
-        self.ring.tick(y)
+        // Five poles alone leave nothing above F5; the tract's higher resonances (and the
+        // mouth's radiation) keep some air up to 10 kHz. A two-pole high-pass of the source
+        // stands in for them.
+        self.air[0] += self.air_coef * (x - self.air[0]);
+        let h1 = x - self.air[0];
+        self.air[1] += self.air_coef * (h1 - self.air[1]);
+        let air = h1 - self.air[1];
+        self.ring.tick(y + self.air_gain * air)
     }
 
     /// Forget the filter states (after a long silence).
@@ -127,5 +143,6 @@ impl Tract {
         self.ring.s1 = 0.0;
         self.ring.s2 = 0.0;
         self.tilt_state = 0.0;
+        self.air = [0.0; 2];
     }
 }
