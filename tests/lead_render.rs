@@ -21,12 +21,24 @@ fn write_test_phrase_for_praat() {
     write_wav(&format!("{dir}/lead.wav"), &x);
     let notes: Vec<String> = notes(&show)
         .iter()
-        .map(|n| format!("{{\"start\": {}, \"end\": {}, \"midi\": {}}}", n.start_secs, n.end_secs, n.midi))
+        .map(|n| {
+            format!(
+                "{{\"start\": {}, \"end\": {}, \"midi\": {}}}",
+                n.start_secs, n.end_secs, n.midi
+            )
+        })
         .collect();
-    std::fs::write(format!("{dir}/notes.json"), format!("[{}]", notes.join(",\n"))).unwrap();
+    std::fs::write(
+        format!("{dir}/notes.json"),
+        format!("[{}]", notes.join(",\n")),
+    )
+    .unwrap();
     let song_end = show.moments[1].end_secs;
     write_wav(&format!("{dir}/song.wav"), span(&x, 0.0, song_end));
-    write_wav(&format!("{dir}/banter.wav"), span(&x, show.moments[3].start_secs, show.duration_secs));
+    write_wav(
+        &format!("{dir}/banter.wav"),
+        span(&x, show.moments[3].start_secs, show.duration_secs),
+    );
     println!("wrote {dir}/lead.wav ({:.1} s)", show.duration_secs);
 }
 
@@ -34,7 +46,9 @@ fn write_test_phrase_for_praat() {
 #[ignore]
 fn real_time_factor() {
     // Singing all the time: the same melody repeated, 30 s.
-    let spec = std::iter::repeat_n(TEST_MELODY, 2).collect::<Vec<_>>().join(" ~:1 ");
+    let spec = std::iter::repeat_n(TEST_MELODY, 2)
+        .collect::<Vec<_>>()
+        .join(" ~:1 ");
     let show = show_with(&spec, 90.0, 0.0);
     let from = 3.0;
     let secs = notes(&show).last().unwrap().end_secs - from;
@@ -43,5 +57,9 @@ fn real_time_factor() {
     let x = render_layer(&mut lead, &show, SR, from, secs);
     let wall = t0.elapsed().as_secs_f64();
     assert!(x.iter().any(|v| *v != 0.0));
-    println!("lead voice: {secs:.1} s in {wall:.3} s = {:.0}x real time ({:.2} % of a core)", secs / wall, 100.0 * wall / secs);
+    println!(
+        "lead voice: {secs:.1} s in {wall:.3} s = {:.0}x real time ({:.2} % of a core)",
+        secs / wall,
+        100.0 * wall / secs
+    );
 }

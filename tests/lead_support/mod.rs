@@ -82,7 +82,10 @@ fn moment(id: &str, kind: MomentKind, start: f64, end: f64, song: Option<usize>)
 /// `banter_secs > 0` a banter moment follows the applause.
 pub fn show_with(melody_spec: &str, bpm: f64, banter_secs: f64) -> Show {
     let notes = melody(melody_spec);
-    let beats = notes.iter().map(|n| n.start_beats + n.beats).fold(0.0, f64::max);
+    let beats = notes
+        .iter()
+        .map(|n| n.start_beats + n.beats)
+        .fold(0.0, f64::max);
     let song_secs = 1.0 + beats * 60.0 / bpm + 1.0;
     let song = Song {
         id: "test-song".into(),
@@ -98,11 +101,23 @@ pub fn show_with(melody_spec: &str, bpm: f64, banter_secs: f64) -> Show {
     let mut moments = vec![
         moment("murmur-1", MomentKind::Murmur, 0.0, 2.0, None),
         moment("song-1", MomentKind::Song, 2.0, 2.0 + song_secs, Some(0)),
-        moment("applause-1", MomentKind::Applause, 2.0 + song_secs, 5.0 + song_secs, None),
+        moment(
+            "applause-1",
+            MomentKind::Applause,
+            2.0 + song_secs,
+            5.0 + song_secs,
+            None,
+        ),
     ];
     if banter_secs > 0.0 {
         let s = 5.0 + song_secs;
-        moments.push(moment("banter-1", MomentKind::Banter, s, s + banter_secs, None));
+        moments.push(moment(
+            "banter-1",
+            MomentKind::Banter,
+            s,
+            s + banter_secs,
+            None,
+        ));
     }
     let duration_secs = moments.last().unwrap().end_secs;
     Show {
@@ -177,7 +192,11 @@ pub fn yin(x: &[f32], at: f64, fmin: f64, fmax: f64) -> Option<f64> {
     let mut running = 0.0;
     for tau in 1..=max_lag + 1 {
         running += d[tau];
-        cmnd[tau] = if running > 0.0 { d[tau] * tau as f64 / running } else { 1.0 };
+        cmnd[tau] = if running > 0.0 {
+            d[tau] * tau as f64 / running
+        } else {
+            1.0
+        };
     }
     let mut tau = min_lag.max(2);
     while tau < max_lag {
@@ -187,7 +206,11 @@ pub fn yin(x: &[f32], at: f64, fmin: f64, fmax: f64) -> Option<f64> {
             }
             let (a, b, c) = (cmnd[tau - 1], cmnd[tau], cmnd[tau + 1]);
             let den = a - 2.0 * b + c;
-            let shift = if den.abs() > 1e-12 { 0.5 * (a - c) / den } else { 0.0 };
+            let shift = if den.abs() > 1e-12 {
+                0.5 * (a - c) / den
+            } else {
+                0.0
+            };
             return Some(sr / (tau as f64 + shift));
         }
         tau += 1;
@@ -204,16 +227,22 @@ pub fn cents(hz: f64, midi: f64) -> f64 {
 pub fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(|a, b| a.total_cmp(b));
-    if s.is_empty() { f64::NAN } else { s[s.len() / 2] }
+    if s.is_empty() {
+        f64::NAN
+    } else {
+        s[s.len() / 2]
+    }
 }
 
-/// YIN track every 10 ms between two times (frame centres), as (time, f0 or None).
-pub fn track(x: &[f32], from: f64, to: f64) -> Vec<(f64, Option<f64>)> {
+/// YIN track every 10 ms between two times (frame centres) within a fifth-and-a-bit of MIDI
+/// `midi` (as Praat is given a pitch range), as (time, f0 or None).
+pub fn track(x: &[f32], from: f64, to: f64, midi: u8) -> Vec<(f64, Option<f64>)> {
     let half = 512.0 / f64::from(SR);
+    let hz = 440.0 * 2f64.powf((f64::from(midi) - 69.0) / 12.0);
     let mut out = Vec::new();
     let mut t = from;
     while t < to {
-        out.push((t, yin(x, t - half, 100.0, 1100.0)));
+        out.push((t, yin(x, t - half, hz / 1.5, hz * 1.5)));
         t += 0.01;
     }
     out
@@ -232,4 +261,54 @@ pub fn write_wav(path: &str, x: &[f32]) {
         w.write_sample(*s).unwrap();
     }
     w.finalize().unwrap();
+}
+
+/// Power spectrum (|X|², Hann window) of the first power-of-two samples of `x`, bins 0..=n/2.
+/// Returns (power per bin, bin width in Hz).
+pub fn power_spectrum(x: &[f32]) -> (Vec<f64>, f64) {
+    let mut n = 1;
+    while n * 2 <= x.len() {
+        n *= 2;
+    }
+    let mut re: Vec<f64> = x[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            f64::from(*v) * (0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos())
+        })
+        .collect();
+    let mut im = vec![0.0f64; n];
+    // Iterative radix-2 FFT.
+    let mut j = 0;
+    for i in 1..n {
+        let mut bit = n >> 1;
+        while j & bit != 0 {
+            j ^= bit;
+            bit >>= 1;
+        }
+        j |= bit;
+        if i < j {
+            re.swap(i, j);
+            im.swap(i, j);
+        }
+    }
+    let mut len = 2;
+    while len <= n {
+        let ang = -std::f64::consts::TAU / len as f64;
+        for start in (0..n).step_by(len) {
+            for k in 0..len / 2 {
+                let (wr, wi) = ((ang * k as f64).cos(), (ang * k as f64).sin());
+                let (a, b) = (start + k, start + k + len / 2);
+                let tr = re[b] * wr - im[b] * wi;
+                let ti = re[b] * wi + im[b] * wr;
+                re[b] = re[a] - tr;
+                im[b] = im[a] - ti;
+                re[a] += tr;
+                im[a] += ti;
+            }
+        }
+        len *= 2;
+    }
+    let p = (0..=n / 2).map(|k| re[k] * re[k] + im[k] * im[k]).collect();
+    (p, f64::from(SR) / n as f64)
 }

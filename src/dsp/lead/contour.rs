@@ -16,15 +16,30 @@ pub struct Glide {
 
 impl Glide {
     /// Note to note inside a phrase: ~110 ms to arrive, ~5 % overshoot.
-    pub const LEGATO: Glide = Glide { omega: 30.0, zeta: 0.7 };
+    pub const LEGATO: Glide = Glide {
+        omega: 30.0,
+        zeta: 0.7,
+    };
     /// The scoop up into a phrase's first note: ~150 ms.
-    pub const SCOOP: Glide = Glide { omega: 22.0, zeta: 0.75 };
+    pub const SCOOP: Glide = Glide {
+        omega: 22.0,
+        zeta: 0.75,
+    };
     /// A written slide (portamento): ~300 ms, no overshoot to speak of.
-    pub const SLIDE: Glide = Glide { omega: 14.0, zeta: 0.85 };
+    pub const SLIDE: Glide = Glide {
+        omega: 14.0,
+        zeta: 0.85,
+    };
     /// Falling off the end of a phrase.
-    pub const FALL: Glide = Glide { omega: 14.0, zeta: 0.9 };
+    pub const FALL: Glide = Glide {
+        omega: 14.0,
+        zeta: 0.9,
+    };
     /// Speech: quick, hardly any overshoot.
-    pub const SPEECH: Glide = Glide { omega: 40.0, zeta: 0.9 };
+    pub const SPEECH: Glide = Glide {
+        omega: 40.0,
+        zeta: 0.9,
+    };
 }
 
 /// A second-order pitch follower, in semitones (MIDI numbers).
@@ -39,7 +54,11 @@ pub struct PitchFollower {
 impl PitchFollower {
     /// A follower resting at `pitch`.
     pub fn new(pitch: f32) -> Self {
-        PitchFollower { pitch, velocity: 0.0, glide: Glide::LEGATO }
+        PitchFollower {
+            pitch,
+            velocity: 0.0,
+            glide: Glide::LEGATO,
+        }
     }
 
     /// Jump to `pitch` at rest (the start of a phrase's scoop).
@@ -75,7 +94,11 @@ pub struct Wander {
 impl Wander {
     /// Wander with standard deviation `sd` and correlation time `tau` seconds.
     pub fn new(sd: f32, tau: f32) -> Self {
-        Wander { value: 0.0, tau, sd }
+        Wander {
+            value: 0.0,
+            tau,
+            sd,
+        }
     }
 
     /// Advance `dt` seconds.

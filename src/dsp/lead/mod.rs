@@ -32,11 +32,11 @@ use crate::show::{Params, Show, VoiceType, derive_seed};
 
 /// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
 /// near -20 dBFS RMS and ff near -16 dBFS.
-const VOICE_GAIN: f32 = 0.065;
+const VOICE_GAIN: f32 = 0.047;
 /// Loudness change per unit of effort, in dB (before the 2:1 compressor halves part of it).
-const EFFORT_DB: f32 = 23.0;
+const EFFORT_DB: f32 = 19.0;
 /// Speech sits a little under singing.
-const SPEECH_DB: f32 = -3.0;
+const SPEECH_DB: f32 = 0.0;
 /// Level of the air above 4 kHz at zero effort, in dB relative to the source.
 const AIR_DB: f32 = -16.0;
 /// Standard deviation of the period from cycle to cycle (jitter).
@@ -207,7 +207,11 @@ impl LeadLayer {
         };
         if u.phrase_start || after_gap {
             self.follower.reset(u.midi - u.scoop_cents / 100.0);
-            self.follower.set_glide(if u.speech { Glide::SPEECH } else { Glide::SCOOP });
+            self.follower.set_glide(if u.speech {
+                Glide::SPEECH
+            } else {
+                Glide::SCOOP
+            });
         } else if u.speech {
             self.follower.set_glide(Glide::SPEECH);
         } else if u.slide {
@@ -251,7 +255,8 @@ impl LeadLayer {
         let nx = next?;
         let u = &self.plan[nx];
         let lead = (u.start - t) as f32;
-        let room = cur.is_none_or(|c| u.start - (self.plan[c].end + f64::from(self.plan[c].tail)) > 0.5);
+        let room =
+            cur.is_none_or(|c| u.start - (self.plan[c].end + f64::from(self.plan[c].tail)) > 0.5);
         if !u.speech && room && (0.05..0.4).contains(&lead) {
             return Some(self.inhale(nx, (0.4 - lead) / 0.35));
         }
@@ -271,7 +276,11 @@ impl LeadLayer {
         let syl = u.syllable;
         let onset_len = (onset_secs(syl.onset) * if u.speech { 0.8 } else { 1.0 }).min(0.35 * dur);
         let in_onset = tau < onset_len;
-        let k = if onset_len > 0.0 { tau / onset_len } else { 1.0 };
+        let k = if onset_len > 0.0 {
+            tau / onset_len
+        } else {
+            1.0
+        };
         let glide_len = (0.35 * dur).min(0.2);
         let formants = if syl.hum {
             self.last_vowel(u)
@@ -308,6 +317,10 @@ impl LeadLayer {
         if syl.hum {
             level *= 0.5;
         }
+        if u.speech {
+            // Speech swells and fades on every syllable (the 4–6 Hz rhythm of talking).
+            level *= 0.2 + 0.8 * (std::f32::consts::PI * (tau / dur).clamp(0.0, 1.0)).sin();
+        }
         let pitch = if u.speech {
             u.midi + (u.end_midi - u.midi) * (tau / dur).clamp(0.0, 1.0)
         } else if u.phrase_end && tau > dur - 0.05 {
@@ -340,7 +353,11 @@ impl LeadLayer {
         let u = &self.plan[i];
         Target {
             pitch: u.end_midi - u.fall_cents / 100.0,
-            vibrato_cents: if u.speech { 0.0 } else { u.vibrato_cents * (1.0 - k) },
+            vibrato_cents: if u.speech {
+                0.0
+            } else {
+                u.vibrato_cents * (1.0 - k)
+            },
             vibrato_hz: u.vibrato_hz,
             amp: effort_gain(u.effort, u.speech) * 10f32.powf(-6.0 * k / 20.0),
             voicing: 1.0 - 0.4 * k,
@@ -453,7 +470,12 @@ impl Layer for LeadLayer {
 
         // The mouth: formants tuned to the note, brighter with effort.
         let e = self.effort;
-        self.tract.tune(&tune_formants(&self.formants, f0), 5.0 + 3.0 * e, -3.0 + 3.5 * e, AIR_DB + 6.0 * e);
+        self.tract.tune(
+            &tune_formants(&self.formants, f0),
+            5.0 + 3.0 * e,
+            -3.0 + 3.5 * e,
+            AIR_DB + 6.0 * e,
+        );
         let oq = 0.66 - 0.2 * e + 0.15 * self.breathiness;
         let aspiration = ASPIRATION * (1.0 + 3.0 * self.breathiness);
 
@@ -463,7 +485,9 @@ impl Layer for LeadLayer {
             let k = (j + 1) as f32 * step;
             let f = f_start + (f0 - f_start) * k;
             let a = a_start + (amp - a_start) * k;
-            let s = self.source.tick(f, oq, self.voicing, aspiration, self.breath);
+            let s = self
+                .source
+                .tick(f, oq, self.voicing, aspiration, self.breath);
             let hiss = self.hiss.tick(bipolar(&mut self.noise_rng)) * self.frication;
             *y = (self.tract.tick(s) + hiss) * a;
         }

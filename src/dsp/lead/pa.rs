@@ -51,7 +51,11 @@ impl Channel {
             let over = (level - THRESHOLD_DB).max(0.0);
             MAKEUP_DB - over * (1.0 - 1.0 / RATIO)
         };
-        let k = if target_db < self.gain_db { self.attack } else { self.release };
+        let k = if target_db < self.gain_db {
+            self.attack
+        } else {
+            self.release
+        };
         self.gain_db += (target_db - self.gain_db) * k;
         let end = db_to_gain_f(self.gain_db);
         let step = (end - start) / x.len() as f32;

@@ -80,7 +80,9 @@ pub fn plan(show: &Show, seed: u64) -> Vec<Utterance> {
             let s = derive_seed(seed, &format!("lead:{}", show.moments[n.moment].id));
             current = Some((n.moment, rng(s), s));
         }
-        let Some((_, r, s)) = current.as_mut() else { continue };
+        let Some((_, r, s)) = current.as_mut() else {
+            continue;
+        };
         out.push(Utterance {
             start: n.start_secs,
             end: n.end_secs,
@@ -157,9 +159,17 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
             }
             let u = k as f32 / syllables.max(2) as f32;
             let line = top + (bottom - top) * u;
-            let accent = if stressed { between(&mut r, 1.5, 4.0) } else { 0.0 };
+            let accent = if stressed {
+                between(&mut r, 1.5, 4.0)
+            } else {
+                0.0
+            };
             let start_midi = line + accent + between(&mut r, -0.7, 0.7);
-            let glide = if last { -between(&mut r, 2.5, 4.5) } else { -between(&mut r, 0.2, 1.5) };
+            let glide = if last {
+                -between(&mut r, 2.5, 4.5)
+            } else {
+                -between(&mut r, 0.2, 1.5)
+            };
             let onset = ONSETS[(uniform(&mut r) * ONSETS.len() as f32) as usize % ONSETS.len()];
             let nucleus = Vowel::ALL[(uniform(&mut r) * 5.0) as usize % 5];
             out.push(Utterance {
@@ -167,8 +177,13 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
                 end: t + dur,
                 midi: start_midi,
                 end_midi: start_midi + glide,
-                syllable: Syllable { onset, nucleus, offglide: None, hum: false },
-                effort: if stressed { 0.6 } else { 0.45 },
+                syllable: Syllable {
+                    onset,
+                    nucleus,
+                    offglide: None,
+                    hum: false,
+                },
+                effort: if stressed { 0.65 } else { 0.5 },
                 phrase_start: k == 0,
                 phrase_end: last,
                 slide: false,
@@ -184,16 +199,16 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
             t += dur;
         }
         // A phrase cut short by the end of the moment still ends (and falls) properly.
-        if out.len() > first {
-            if let Some(u) = out.last_mut() {
-                u.phrase_end = true;
-            }
+        if out.len() > first
+            && let Some(u) = out.last_mut()
+        {
+            u.phrase_end = true;
         }
         // A pause between phrases, now and then a longer one.
         t += f64::from(if uniform(&mut r) < 0.2 {
             between(&mut r, 0.9, 1.5)
         } else {
-            between(&mut r, 0.3, 0.7)
+            between(&mut r, 0.35, 0.8)
         });
     }
 }

@@ -113,7 +113,10 @@ pub fn vowel_formants(voice: VoiceType, vowel: Vowel) -> Formants {
             m
         }
     };
-    Formants { hz, bw: BANDWIDTHS[i] }
+    Formants {
+        hz,
+        bw: BANDWIDTHS[i],
+    }
 }
 
 /// High-note formant tuning: a singer opens the jaw so F1 stays above f0 and F2 above the
@@ -167,7 +170,12 @@ pub struct Syllable {
 
 impl Syllable {
     const fn new(onset: Onset, nucleus: Vowel, offglide: Option<Vowel>) -> Self {
-        Syllable { onset, nucleus, offglide, hum: false }
+        Syllable {
+            onset,
+            nucleus,
+            offglide,
+            hum: false,
+        }
     }
 }
 
@@ -191,7 +199,12 @@ pub fn syllable(text: &str) -> Syllable {
         "ee" | "eee" => return Syllable::new(O::None, I, None),
         "eh" => return Syllable::new(O::None, E, None),
         "mm" | "mmm" | "hmm" | "m" => {
-            return Syllable { onset: O::M, nucleus: U, offglide: None, hum: true };
+            return Syllable {
+                onset: O::M,
+                nucleus: U,
+                offglide: None,
+                hum: true,
+            };
         }
         _ => {}
     }
@@ -208,7 +221,12 @@ pub fn syllable(text: &str) -> Syllable {
         _ => O::None,
     };
     let (nucleus, offglide) = vowel_letters(&letters);
-    Syllable { onset, nucleus, offglide, hum: false }
+    Syllable {
+        onset,
+        nucleus,
+        offglide,
+        hum: false,
+    }
 }
 
 /// Read the vowel of a written syllable from its vowel letters (English spelling, roughly).
@@ -217,7 +235,11 @@ fn vowel_letters(l: &[char]) -> (Vowel, Option<Vowel>) {
     let is_v = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
     let Some(p) = l.iter().position(|c| is_v(*c)) else {
         // "my", "fly", "sky": y is the vowel, sung "ah-ee".
-        return if l.contains(&'y') { (A, Some(I)) } else { (A, None) };
+        return if l.contains(&'y') {
+            (A, Some(I))
+        } else {
+            (A, None)
+        };
     };
     let next = l.get(p + 1).copied().unwrap_or(' ');
     let after = l.get(p + 2).copied().unwrap_or(' ');
