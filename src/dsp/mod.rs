@@ -27,10 +27,7 @@ pub struct Stereo {
 
 impl Default for Stereo {
     fn default() -> Self {
-        Stereo {
-            l: [0.0; CHUNK],
-            r: [0.0; CHUNK],
-        }
+        Stereo { l: [0.0; CHUNK], r: [0.0; CHUNK] }
     }
 }
 
