@@ -181,6 +181,28 @@ fn deterministic_per_seed() {
     assert!(a != c, "different seeds rendered the same");
 }
 
+/// Editing one moment (here: the song's id, hence its seed) leaves the lead's other moments
+/// (the banter after it) sample-identical.
+#[test]
+fn moments_have_their_own_randomness() {
+    let a = show_with(TEST_MELODY, 90.0, 8.0);
+    let mut b = a.clone();
+    b.moments[1].id = "song-renamed".into();
+    let banter = a.moments[3].start_secs;
+    let xa = render_mono(&a, 4, a.duration_secs);
+    let xb = render_mono(&b, 4, b.duration_secs);
+    assert!(
+        span(&xa, 3.0, 8.0) != span(&xb, 3.0, 8.0),
+        "the song did not change"
+    );
+    let (ba, bb) = (
+        span(&xa, banter, a.duration_secs),
+        span(&xb, banter, b.duration_secs),
+    );
+    assert!(ba.iter().any(|v| *v != 0.0));
+    assert!(ba == bb, "the banter changed with the song's seed");
+}
+
 /// Nothing before the singer breathes in for the first phrase, nothing after the last one.
 #[test]
 fn silent_outside_the_singing() {
@@ -307,5 +329,27 @@ fn banter_talks_with_pauses_and_falling_phrases() {
         falling * 4 >= phrases.len() * 3,
         "{falling}/{} phrases fall",
         phrases.len()
+    );
+}
+
+/// Other sample rates give the same voice: finite, and the same level within 1.5 dB.
+#[test]
+fn works_at_other_sample_rates() {
+    use concert::dsp::lead::LeadLayer;
+    use concert::dsp::util::render_layer;
+    let show = show_with("ah:64:3 ~:1 ee:72:3", 60.0, 0.0);
+    let level = |sr: u32| {
+        let mut lead = LeadLayer::new(&show, 2, f64::from(sr));
+        let x = render_layer(&mut lead, &show, sr, 0.0, show.duration_secs);
+        assert!(x.iter().all(|v| v.is_finite() && v.abs() < 1.0));
+        let n = notes(&show);
+        let a = ((n[0].start_secs + 0.5) * f64::from(sr)) as usize * 2;
+        let b = ((n[0].end_secs - 0.3) * f64::from(sr)) as usize * 2;
+        rms_db(&x[a..b])
+    };
+    let (l44, l48, l96) = (level(44_100), level(48_000), level(96_000));
+    assert!(
+        (l44 - l48).abs() < 1.5 && (l96 - l48).abs() < 1.5,
+        "{l44:.1} {l48:.1} {l96:.1}"
     );
 }

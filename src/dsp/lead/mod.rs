@@ -92,6 +92,9 @@ pub struct LeadLayer {
     f0_prev: f32,
     amp_prev: f32,
     active: bool,
+    /// Starting from rest: controls jump to their first targets instead of gliding from
+    /// whatever the previous moment left behind.
+    fresh: bool,
     buf: [f32; CHUNK],
 }
 
@@ -179,6 +182,7 @@ impl LeadLayer {
             f0_prev: 220.0,
             amp_prev: 0.0,
             active: false,
+            fresh: true,
             buf: [0.0; CHUNK],
         }
     }
@@ -187,20 +191,25 @@ impl LeadLayer {
         self.vowels[vowel_index(v)]
     }
 
-    /// A new note or syllable starts: reseed at a moment's start, and choose how the pitch
-    /// gets there (scoop, glide or slide).
-    fn begin(&mut self, i: usize) {
-        let u = &self.plan[i];
-        if self.moment_seed != Some(u.moment_seed) {
-            let s = u.moment_seed;
-            self.moment_seed = Some(s);
-            self.control_rng = rng(derive_seed(s, "control"));
-            self.noise_rng = rng(derive_seed(s, "noise"));
-            self.source.reseed(rng(derive_seed(s, "glottis")));
+    /// Entering a moment's part: restart every random stream from the moment's own seed, so
+    /// editing one moment of the show leaves the others' randomness unchanged.
+    fn enter_moment(&mut self, seed: u64) {
+        if self.moment_seed != Some(seed) {
+            self.moment_seed = Some(seed);
+            self.control_rng = rng(derive_seed(seed, "control"));
+            self.noise_rng = rng(derive_seed(seed, "noise"));
+            self.source.reseed(rng(derive_seed(seed, "glottis")));
             self.drift = Wander::new(4.0, 0.8);
             self.flutter = Wander::new(2.0, 0.06);
             self.vibrato_phase = 0.0;
         }
+    }
+
+    /// A new note or syllable starts: reseed at a moment's start, and choose how the pitch
+    /// gets there (scoop, glide or slide).
+    fn begin(&mut self, i: usize) {
+        self.enter_moment(self.plan[i].moment_seed);
+        let u = &self.plan[i];
         let after_gap = match self.current {
             Some(p) => u.start - self.plan[p].end > 0.25,
             None => true,
@@ -258,6 +267,7 @@ impl LeadLayer {
         let room =
             cur.is_none_or(|c| u.start - (self.plan[c].end + f64::from(self.plan[c].tail)) > 0.5);
         if !u.speech && room && (0.05..0.4).contains(&lead) {
+            self.enter_moment(u.moment_seed);
             return Some(self.inhale(nx, (0.4 - lead) / 0.35));
         }
         None
@@ -406,11 +416,13 @@ impl LeadLayer {
     /// Return to rest after the voice has died away, so silence costs nothing.
     fn rest(&mut self) {
         self.tract.reset();
+        self.source.reset();
         self.channel.reset();
         self.hiss.reset();
         self.amp = 0.0;
         self.amp_prev = 0.0;
         self.active = false;
+        self.fresh = true;
     }
 }
 
@@ -440,6 +452,18 @@ impl Layer for LeadLayer {
             formants: self.formants,
         });
 
+        if self.fresh {
+            self.fresh = false;
+            self.voicing = tg.voicing;
+            self.breath = 0.0;
+            self.frication = 0.0;
+            self.breathiness = tg.breathiness;
+            self.effort = tg.effort;
+            self.vibrato_cents = 0.0;
+            self.vibrato_hz = tg.vibrato_hz;
+            self.formants = tg.formants;
+            self.f0_prev = 440.0 * 2f32.powf((self.follower.pitch - 69.0) / 12.0);
+        }
         // Controls glide towards their targets at a singer's speed.
         let amp_tau = if tg.amp > self.amp { 0.012 } else { 0.02 };
         smooth(&mut self.amp, tg.amp, dt, amp_tau);

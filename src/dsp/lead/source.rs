@@ -51,6 +51,14 @@ impl GlottalSource {
         self.rng = rng;
     }
 
+    /// Return to rest (start of a new period, no noise memory).
+    pub fn reset(&mut self) {
+        self.phase = 0.0;
+        self.period_scale = 1.0;
+        self.amp = 1.0;
+        self.noise_prev = 0.0;
+    }
+
     /// Draw the irregularities of a new period.
     #[inline]
     fn new_period(&mut self) {
