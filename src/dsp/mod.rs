@@ -7,6 +7,7 @@
 pub mod applause;
 pub mod cheers;
 pub mod crowd;
+pub mod lead;
 pub mod master;
 pub mod util;
 pub mod venue;

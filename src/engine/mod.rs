@@ -10,10 +10,11 @@
 use crate::dsp::applause::ApplauseLayer;
 use crate::dsp::cheers::CheersLayer;
 use crate::dsp::crowd::CrowdLayer;
+use crate::dsp::lead::LeadLayer;
 use crate::dsp::master::Master;
 use crate::dsp::venue::Room;
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::{Params, Show, derive_seed};
+use crate::show::{Show, derive_seed};
 
 /// Names of the layers, in stem order (stems are written as `NAME.wav`).
 pub const STEMS: [&str; 4] = ["crowd", "applause", "cheers", "lead"];
@@ -23,15 +24,6 @@ pub const LAYERS: usize = STEMS.len();
 /// Reverb send of each layer, in stem order. Applause stays well under its dry sound (about
 /// −9 dB): a wet, smeared crowd reads as rain.
 const SENDS: [f32; LAYERS] = [0.5, 0.35, 0.45, 0.4];
-
-/// A layer with nothing to play yet (until its voice exists).
-struct Silent;
-
-impl Layer for Silent {
-    fn render(&mut self, _: ChunkInfo, _: &Params, out: &mut Stereo) {
-        out.clear();
-    }
-}
 
 /// Per-stem outputs, present only when stems were asked for.
 struct StemPath {
@@ -77,9 +69,17 @@ impl Engine {
         let sr = f64::from(sample_rate);
         let layers: [Box<dyn Layer>; LAYERS] = [
             Box::new(CrowdLayer::new(show, derive_seed(seed, "layer/crowd"), sr)),
-            Box::new(ApplauseLayer::new(show, derive_seed(seed, "layer/applause"), sr)),
-            Box::new(CheersLayer::new(show, derive_seed(seed, "layer/cheers"), sr)),
-            Box::new(Silent),
+            Box::new(ApplauseLayer::new(
+                show,
+                derive_seed(seed, "layer/applause"),
+                sr,
+            )),
+            Box::new(CheersLayer::new(
+                show,
+                derive_seed(seed, "layer/cheers"),
+                sr,
+            )),
+            Box::new(LeadLayer::new(show, derive_seed(seed, "layer/lead"), sr)),
         ];
         let stems = stems.then(|| {
             Box::new(StemPath {

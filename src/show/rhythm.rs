@@ -268,7 +268,7 @@ mod tests {
             &[(MomentKind::Chant, 20.0)],
         )
         .moments[0]
-        .clone();
+            .clone();
         let g = chant_grid(&m);
         for n in [1.0, 7.0, 30.0] {
             assert!((g.beat_at(g.time_of(n)) - n).abs() < 1e-6);

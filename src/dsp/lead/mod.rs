@@ -1,0 +1,524 @@
+//! The lead singer: a source-filter voice that sings the show's score and talks during banter,
+//! heard dry through a vocal mic and the PA (the engine's venue adds the room).
+//!
+//! - [`score`] plans every note and spoken syllable once, in [`LeadLayer::new`];
+//! - [`contour`] moves the pitch the way a singer does (glides, scoops, falls, drift);
+//! - [`source`] makes glottal pulses with jitter, shimmer and breath;
+//! - [`tract`] shapes them with five formants and the singer's formant;
+//! - [`vowels`] holds the formant tables and the syllable lexicon;
+//! - [`pa`] band-limits and compresses like a vocal channel.
+//!
+//! Control values are computed once per chunk and interpolated per sample. When nothing is
+//! sung or spoken the layer writes silence without running the voice. This module does not
+//! read params other than time, and knows nothing of the crowd, the room or files.
+
+mod contour;
+mod pa;
+mod score;
+mod source;
+mod tract;
+pub mod vowels;
+
+use contour::{Glide, PitchFollower, Wander};
+use pa::Channel;
+use score::Utterance;
+use source::GlottalSource;
+use tract::Tract;
+use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
+
+use super::util::{Resonator, Rng, bipolar, rng};
+use super::{CHUNK, ChunkInfo, Layer, Stereo};
+use crate::show::{Params, Show, VoiceType, derive_seed};
+
+/// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
+/// near -20 dBFS RMS and ff near -16 dBFS.
+const VOICE_GAIN: f32 = 0.047;
+/// Loudness change per unit of effort, in dB (before the 2:1 compressor halves part of it).
+const EFFORT_DB: f32 = 19.0;
+/// Speech sits a little under singing.
+const SPEECH_DB: f32 = 0.0;
+/// Level of the air above 4 kHz at zero effort, in dB relative to the source.
+const AIR_DB: f32 = -16.0;
+/// Standard deviation of the period from cycle to cycle (jitter).
+const JITTER: f32 = 0.004;
+/// Standard deviation of the amplitude from cycle to cycle (shimmer).
+const SHIMMER: f32 = 0.008;
+/// Aspiration riding on the open phase, relative to the pulses.
+const ASPIRATION: f32 = 0.45;
+
+/// What the voice aims for during one chunk.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    pitch: f32,
+    vibrato_cents: f32,
+    vibrato_hz: f32,
+    amp: f32,
+    voicing: f32,
+    breath: f32,
+    frication: f32,
+    breathiness: f32,
+    effort: f32,
+    formants: Formants,
+}
+
+/// The lead singer layer: sings `Show::lead_notes()` and talks in banter moments.
+pub struct LeadLayer {
+    plan: Vec<Utterance>,
+    vowels: [Formants; 5],
+    onsets: [Option<Formants>; 9],
+    dt: f32,
+    cursor: usize,
+    current: Option<usize>,
+    moment_seed: Option<u64>,
+    control_rng: Rng,
+    noise_rng: Rng,
+    source: GlottalSource,
+    tract: Tract,
+    hiss: Resonator,
+    channel: Channel,
+    follower: PitchFollower,
+    drift: Wander,
+    flutter: Wander,
+    vibrato_phase: f32,
+    vibrato_cents: f32,
+    vibrato_hz: f32,
+    amp: f32,
+    voicing: f32,
+    breath: f32,
+    frication: f32,
+    breathiness: f32,
+    effort: f32,
+    formants: Formants,
+    f0_prev: f32,
+    amp_prev: f32,
+    active: bool,
+    /// Starting from rest: controls jump to their first targets instead of gliding from
+    /// whatever the previous moment left behind.
+    fresh: bool,
+    buf: [f32; CHUNK],
+}
+
+const ONSETS: [Onset; 9] = [
+    Onset::None,
+    Onset::L,
+    Onset::N,
+    Onset::M,
+    Onset::W,
+    Onset::Y,
+    Onset::H,
+    Onset::Stop,
+    Onset::Fricative,
+];
+
+fn onset_index(o: Onset) -> usize {
+    ONSETS.iter().position(|x| *x == o).unwrap_or(0)
+}
+
+fn vowel_index(v: Vowel) -> usize {
+    Vowel::ALL.iter().position(|x| *x == v).unwrap_or(0)
+}
+
+/// How long each onset lasts before the vowel, in seconds.
+fn onset_secs(o: Onset) -> f32 {
+    match o {
+        Onset::None => 0.0,
+        Onset::L => 0.05,
+        Onset::N | Onset::M | Onset::W | Onset::Y | Onset::H => 0.06,
+        Onset::Stop => 0.045,
+        Onset::Fricative => 0.07,
+    }
+}
+
+/// One-pole smoothing step for time constant `tau` over `dt`.
+fn smooth(value: &mut f32, target: f32, dt: f32, tau: f32) {
+    *value += (target - *value) * (1.0 - (-dt / tau).exp());
+}
+
+fn effort_gain(effort: f32, speech: bool) -> f32 {
+    let db = (effort - 0.65) * EFFORT_DB + if speech { SPEECH_DB } else { 0.0 };
+    VOICE_GAIN * 10f32.powf(db / 20.0)
+}
+
+impl LeadLayer {
+    /// A lead for `show` at `sample_rate`, its randomness derived from `seed` per moment.
+    pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
+        let voice = show.singer.voice;
+        let vowels = Vowel::ALL.map(|v| vowel_formants(voice, v));
+        let onsets = ONSETS.map(|o| onset_formants(voice, o));
+        let ring_hz = match voice {
+            VoiceType::Soprano => 3300.0,
+            VoiceType::Mezzo => 3200.0,
+            VoiceType::Alto => 3100.0,
+            VoiceType::Tenor => 2900.0,
+        };
+        let base = derive_seed(seed, "lead");
+        LeadLayer {
+            plan: score::plan(show, seed),
+            vowels,
+            onsets,
+            dt: (CHUNK as f64 / sample_rate) as f32,
+            cursor: 0,
+            current: None,
+            moment_seed: None,
+            control_rng: rng(base),
+            noise_rng: rng(base ^ 1),
+            source: GlottalSource::new(rng(base ^ 2), sample_rate, JITTER, SHIMMER),
+            tract: Tract::new(sample_rate, ring_hz),
+            hiss: Resonator::new(5500.0, 1.2, sample_rate as f32),
+            channel: Channel::new(sample_rate, CHUNK),
+            follower: PitchFollower::new(60.0),
+            drift: Wander::new(4.0, 0.8),
+            flutter: Wander::new(2.0, 0.06),
+            vibrato_phase: 0.0,
+            vibrato_cents: 0.0,
+            vibrato_hz: 5.8,
+            amp: 0.0,
+            voicing: 1.0,
+            breath: 0.0,
+            frication: 0.0,
+            breathiness: 0.0,
+            effort: 0.65,
+            formants: vowels[0],
+            f0_prev: 220.0,
+            amp_prev: 0.0,
+            active: false,
+            fresh: true,
+            buf: [0.0; CHUNK],
+        }
+    }
+
+    fn vowel(&self, v: Vowel) -> Formants {
+        self.vowels[vowel_index(v)]
+    }
+
+    /// Entering a moment's part: restart every random stream from the moment's own seed, so
+    /// editing one moment of the show leaves the others' randomness unchanged.
+    fn enter_moment(&mut self, seed: u64) {
+        if self.moment_seed != Some(seed) {
+            self.moment_seed = Some(seed);
+            self.control_rng = rng(derive_seed(seed, "control"));
+            self.noise_rng = rng(derive_seed(seed, "noise"));
+            self.source.reseed(rng(derive_seed(seed, "glottis")));
+            self.drift = Wander::new(4.0, 0.8);
+            self.flutter = Wander::new(2.0, 0.06);
+            self.vibrato_phase = 0.0;
+        }
+    }
+
+    /// A new note or syllable starts: reseed at a moment's start, and choose how the pitch
+    /// gets there (scoop, glide or slide).
+    fn begin(&mut self, i: usize) {
+        self.enter_moment(self.plan[i].moment_seed);
+        let u = &self.plan[i];
+        let after_gap = match self.current {
+            Some(p) => u.start - self.plan[p].end > 0.25,
+            None => true,
+        };
+        if u.phrase_start || after_gap {
+            self.follower.reset(u.midi - u.scoop_cents / 100.0);
+            self.follower.set_glide(if u.speech {
+                Glide::SPEECH
+            } else {
+                Glide::SCOOP
+            });
+        } else if u.speech {
+            self.follower.set_glide(Glide::SPEECH);
+        } else if u.slide {
+            self.follower.set_glide(Glide::SLIDE);
+        } else {
+            self.follower.set_glide(Glide::LEGATO);
+        }
+        self.current = Some(i);
+    }
+
+    /// What the voice aims for at time `t`, or `None` when it is silent.
+    fn target(&mut self, t: f64) -> Option<Target> {
+        let n = self.plan.len();
+        while self.cursor < n && self.plan[self.cursor].end + 0.6 < t {
+            self.cursor += 1;
+        }
+        let mut i = self.cursor;
+        let mut cur = None;
+        while i < n && self.plan[i].start <= t {
+            cur = Some(i);
+            i += 1;
+        }
+        let next = (i < n).then_some(i);
+        if let Some(c) = cur {
+            if self.current != Some(c) && t < self.plan[c].end {
+                self.begin(c);
+            }
+            let u = &self.plan[c];
+            if t < u.end {
+                return Some(self.sing(c, (t - u.start) as f32));
+            }
+            let after = (t - u.end) as f32;
+            if u.phrase_end || next.is_none_or(|nx| self.plan[nx].start - u.end > 0.2) {
+                if after < u.tail {
+                    return Some(self.fall(c, after / u.tail));
+                }
+            } else {
+                return Some(self.bridge(c));
+            }
+        }
+        let nx = next?;
+        let u = &self.plan[nx];
+        let lead = (u.start - t) as f32;
+        let room =
+            cur.is_none_or(|c| u.start - (self.plan[c].end + f64::from(self.plan[c].tail)) > 0.5);
+        if !u.speech && room && (0.05..0.4).contains(&lead) {
+            self.enter_moment(u.moment_seed);
+            return Some(self.inhale(nx, (0.4 - lead) / 0.35));
+        }
+        None
+    }
+
+    fn last_vowel(&self, u: &Utterance) -> Formants {
+        if u.syllable.hum {
+            return self.onsets[onset_index(Onset::M)].unwrap_or(self.vowel(Vowel::U));
+        }
+        self.vowel(u.syllable.offglide.unwrap_or(u.syllable.nucleus))
+    }
+
+    fn sing(&self, i: usize, tau: f32) -> Target {
+        let u = &self.plan[i];
+        let dur = u.secs() as f32;
+        let syl = u.syllable;
+        let onset_len = (onset_secs(syl.onset) * if u.speech { 0.8 } else { 1.0 }).min(0.35 * dur);
+        let in_onset = tau < onset_len;
+        let k = if onset_len > 0.0 {
+            tau / onset_len
+        } else {
+            1.0
+        };
+        let glide_len = (0.35 * dur).min(0.2);
+        let formants = if syl.hum {
+            self.last_vowel(u)
+        } else if in_onset {
+            self.onsets[onset_index(syl.onset)].unwrap_or(self.vowel(syl.nucleus))
+        } else if syl.offglide.is_some() && tau > dur - glide_len {
+            self.last_vowel(u)
+        } else {
+            self.vowel(syl.nucleus)
+        };
+        let (mut level, mut voicing, mut breath, mut frication) = (1.0, 1.0, 0.0, 0.0);
+        if in_onset {
+            match syl.onset {
+                Onset::None => {}
+                Onset::L => level = 0.5,
+                Onset::N | Onset::M => level = 0.3,
+                Onset::W | Onset::Y => level = 0.6,
+                Onset::H => {
+                    voicing = 0.0;
+                    breath = 0.5;
+                }
+                Onset::Stop => {
+                    voicing = 0.0;
+                    level = if k < 0.7 { 0.02 } else { 1.0 };
+                    frication = if k < 0.7 { 0.0 } else { 0.6 };
+                }
+                Onset::Fricative => {
+                    voicing = 0.0;
+                    level = 0.3;
+                    frication = 0.5;
+                }
+            }
+        }
+        if syl.hum {
+            level *= 0.5;
+        }
+        if u.speech {
+            // Speech swells and fades on every syllable (the 4–6 Hz rhythm of talking).
+            level *= 0.2 + 0.8 * (std::f32::consts::PI * (tau / dur).clamp(0.0, 1.0)).sin();
+        }
+        let pitch = if u.speech {
+            u.midi + (u.end_midi - u.midi) * (tau / dur).clamp(0.0, 1.0)
+        } else if u.phrase_end && tau > dur - 0.05 {
+            u.midi - u.fall_cents / 100.0
+        } else {
+            u.midi
+        };
+        let vibrato_cents = if !u.speech && dur >= 0.4 {
+            u.vibrato_cents * ((tau - u.vibrato_delay) / 0.25).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Target {
+            pitch,
+            vibrato_cents,
+            vibrato_hz: u.vibrato_hz,
+            amp: effort_gain(u.effort, u.speech) * level,
+            voicing,
+            breath,
+            frication,
+            breathiness: 0.0,
+            effort: u.effort,
+            formants,
+        }
+    }
+
+    /// After a phrase's last note: fall 1–2 semitones, fade ~6 dB, get breathy.
+    fn fall(&mut self, i: usize, k: f32) -> Target {
+        self.follower.set_glide(Glide::FALL);
+        let u = &self.plan[i];
+        Target {
+            pitch: u.end_midi - u.fall_cents / 100.0,
+            vibrato_cents: if u.speech {
+                0.0
+            } else {
+                u.vibrato_cents * (1.0 - k)
+            },
+            vibrato_hz: u.vibrato_hz,
+            amp: effort_gain(u.effort, u.speech) * 10f32.powf(-6.0 * k / 20.0),
+            voicing: 1.0 - 0.4 * k,
+            breath: 0.05 * k,
+            frication: 0.0,
+            breathiness: k,
+            effort: u.effort,
+            formants: self.last_vowel(u),
+        }
+    }
+
+    /// Between two notes of a phrase that do not touch: keep the voice going on the last vowel.
+    fn bridge(&self, i: usize) -> Target {
+        let u = &self.plan[i];
+        Target {
+            pitch: u.end_midi,
+            vibrato_cents: 0.0,
+            vibrato_hz: u.vibrato_hz,
+            amp: effort_gain(u.effort, u.speech) * 0.7,
+            voicing: 1.0,
+            breath: 0.0,
+            frication: 0.0,
+            breathiness: 0.3,
+            effort: u.effort,
+            formants: self.last_vowel(u),
+        }
+    }
+
+    /// A quick breath in before a phrase.
+    fn inhale(&self, next: usize, k: f32) -> Target {
+        let u = &self.plan[next];
+        Target {
+            pitch: u.midi,
+            vibrato_cents: 0.0,
+            vibrato_hz: u.vibrato_hz,
+            amp: effort_gain(u.effort, false),
+            voicing: 0.0,
+            breath: 0.12 * (std::f32::consts::PI * k.clamp(0.0, 1.0)).sin(),
+            frication: 0.0,
+            breathiness: 1.0,
+            effort: u.effort,
+            formants: self.vowel(u.syllable.nucleus),
+        }
+    }
+
+    /// Return to rest after the voice has died away, so silence costs nothing.
+    fn rest(&mut self) {
+        self.tract.reset();
+        self.source.reset();
+        self.channel.reset();
+        self.hiss.reset();
+        self.amp = 0.0;
+        self.amp_prev = 0.0;
+        self.active = false;
+        self.fresh = true;
+    }
+}
+
+impl Layer for LeadLayer {
+    fn render(&mut self, info: ChunkInfo, _params: &Params, out: &mut Stereo) {
+        let t = info.secs();
+        let target = self.target(t);
+        if target.is_none() && self.amp < 1e-5 && self.amp_prev < 1e-5 {
+            if self.active {
+                self.rest();
+            }
+            out.clear();
+            return;
+        }
+        self.active = true;
+        let dt = self.dt;
+        let tg = target.unwrap_or(Target {
+            amp: 0.0,
+            vibrato_cents: 0.0,
+            breath: 0.0,
+            frication: 0.0,
+            pitch: self.follower.pitch,
+            vibrato_hz: self.vibrato_hz,
+            voicing: self.voicing,
+            breathiness: self.breathiness,
+            effort: self.effort,
+            formants: self.formants,
+        });
+
+        if self.fresh {
+            self.fresh = false;
+            self.voicing = tg.voicing;
+            self.breath = 0.0;
+            self.frication = 0.0;
+            self.breathiness = tg.breathiness;
+            self.effort = tg.effort;
+            self.vibrato_cents = 0.0;
+            self.vibrato_hz = tg.vibrato_hz;
+            self.formants = tg.formants;
+            self.f0_prev = 440.0 * 2f32.powf((self.follower.pitch - 69.0) / 12.0);
+        }
+        // Controls glide towards their targets at a singer's speed.
+        let amp_tau = if tg.amp > self.amp { 0.012 } else { 0.02 };
+        smooth(&mut self.amp, tg.amp, dt, amp_tau);
+        smooth(&mut self.voicing, tg.voicing, dt, 0.008);
+        smooth(&mut self.breath, tg.breath, dt, 0.01);
+        smooth(&mut self.frication, tg.frication, dt, 0.005);
+        smooth(&mut self.breathiness, tg.breathiness, dt, 0.03);
+        smooth(&mut self.effort, tg.effort, dt, 0.05);
+        smooth(&mut self.vibrato_cents, tg.vibrato_cents, dt, 0.05);
+        smooth(&mut self.vibrato_hz, tg.vibrato_hz, dt, 0.1);
+        // 18 ms time constant: a vowel change is 95 % done after ~55 ms.
+        self.formants = self.formants.lerp(&tg.formants, 1.0 - (-dt / 0.018).exp());
+
+        // Pitch: note + glide/scoop/fall + vibrato + drift + flutter, in cents.
+        let pitch = self.follower.step(tg.pitch, dt);
+        self.vibrato_phase += std::f32::consts::TAU * self.vibrato_hz * dt;
+        if self.vibrato_phase > std::f32::consts::TAU {
+            self.vibrato_phase -= std::f32::consts::TAU;
+        }
+        let vib = self.vibrato_phase.sin();
+        let cents = pitch * 100.0
+            + self.vibrato_cents * vib
+            + self.drift.step(&mut self.control_rng, dt)
+            + self.flutter.step(&mut self.control_rng, dt);
+        let f0 = 440.0 * 2f32.powf((cents / 100.0 - 69.0) / 12.0);
+        // Loudness follows the vibrato, ~±1.5 dB at full extent.
+        let amp = self.amp * (1.0 + 0.0045 * self.vibrato_cents * (self.vibrato_phase + 0.4).sin());
+
+        // The mouth: formants tuned to the note, brighter with effort.
+        let e = self.effort;
+        self.tract.tune(
+            &tune_formants(&self.formants, f0),
+            5.0 + 3.0 * e,
+            -3.0 + 3.5 * e,
+            AIR_DB + 6.0 * e,
+        );
+        let oq = 0.66 - 0.2 * e + 0.15 * self.breathiness;
+        let aspiration = ASPIRATION * (1.0 + 3.0 * self.breathiness);
+
+        let (f_start, a_start) = (self.f0_prev, self.amp_prev);
+        let step = 1.0 / CHUNK as f32;
+        for (j, y) in self.buf.iter_mut().enumerate() {
+            let k = (j + 1) as f32 * step;
+            let f = f_start + (f0 - f_start) * k;
+            let a = a_start + (amp - a_start) * k;
+            let s = self
+                .source
+                .tick(f, oq, self.voicing, aspiration, self.breath);
+            let hiss = self.hiss.tick(bipolar(&mut self.noise_rng)) * self.frication;
+            *y = (self.tract.tick(s) + hiss) * a;
+        }
+        self.f0_prev = f0;
+        self.amp_prev = amp;
+        self.channel.process(&mut self.buf);
+        out.l = self.buf;
+        out.r = self.buf;
+    }
+}
