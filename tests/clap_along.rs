@@ -15,7 +15,10 @@ fn modulation_peak(samples: &[f32]) -> (f64, f64) {
         .chunks(2 * hop)
         .map(|f| f.iter().map(|v| f64::from(v.abs())).sum::<f64>() / f.len() as f64)
         .collect();
-    let env: Vec<f64> = frames.windows(50).map(|w| w.iter().sum::<f64>() / 50.0).collect();
+    let env: Vec<f64> = frames
+        .windows(50)
+        .map(|w| w.iter().sum::<f64>() / 50.0)
+        .collect();
     let mean = env.iter().sum::<f64>() / env.len() as f64;
     let n = env.len();
     let mut spectrum = Vec::new();
@@ -86,7 +89,9 @@ secs = 20
         "clear pulse: peak/median {prominence:.1}"
     );
     let (f_free, prominence_free) = modulation_peak(&render(&show, 62.0, 10.0));
-    eprintln!("clap-along {f:.2} Hz x{prominence:.0}; free applause {f_free:.2} Hz x{prominence_free:.1}");
+    eprintln!(
+        "clap-along {f:.2} Hz x{prominence:.0}; free applause {f_free:.2} Hz x{prominence_free:.1}"
+    );
     assert!(
         prominence_free < prominence / 5.0,
         "free applause shows no such pulse: {f_free:.2} Hz, peak/median {prominence_free:.1}"

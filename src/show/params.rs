@@ -160,6 +160,11 @@ fn swells(m: &Moment, t: f64) -> Swells {
             s.cheers = 2.5 * greet * r + 0.15 * m.energy;
             s.whistles = 1.0 * greet * r + 0.05 * m.energy;
             s.screams = 0.8 * greet * r;
+            // The last chord: people start cheering before the song is over.
+            let end = smoothstep(d - 10.0, d, u);
+            s.roar += 0.4 * m.energy * end;
+            s.cheers += 2.0 * m.energy * end;
+            s.whistles += 0.6 * m.energy * end;
         }
         MomentKind::Hush => {
             s.cheers = 0.08;
@@ -223,9 +228,11 @@ fn state(m: &Moment) -> State {
             murmur: 0.15,
             ..State::default()
         },
+        // Without a band on the record, a silent crowd would leave holes in intros and outros:
+        // a low, excited hubbub stays under the singer.
         MomentKind::Song | MomentKind::Encore => State {
             energy: e,
-            murmur: 0.08,
+            murmur: 0.18,
             song: 1.0,
             ..State::default()
         },
