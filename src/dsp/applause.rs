@@ -23,8 +23,6 @@ pub const NEAR_CLAPPERS: usize = 160;
 const FAR_CHANNELS: usize = 16;
 /// Claps per second per far-away person.
 const FAR_RATE_PER_PERSON: f64 = 4.0;
-/// Grains one far-field channel can take per chunk (more are merged into the last one).
-const MAX_GRAINS: usize = 32;
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power.
 pub const FAR_RATE_CAP: f64 = 20_000.0;
 /// Output gain of one clap at 1 m (sets the layer's level: about −22 dBFS RMS at full applause,
@@ -128,8 +126,10 @@ impl Clapper {
 
 /// The rest of the audience: shot-noise grains through a shared resonator bank.
 struct FarField {
-    amp: [f32; FAR_CHANNELS],
-    amp_decay: [f32; FAR_CHANNELS],
+    /// Grain energy held by each channel (its noise amplitude is the square root).
+    energy: [f32; FAR_CHANNELS],
+    /// Per-sample multiplier of the energy.
+    energy_decay: [f32; FAR_CHANNELS],
     /// Energy one grain adds to a channel at full applause (before randomisation).
     grain_energy: [f32; FAR_CHANNELS],
     noise: [u32; FAR_CHANNELS],
@@ -160,8 +160,8 @@ impl FarField {
         let decays = [0.004f32, 0.011];
         let rate_full = (f64::from(far_people) * FAR_RATE_PER_PERSON).min(FAR_RATE_CAP);
         let mut f = FarField {
-            amp: [0.0; FAR_CHANNELS],
-            amp_decay: [0.0; FAR_CHANNELS],
+            energy: [0.0; FAR_CHANNELS],
+            energy_decay: [0.0; FAR_CHANNELS],
             grain_energy: [0.0; FAR_CHANNELS],
             noise: [1; FAR_CHANNELS],
             b0: [0.0; FAR_CHANNELS],
@@ -187,7 +187,8 @@ impl FarField {
             f.b0[c] = b0 * Resonator::noise_gain(hz, 3.0, sr);
             f.a1[c] = a1;
             f.a2[c] = a2;
-            f.amp_decay[c] = (-1.0 / (tau * sr)).exp();
+            // Amplitude decays with `tau`, so energy with `tau / 2`.
+            f.energy_decay[c] = (-2.0 / (tau * sr)).exp();
             // Mean energy per channel = (rate/16) · e · tau/2 = intensity when e is this.
             f.grain_energy[c] = if rate_full > 0.0 {
                 (FAR_CHANNELS as f64 / (rate_full * f64::from(tau) * 0.5)) as f32
@@ -210,24 +211,13 @@ impl FarField {
         if lambda <= 0.0 && self.silent {
             return;
         }
-        // 1. This chunk's grains, sorted by channel (each channel's list is in time order).
-        let mut count = [0usize; FAR_CHANNELS];
-        let mut at = [[0u8; MAX_GRAINS]; FAR_CHANNELS];
-        let mut energy = [[0.0f32; MAX_GRAINS]; FAR_CHANNELS];
-        for i in 0..CHUNK {
+        // 1. This chunk's grains as energy arriving per sample and channel.
+        let mut arriving = [[0.0f32; FAR_CHANNELS]; CHUNK];
+        for slot in &mut arriving {
             self.clock += lambda;
             while self.clock >= self.next_event {
                 let c = (uniform(&mut self.rng) * FAR_CHANNELS as f32) as usize % FAR_CHANNELS;
-                let e = self.grain_energy[c] * (0.2 + 1.6 * uniform(&mut self.rng));
-                let k = count[c];
-                if k < MAX_GRAINS {
-                    at[c][k] = i as u8;
-                    energy[c][k] = e;
-                    count[c] += 1;
-                } else {
-                    // More grains than a chunk can hold (very low sample rates): merge energy.
-                    energy[c][k - 1] += e;
-                }
+                slot[c] += self.grain_energy[c] * (0.2 + 1.6 * uniform(&mut self.rng));
                 self.next_event += -f64::from(uniform(&mut self.rng)).max(1e-12).ln();
             }
         }
@@ -235,40 +225,43 @@ impl FarField {
         let whole = self.clock.floor().min(self.next_event.floor());
         self.clock -= whole;
         self.next_event -= whole;
-        // 2. Each channel with its state in registers: noise × amplitude through its resonator.
-        let mut loudest = 0.0f32;
-        for c in 0..FAR_CHANNELS {
-            let (mut amp, mut noise) = (self.amp[c], self.noise[c]);
-            let (mut x1, mut x2, mut y1, mut y2) = (self.x1[c], self.x2[c], self.y1[c], self.y2[c]);
-            if count[c] == 0 && amp < 1e-9 && y1 * y1 + y2 * y2 < 1e-18 {
-                continue;
-            }
-            let (b0, a1, a2, decay) = (self.b0[c], self.a1[c], self.a2[c], self.amp_decay[c]);
-            let (gl, gr) = (self.gain_l[c], self.gain_r[c]);
-            let mut next = 0;
-            for i in 0..CHUNK {
-                while next < count[c] && usize::from(at[c][next]) == i {
-                    // Energies add, so overlapping grains never sum in phase.
-                    amp = (amp * amp + energy[c][next]).sqrt();
-                    next += 1;
+        // 2. All channels in lockstep, state in locals, four lanes at a time, so the compiler
+        //    can keep the bank in vector registers. Energies add (never amplitudes), so
+        //    overlapping grains do not sum in phase.
+        let (mut e, mut ns) = (self.energy, self.noise);
+        let (mut x1, mut x2, mut y1, mut y2) = (self.x1, self.x2, self.y1, self.y2);
+        let (b0, a1, a2, decay) = (self.b0, self.a1, self.a2, self.energy_decay);
+        let (gl, gr) = (self.gain_l, self.gain_r);
+        for (i, add) in arriving.iter().enumerate() {
+            let mut acc_l = [0.0f32; 4];
+            let mut acc_r = [0.0f32; 4];
+            for g in 0..FAR_CHANNELS / 4 {
+                for lane in 0..4 {
+                    let c = g * 4 + lane;
+                    e[c] = e[c] * decay[c] + add[c];
+                    let mut n = ns[c];
+                    n ^= n << 13;
+                    n ^= n >> 17;
+                    n ^= n << 5;
+                    ns[c] = n;
+                    let x = (n as i32) as f32 * (1.0 / 2_147_483_648.0) * e[c].sqrt();
+                    let y = b0[c] * (x - x2[c]) + a1[c] * y1[c] + a2[c] * y2[c];
+                    x2[c] = x1[c];
+                    x1[c] = x;
+                    y2[c] = y1[c];
+                    y1[c] = y;
+                    acc_l[lane] += y * gl[c];
+                    acc_r[lane] += y * gr[c];
                 }
-                amp *= decay;
-                let x = xorshift(&mut noise) * amp;
-                let y = b0 * (x - x2) + a1 * y1 + a2 * y2;
-                x2 = x1;
-                x1 = x;
-                y2 = y1;
-                y1 = y;
-                out.l[i] += y * gl;
-                out.r[i] += y * gr;
             }
-            loudest = loudest.max(amp).max(y1.abs());
-            self.amp[c] = amp;
-            self.noise[c] = noise;
-            (self.x1[c], self.x2[c], self.y1[c], self.y2[c]) = (x1, x2, y1, y2);
+            out.l[i] += (acc_l[0] + acc_l[1]) + (acc_l[2] + acc_l[3]);
+            out.r[i] += (acc_r[0] + acc_r[1]) + (acc_r[2] + acc_r[3]);
         }
+        let loudest = (0..FAR_CHANNELS).fold(0.0f32, |m, c| m.max(e[c]).max(y1[c].abs()));
+        (self.energy, self.noise) = (e, ns);
+        (self.x1, self.x2, self.y1, self.y2) = (x1, x2, y1, y2);
         if lambda <= 0.0 && loudest < 1e-7 {
-            self.amp = [0.0; FAR_CHANNELS];
+            self.energy = [0.0; FAR_CHANNELS];
             self.x1 = [0.0; FAR_CHANNELS];
             self.x2 = [0.0; FAR_CHANNELS];
             self.y1 = [0.0; FAR_CHANNELS];
