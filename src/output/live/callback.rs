@@ -235,9 +235,13 @@ mod tests {
         assert_eq!(out[3 * 20], i16::from_sample(0.2f32));
         assert_eq!(out[3 * 20 + 1], i16::from_sample(-0.2f32));
         assert_eq!(out[3 * 20 + 2], 0);
+        let (_tx, mut cb, _) = setup(100, 1);
         let mut mono = vec![0u16; 10];
         cb.fill(&mut mono);
-        assert!(mono.iter().all(|v| *v == u16::EQUILIBRIUM), "l + r = 0");
+        assert!(
+            mono.iter().all(|v| *v == u16::from_sample(0.0f32)),
+            "l + r = 0: {mono:?}"
+        );
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub enum LiveError {
         /// Device id.
         device: String,
         /// What the backend said.
-        reason: cpal::Error,
+        reason: Box<cpal::Error>,
         /// Devices to choose from.
         available: Vec<DeviceInfo>,
     },
@@ -65,7 +65,7 @@ pub enum LiveError {
         /// The configuration that was refused.
         config: String,
         /// What the backend said.
-        reason: cpal::Error,
+        reason: Box<cpal::Error>,
         /// The device's supported configuration ranges, one a line.
         supported: String,
         /// Devices to choose from.
@@ -324,7 +324,7 @@ impl Player {
             .map_or_else(|_| "(unnamed)".to_string(), |id| id.to_string());
         let unavailable = |reason| LiveError::Unavailable {
             device: device_id.clone(),
-            reason,
+            reason: Box::new(reason),
             available: available.clone(),
         };
         let sup = device.default_output_config().map_err(unavailable)?;
@@ -386,7 +386,7 @@ impl Player {
             Some(reason) => LiveError::Refused {
                 device: device_id.clone(),
                 config: describe(sr, format, channels),
-                reason,
+                reason: Box::new(reason),
                 supported: supported_configs(&device),
                 available: available.clone(),
             },
