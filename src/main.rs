@@ -2,6 +2,14 @@
 //! Errors are printed with their whole chain and exit non-zero; no DSP lives here.
 
 mod cli;
+#[cfg(feature = "live")]
+mod play;
+
+// Debug builds with live playback count any allocation inside the audio callback (the
+// callback runs under `assert_no_alloc`; `play` reports the count in its summary).
+#[cfg(all(feature = "live", debug_assertions))]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -38,11 +46,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Timeline(args) => cmd_timeline(args),
         Command::Presets => cmd_presets(),
         Command::Check(args) => cmd_check(args),
+        #[cfg(feature = "live")]
+        Command::Play(args) => play::cmd_play(args),
+        #[cfg(feature = "live")]
+        Command::Devices => play::cmd_devices(),
+        #[cfg(not(feature = "live"))]
         Command::Play(_) | Command::Devices => live_missing(),
     }
 }
 
 /// Live playback needs cpal, which needs ALSA headers to build; say exactly how to get it.
+#[cfg(not(feature = "live"))]
 fn live_missing() -> Result<()> {
     bail!(
         "this build has no live playback; rebuild with the `live` feature: \

@@ -14,7 +14,7 @@ use crate::dsp::lead::LeadLayer;
 use crate::dsp::master::Master;
 use crate::dsp::venue::Room;
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::{Show, derive_seed};
+use crate::show::{Params, Show, derive_seed};
 
 /// Names of the layers, in stem order (stems are written as `NAME.wav`).
 pub const STEMS: [&str; 4] = ["crowd", "applause", "cheers", "lead"];
@@ -24,6 +24,74 @@ pub const LAYERS: usize = STEMS.len();
 /// Reverb send of each layer, in stem order. Applause stays well under its dry sound (about
 /// −9 dB): a wet, smeared crowd reads as rain.
 const SENDS: [f32; LAYERS] = [0.5, 0.35, 0.45, 0.4];
+
+/// A manual cue from a live operator: a swell laid on top of the scheduled show, which the
+/// show's own moments never see (so a cued run differs from the offline render only while the
+/// swell lasts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// The whole room breaks into applause for a few seconds.
+    Applause,
+    /// A burst of cheers and shouts.
+    Cheers,
+    /// A burst of finger whistles.
+    Whistles,
+}
+
+impl Cue {
+    /// (attack, hold, release) seconds of the cue's swell.
+    fn shape(self) -> (f64, f64, f64) {
+        match self {
+            Cue::Applause => (0.8, 2.0, 3.0),
+            Cue::Cheers | Cue::Whistles => (0.2, 1.0, 1.5),
+        }
+    }
+
+    /// The swell (0..=1) `t` seconds after the cue, `None` once it is over.
+    fn envelope(self, t: f64) -> Option<f64> {
+        let (a, h, r) = self.shape();
+        if t < 0.0 {
+            Some(0.0)
+        } else if t < a {
+            // Contagion: slow start, fast middle.
+            Some(0.5 - 0.5 * (std::f64::consts::PI * t / a).cos())
+        } else if t < a + h {
+            Some(1.0)
+        } else if t < a + h + r {
+            let u = (t - a - h) / r;
+            Some((1.0 - u) * (1.0 - u))
+        } else {
+            None
+        }
+    }
+
+    /// Add this cue's swell `env` (0..=1) to the scheduled `params`.
+    fn apply(self, env: f32, params: &mut Params) {
+        match self {
+            Cue::Applause => {
+                params.applause = (params.applause + 0.7 * env).min(1.0);
+                params.cheer_rate += 1.5 * env;
+                params.energy = (params.energy + 0.2 * env).min(1.0);
+            }
+            Cue::Cheers => {
+                params.cheer_rate += 8.0 * env;
+                params.roar = (params.roar + 0.3 * env).min(1.0);
+                params.energy = (params.energy + 0.25 * env).min(1.0);
+            }
+            Cue::Whistles => {
+                params.whistle_rate += 4.0 * env;
+                params.energy = (params.energy + 0.1 * env).min(1.0);
+            }
+        }
+    }
+}
+
+/// How many cues can swell at once; a new cue beyond that replaces the oldest.
+const MAX_CUES: usize = 8;
+
+/// Seconds rendered (and discarded) before the target of [`Engine::seek`], so the room and the
+/// layers are already sounding when the output starts.
+const SEEK_PREROLL_SECS: f64 = 2.0;
 
 /// Per-stem outputs, present only when stems were asked for.
 struct StemPath {
@@ -36,6 +104,7 @@ struct StemPath {
 /// Turns a show into samples.
 pub struct Engine {
     show: Show,
+    seed: u64,
     sample_rate: f64,
     layers: [Box<dyn Layer>; LAYERS],
     bufs: [Stereo; LAYERS],
@@ -50,22 +119,26 @@ pub struct Engine {
     /// Frames handed out so far.
     position: u64,
     total_frames: u64,
+    /// Manual cues swelling now: the cue and the frame it started at.
+    cues: [Option<(Cue, u64)>; MAX_CUES],
 }
 
 impl Engine {
     /// An engine for `show` with all randomness derived from `seed`, at `sample_rate` Hz.
     pub fn new(show: &Show, seed: u64, sample_rate: u32) -> Self {
-        Self::build(show, seed, sample_rate, false)
+        Self::build(show, seed, sample_rate, false, 0)
     }
 
     /// Like [`Engine::new`], but also producing one stereo stem per layer (see
     /// [`Engine::render_block_with_stems`]). Each stem gets its own copy of the room, so the
     /// stems sum to the mix before the master stage.
     pub fn with_stems(show: &Show, seed: u64, sample_rate: u32) -> Self {
-        Self::build(show, seed, sample_rate, true)
+        Self::build(show, seed, sample_rate, true, 0)
     }
 
-    fn build(show: &Show, seed: u64, sample_rate: u32, stems: bool) -> Self {
+    /// Build an engine whose first synthesised chunk is the one at `start` (a multiple of
+    /// [`CHUNK`]); `start` 0 is the exact beginning of the show.
+    fn build(show: &Show, seed: u64, sample_rate: u32, stems: bool, start: u64) -> Self {
         let sr = f64::from(sample_rate);
         let layers: [Box<dyn Layer>; LAYERS] = [
             Box::new(CrowdLayer::new(show, derive_seed(seed, "layer/crowd"), sr)),
@@ -90,17 +163,19 @@ impl Engine {
         });
         let mut engine = Engine {
             show: show.clone(),
+            seed,
             sample_rate: sr,
             layers,
             bufs: Default::default(),
             room: Room::new(&show.venue, sr),
             master: Master::new(sr),
             stems,
-            next_frame: 0,
+            next_frame: start,
             out: Stereo::default(),
             cursor: CHUNK,
-            position: 0,
+            position: start,
             total_frames: (show.duration_secs * sr).round() as u64,
+            cues: [None; MAX_CUES],
         };
         // Prime the master's look-ahead with the first chunk; its output is the silent
         // look-ahead buffer, so the first `render_block` steps again and starts at frame 0.
@@ -136,7 +211,8 @@ impl Engine {
             frame: self.next_frame,
             sample_rate: self.sample_rate,
         };
-        let params = self.show.params_at(info.secs());
+        let mut params = self.show.params_at(info.secs());
+        self.apply_cues(&mut params);
         let mut dry = Stereo::default();
         let mut send = Stereo::default();
         for (k, layer) in self.layers.iter_mut().enumerate() {
@@ -214,6 +290,58 @@ impl Engine {
         }
     }
 
+    /// Start a manual cue's swell at the next chunk (within [`CHUNK`] frames plus the
+    /// master's one-chunk look-ahead). Lock- and allocation-free, so a render thread can call
+    /// it between blocks.
+    pub fn cue(&mut self, cue: Cue) {
+        let start = self.next_frame;
+        let slot = match self.cues.iter().position(Option::is_none) {
+            Some(free) => free,
+            None => (0..MAX_CUES)
+                .min_by_key(|&i| self.cues[i].map_or(0, |(_, at)| at))
+                .unwrap_or(0),
+        };
+        self.cues[slot] = Some((cue, start));
+    }
+
+    /// Manual cues still swelling.
+    pub fn active_cues(&self) -> usize {
+        self.cues.iter().flatten().count()
+    }
+
+    fn apply_cues(&mut self, params: &mut Params) {
+        for slot in &mut self.cues {
+            if let Some((cue, at)) = *slot {
+                let t = self.next_frame.saturating_sub(at) as f64 / self.sample_rate;
+                match cue.envelope(t) {
+                    Some(env) => cue.apply(env as f32, params),
+                    None => *slot = None,
+                }
+            }
+        }
+    }
+
+    /// Jump to `frame` of the show (a live jump between moments). The state is rebuilt and
+    /// the [`SEEK_PREROLL_SECS`] before `frame` are rendered and discarded, so the room is
+    /// ringing when output resumes; unlike [`Engine::skip`] this costs the same wherever the
+    /// target is, but the samples match a full render only when `frame` is within the pre-roll
+    /// of the start. Allocates: call it off the real-time thread. Active cues carry on.
+    pub fn seek(&mut self, frame: u64) {
+        let preroll = (SEEK_PREROLL_SECS * self.sample_rate) as u64;
+        let start = frame.saturating_sub(preroll) / CHUNK as u64 * CHUNK as u64;
+        let cues = self.cues;
+        let show = self.show.clone();
+        *self = Self::build(
+            &show,
+            self.seed,
+            self.sample_rate as u32,
+            self.stems.is_some(),
+            start,
+        );
+        self.cues = cues;
+        self.skip(frame - start);
+    }
+
     /// Non-finite samples the master had to replace (0 unless a layer misbehaves).
     pub fn non_finite_samples(&self) -> u64 {
         self.master.non_finite
@@ -284,5 +412,105 @@ mod tests {
         let peak = mix.iter().fold(0.0f32, |p, v| p.max(v.abs()));
         assert!(peak > 0.01 && peak < 0.8, "quiet but not silent: {peak}");
         assert!(worst < 1e-4, "stems differ from the mix by {worst}");
+    }
+
+    fn rms(x: &[f32]) -> f64 {
+        (x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
+    }
+
+    #[test]
+    fn an_applause_cue_swells_over_the_show_and_then_ends() {
+        let show = show_with(VenueKind::Club, 400, &[(MomentKind::Murmur, 12.0)]);
+        let sr = 24_000;
+        let plain = render(&mut Engine::new(&show, 3, sr), 10 * sr as usize, 256);
+        let mut e = Engine::new(&show, 3, sr);
+        let before = render(&mut e, sr as usize, 256);
+        e.cue(Cue::Applause);
+        assert_eq!(e.active_cues(), 1);
+        let after = render(&mut e, 9 * sr as usize, 256);
+        assert_eq!(
+            &plain[..before.len()],
+            &before[..],
+            "nothing changes before the cue"
+        );
+        // 1.5–3 s after the cue the swell holds at its peak.
+        let span = |x: &[f32], a: f64, b: f64| {
+            x[(a * f64::from(sr)) as usize * 2..(b * f64::from(sr)) as usize * 2].to_vec()
+        };
+        let cued = rms(&span(&after, 1.5, 3.0));
+        let sched = rms(&span(&plain, 2.5, 4.0));
+        assert!(
+            cued > 2.0 * sched,
+            "applause cue raises the level: {cued} vs {sched}"
+        );
+        assert_eq!(e.active_cues(), 0, "the swell is over after 5.8 s");
+    }
+
+    #[test]
+    fn cheer_and_whistle_cues_raise_their_rates_without_touching_the_rest() {
+        let base = Params {
+            applause: 0.5,
+            cheer_rate: 1.0,
+            whistle_rate: 0.5,
+            energy: 0.95,
+            ..Params::default()
+        };
+        let mut p = base;
+        Cue::Cheers.apply(1.0, &mut p);
+        assert_eq!(p.cheer_rate, 9.0);
+        assert_eq!(p.whistle_rate, base.whistle_rate);
+        assert_eq!(p.applause, base.applause);
+        assert!(p.energy <= 1.0);
+        let mut p = base;
+        Cue::Whistles.apply(0.5, &mut p);
+        assert_eq!(p.whistle_rate, 2.5);
+        assert_eq!(p.cheer_rate, base.cheer_rate);
+        for cue in [Cue::Applause, Cue::Cheers, Cue::Whistles] {
+            assert_eq!(cue.envelope(0.0), Some(0.0), "{cue:?} starts from nothing");
+            assert_eq!(cue.envelope(cue.shape().0 + 0.01), Some(1.0));
+            assert_eq!(cue.envelope(10.0), None);
+        }
+    }
+
+    #[test]
+    fn more_cues_than_slots_replace_the_oldest() {
+        let show = show_with(VenueKind::Club, 400, &[(MomentKind::Murmur, 4.0)]);
+        let mut e = Engine::new(&show, 3, 24_000);
+        for _ in 0..MAX_CUES + 3 {
+            e.cue(Cue::Cheers);
+            e.skip(64);
+        }
+        assert_eq!(e.active_cues(), MAX_CUES);
+    }
+
+    #[test]
+    fn seeking_near_the_start_is_exact_and_far_seeks_land_on_the_frame() {
+        let show = show_with(
+            VenueKind::Club,
+            400,
+            &[(MomentKind::Murmur, 4.0), (MomentKind::Applause, 6.0)],
+        );
+        let sr = 24_000u32;
+        let full = render(&mut Engine::new(&show, 5, sr), 9 * sr as usize, 100);
+        let mut e = Engine::new(&show, 5, sr);
+        e.skip(5_000);
+        e.seek(30_001);
+        assert_eq!(e.position(), 30_001);
+        let near = render(&mut e, 10_000, 100);
+        assert_eq!(
+            &full[30_001 * 2..40_001 * 2],
+            &near[..],
+            "within the pre-roll"
+        );
+        e.seek(6 * u64::from(sr));
+        assert_eq!(e.position(), 6 * u64::from(sr));
+        let far = render(&mut e, sr as usize, 100);
+        let reference = rms(&full[12 * sr as usize..14 * sr as usize]);
+        let got = rms(&far);
+        assert!(far.iter().all(|v| v.is_finite()));
+        assert!(
+            got > 0.5 * reference && got < 2.0 * reference,
+            "a far seek sounds like the show there: {got} vs {reference}"
+        );
     }
 }

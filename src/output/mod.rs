@@ -2,4 +2,6 @@
 //!
 //! Output code knows samples, formats and files, never the timeline or the DSP.
 
+#[cfg(feature = "live")]
+pub mod live;
 pub mod wav;

@@ -1,0 +1,699 @@
+//! Live playback through an audio device (the `live` feature): the same [`Engine`], seed and
+//! sample rate as an offline render, so what the speakers play is the WAV sample for sample.
+//!
+//! Three threads, each with its own job: the *render thread* ([`feeder`]) runs the engine
+//! ahead of the device into a wait-free `rtrb` ring pre-filled to the target latency; the
+//! device's *callback* ([`callback`]) only pops, converts to the device's sample format and
+//! zero-fills (counting underruns); the *control thread* (the caller of [`Player`]) reads
+//! status atomics and sends cues and jumps through a second ring. Nothing here draws a user
+//! interface or parses the command line.
+
+mod callback;
+mod feeder;
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig, SupportedBufferSize};
+
+use crate::engine::{Cue, Engine};
+use crate::show::Show;
+pub use callback::ALLOC_CHECKED;
+use callback::{BUDGET_BUCKETS, Callback, Status};
+use feeder::{Control, Feeder};
+
+/// Length of every fade the player makes itself (pause, stop, jumps, mid-show start and end):
+/// long enough to avoid a click, short enough to feel immediate.
+pub const FADE_SECS: f64 = 0.02;
+
+/// Errors opening or driving an output device. Each names what is available instead.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// The host lists no output device at all.
+    #[error("no audio output device found{}", listing(.available))]
+    NoDevice {
+        /// Devices seen (none, or none usable).
+        available: Vec<DeviceInfo>,
+    },
+    /// `--device NAME` matched no device id or name.
+    #[error("no output device matches \"{name}\"{}", listing(.available))]
+    NoMatch {
+        /// What the user asked for.
+        name: String,
+        /// Devices to choose from.
+        available: Vec<DeviceInfo>,
+    },
+    /// The device exists but cannot be opened or queried (no sound card, busy, …).
+    #[error("output device \"{device}\" cannot be used ({reason}){}", listing(.available))]
+    Unavailable {
+        /// Device id.
+        device: String,
+        /// What the backend said.
+        reason: Box<cpal::Error>,
+        /// Devices to choose from.
+        available: Vec<DeviceInfo>,
+    },
+    /// The device refused the stream configuration it had itself proposed.
+    #[error("output device \"{device}\" refused {config} ({reason}); it supports:{supported}{}", listing(.available))]
+    Refused {
+        /// Device id.
+        device: String,
+        /// The configuration that was refused.
+        config: String,
+        /// What the backend said.
+        reason: Box<cpal::Error>,
+        /// The device's supported configuration ranges, one a line.
+        supported: String,
+        /// Devices to choose from.
+        available: Vec<DeviceInfo>,
+    },
+    /// The device only takes a sample format we do not convert to (e.g. DSD).
+    #[error("output device \"{device}\" wants {format} samples, which concert cannot produce{}", listing(.available))]
+    UnsupportedFormat {
+        /// Device id.
+        device: String,
+        /// The device's preferred sample format.
+        format: String,
+        /// Devices to choose from.
+        available: Vec<DeviceInfo>,
+    },
+    /// The audio host itself failed (e.g. cannot enumerate devices).
+    #[error("the audio system failed: {0}")]
+    Host(#[source] cpal::Error),
+    /// `--from` is not before `--to` or the end of the show.
+    #[error("nothing to play: the span starts at {from_secs:.1} s and ends at {to_secs:.1} s")]
+    EmptySpan {
+        /// Start of the span, seconds.
+        from_secs: f64,
+        /// End of the span, seconds.
+        to_secs: f64,
+    },
+    /// The render thread could not be started.
+    #[error("cannot start the render thread")]
+    Thread(#[source] std::io::Error),
+}
+
+/// The "available devices" tail of an error message.
+fn listing(available: &[DeviceInfo]) -> String {
+    let mut s = String::from("\navailable output devices:");
+    if available.is_empty() {
+        s.push_str(" none (use `concert render` to write a WAV file instead)");
+    }
+    for d in available {
+        s.push_str(&format!("\n  {d}"));
+    }
+    s
+}
+
+/// One output device, as `concert devices` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceInfo {
+    /// Stable id, e.g. `alsa:default` (what `--device` matches first).
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Whether this is the host's default output.
+    pub is_default: bool,
+    /// The device's preferred configuration ("48000 Hz f32 2 ch"), when it was asked for and
+    /// the device could be opened.
+    pub config: Option<String>,
+}
+
+impl fmt::Display for DeviceInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mark = if self.is_default { '*' } else { ' ' };
+        write!(f, "{mark} {:<24} {}", self.id, self.name.replace('\n', " "))?;
+        if let Some(c) = &self.config {
+            write!(f, "  [{c}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// The output devices of the default host; with `configs`, each one's preferred stream
+/// configuration too (this opens every device, so it is slower).
+pub fn output_devices(configs: bool) -> Result<Vec<DeviceInfo>, LiveError> {
+    let host = cpal::default_host();
+    let default_id = host.default_output_device().and_then(|d| d.id().ok());
+    let mut out = Vec::new();
+    for d in host.output_devices().map_err(LiveError::Host)? {
+        let Ok(id) = d.id() else { continue };
+        let name = d
+            .description()
+            .map_or_else(|_| id.to_string(), |x| x.name().to_string());
+        let config = configs
+            .then(|| d.default_output_config().ok())
+            .flatten()
+            .map(|c| describe(c.sample_rate(), c.sample_format(), c.channels()));
+        out.push(DeviceInfo {
+            is_default: default_id.as_ref() == Some(&id),
+            id: id.to_string(),
+            name,
+            config,
+        });
+    }
+    // The default first, so it is easy to spot in long lists.
+    out.sort_by_key(|d| !d.is_default);
+    Ok(out)
+}
+
+fn describe(rate: u32, format: SampleFormat, channels: u16) -> String {
+    format!("{rate} Hz {format} {channels} ch")
+}
+
+/// Find the device `name` refers to: an exact id, else the first id or name containing it
+/// (case-insensitive).
+fn find_device(
+    host: &cpal::Host,
+    name: &str,
+    available: &[DeviceInfo],
+) -> Result<cpal::Device, LiveError> {
+    let wanted = name.to_lowercase();
+    let pick = available
+        .iter()
+        .find(|d| d.id.to_lowercase() == wanted)
+        .or_else(|| {
+            available.iter().find(|d| {
+                d.id.to_lowercase().contains(&wanted) || d.name.to_lowercase().contains(&wanted)
+            })
+        });
+    let no_match = || LiveError::NoMatch {
+        name: name.to_string(),
+        available: available.to_vec(),
+    };
+    let info = pick.ok_or_else(no_match)?;
+    let id = info.id.parse().map_err(|_| no_match())?;
+    host.device_by_id(&id).ok_or_else(no_match)
+}
+
+/// How to play.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayOptions {
+    /// Device id or a part of its name; `None` for the host's default output.
+    pub device: Option<String>,
+    /// Random seed (the show's own unless overridden).
+    pub seed: u64,
+    /// Start of the span, seconds of show time.
+    pub from_secs: f64,
+    /// End of the span; `None` for the end of the show.
+    pub to_secs: Option<f64>,
+    /// Requested device buffer (and render period), frames.
+    pub buffer_frames: u32,
+    /// Measure the render thread's and the callback's time budget use.
+    pub stats: bool,
+}
+
+/// What the stream turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamInfo {
+    /// Device id.
+    pub device: String,
+    /// The device's preferred sample rate, which the engine renders at.
+    pub sample_rate: u32,
+    /// Device channels (stereo is mixed to mono or padded with silence to fit).
+    pub channels: u16,
+    /// Device sample format, e.g. `f32`, `i16`.
+    pub format: String,
+    /// Device buffer granted, frames (when the backend reports it).
+    pub device_buffer_frames: Option<u32>,
+    /// First and last show frame of the span.
+    pub from_frame: u64,
+    /// Show frame after the last one played.
+    pub to_frame: u64,
+}
+
+/// The player's state at one instant, for a status display.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snapshot {
+    /// Show time now audible, seconds (within one render period).
+    pub show_secs: f64,
+    /// Frames handed to the device so far.
+    pub played_frames: u64,
+    /// Underruns so far.
+    pub underruns: u64,
+    /// Peak of the latest rendered block, 0..=1.
+    pub peak: f32,
+    /// Paused by the operator.
+    pub paused: bool,
+    /// Played to the end of the span, or faded out after a stop.
+    pub finished: bool,
+}
+
+/// Time budget use of one side, as fractions of the buffer duration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget {
+    /// Buffers measured.
+    pub count: usize,
+    /// Mean fraction.
+    pub mean: f64,
+    /// 99th-percentile fraction.
+    pub p99: f64,
+    /// Worst fraction.
+    pub max: f64,
+}
+
+/// How the playback went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The stream.
+    pub info: StreamInfo,
+    /// Frames handed to the device.
+    pub played_frames: u64,
+    /// Wall time from starting the stream to the last sample leaving the device's buffer.
+    pub wall_secs: f64,
+    /// Callbacks that found the ring short, and frames zero-filled because of it.
+    pub underruns: u64,
+    /// See `underruns`.
+    pub underrun_frames: u64,
+    /// Underruns reported by the backend itself.
+    pub xruns: u64,
+    /// Other errors the backend reported during playback.
+    pub stream_errors: u64,
+    /// Allocations caught in the callback (`None` where not checked: release builds).
+    pub rt_allocs: Option<u64>,
+    /// Stopped before the end of the span.
+    pub stopped: bool,
+    /// Frames queued ahead of the device (the ring's target fill).
+    pub queued_frames: u64,
+    /// Render time per period (with `--stats`).
+    pub render: Option<Budget>,
+    /// Callback time per callback (with `--stats`).
+    pub callback: Option<Budget>,
+}
+
+impl Summary {
+    /// Output latency: the ring's fill plus the device's buffer, in milliseconds.
+    pub fn latency_ms(&self) -> f64 {
+        let frames = self.queued_frames + u64::from(self.info.device_buffer_frames.unwrap_or(0));
+        frames as f64 * 1000.0 / f64::from(self.info.sample_rate)
+    }
+}
+
+/// A show playing on a device. Dropping it stops the sound abruptly; call [`Player::finish`].
+pub struct Player {
+    stream: cpal::Stream,
+    status: Arc<Status>,
+    controls: rtrb::Producer<Control>,
+    feeder: Option<JoinHandle<Option<Vec<f32>>>>,
+    info: StreamInfo,
+    started: Instant,
+    period: usize,
+    base_target: usize,
+    stats: bool,
+}
+
+impl Player {
+    /// Open the device, render the first frames and start playing `show`.
+    pub fn start(show: &Show, opts: &PlayOptions) -> Result<Player, LiveError> {
+        let host = cpal::default_host();
+        let available = output_devices(false).unwrap_or_default();
+        let device = match &opts.device {
+            Some(name) => find_device(&host, name, &available)?,
+            None => host
+                .default_output_device()
+                .ok_or_else(|| LiveError::NoDevice {
+                    available: available.clone(),
+                })?,
+        };
+        let device_id = device
+            .id()
+            .map_or_else(|_| "(unnamed)".to_string(), |id| id.to_string());
+        let unavailable = |reason| LiveError::Unavailable {
+            device: device_id.clone(),
+            reason: Box::new(reason),
+            available: available.clone(),
+        };
+        let sup = device.default_output_config().map_err(unavailable)?;
+        let sr = sup.sample_rate();
+        let channels = sup.channels();
+        let format = sup.sample_format();
+
+        let from_frame = (opts.from_secs.max(0.0) * f64::from(sr)).round() as u64;
+        let mut engine = Engine::new(show, opts.seed, sr);
+        let total = engine.total_frames();
+        let to_frame = opts
+            .to_secs
+            .map_or(total, |t| (t * f64::from(sr)).round() as u64)
+            .min(total);
+        if from_frame >= to_frame {
+            return Err(LiveError::EmptySpan {
+                from_secs: opts.from_secs,
+                to_secs: to_frame as f64 / f64::from(sr),
+            });
+        }
+        engine.skip(from_frame);
+
+        let period = opts.buffer_frames.clamp(16, 16_384) as usize;
+        let fixed = match sup.buffer_size() {
+            SupportedBufferSize::Range { min, max } => {
+                opts.buffer_frames.clamp(*min, (*max).max(*min))
+            }
+            SupportedBufferSize::Unknown => opts.buffer_frames,
+        };
+        let mut config: StreamConfig = sup.config();
+        let status = Arc::new(Status::new(from_frame));
+        let fade_frames = (FADE_SECS * f64::from(sr)).round() as usize;
+        let capacity = 2 * (sr as usize).max(8 * period);
+        let attempt = |config: StreamConfig| {
+            let (tx, rx) = rtrb::RingBuffer::new(capacity);
+            let cb = Callback::new(
+                rx,
+                Arc::clone(&status),
+                channels as usize,
+                sr,
+                fade_frames,
+                opts.stats,
+            );
+            build_stream(&device, config, format, cb, Arc::clone(&status)).map(|s| (s, tx))
+        };
+        config.buffer_size = cpal::BufferSize::Fixed(fixed);
+        let mut built = attempt(config);
+        if built.is_err() {
+            // Some devices take only their own buffer size: let them choose.
+            config.buffer_size = cpal::BufferSize::Default;
+            built = attempt(config);
+        }
+        let (stream, ring) = built.map_err(|e| match e {
+            None => LiveError::UnsupportedFormat {
+                device: device_id.clone(),
+                format: format.to_string(),
+                available: available.clone(),
+            },
+            Some(reason) => LiveError::Refused {
+                device: device_id.clone(),
+                config: describe(sr, format, channels),
+                reason: Box::new(reason),
+                supported: supported_configs(&device),
+                available: available.clone(),
+            },
+        })?;
+
+        let (controls, control_rx) = rtrb::RingBuffer::new(256);
+        let base_target = (4 * period).max((0.02 * f64::from(sr)) as usize);
+        let mut feeder = Feeder {
+            engine,
+            ring,
+            controls: control_rx,
+            status: Arc::clone(&status),
+            end_frame: to_frame,
+            period,
+            base_target,
+            fade_frames: fade_frames as u64,
+            fade_in_at_start: from_frame > 0,
+            fade_out_at_end: to_frame < total,
+            stats: opts
+                .stats
+                .then(|| Vec::with_capacity(((to_frame - from_frame) as usize) / period + 64)),
+            pending_ramp: None,
+        };
+        feeder.prefill();
+        let feeder = std::thread::Builder::new()
+            .name("concert-render".into())
+            .spawn(move || feeder.run())
+            .map_err(LiveError::Thread)?;
+        stream.play().map_err(unavailable)?;
+        let started = Instant::now();
+        let device_buffer_frames = stream.buffer_size().ok();
+        Ok(Player {
+            stream,
+            status,
+            controls,
+            feeder: Some(feeder),
+            info: StreamInfo {
+                device: device_id,
+                sample_rate: sr,
+                channels,
+                format: format.to_string(),
+                device_buffer_frames,
+                from_frame,
+                to_frame,
+            },
+            started,
+            period,
+            base_target,
+            stats: opts.stats,
+        })
+    }
+
+    /// What is playing where.
+    pub fn info(&self) -> &StreamInfo {
+        &self.info
+    }
+
+    /// The player's state now.
+    pub fn snapshot(&self) -> Snapshot {
+        let st = &self.status;
+        Snapshot {
+            show_secs: st.show_frame.load(Relaxed) as f64 / f64::from(self.info.sample_rate),
+            played_frames: st.played.load(Relaxed),
+            underruns: st.underruns.load(Relaxed),
+            peak: f32::from_bits(st.peak.load(Relaxed)),
+            paused: st.paused.load(Relaxed),
+            finished: st.drained.load(Relaxed) || st.faded_out.load(Relaxed),
+        }
+    }
+
+    /// Pause (fade out and hold) or resume (fade back in where it stopped).
+    pub fn set_paused(&self, paused: bool) {
+        self.status.paused.store(paused, Relaxed);
+    }
+
+    /// Start a manual cue; it is heard after the queued frames (see [`Summary::latency_ms`]).
+    pub fn cue(&mut self, cue: Cue) {
+        let _ = self.controls.push(Control::Cue(cue));
+    }
+
+    /// Jump to `secs` of show time (fading out and in); ignored past the end of the span.
+    pub fn seek(&mut self, secs: f64) {
+        let frame = (secs.max(0.0) * f64::from(self.info.sample_rate)).round() as u64;
+        let _ = self.controls.push(Control::Seek(frame));
+    }
+
+    /// Ask for a stop: the callback fades out over [`FADE_SECS`]; then call [`Player::finish`].
+    pub fn stop(&self) {
+        self.status.stopping.store(true, Relaxed);
+    }
+
+    /// Wait for the end (or the stop fade), let the device's buffer play out, close the stream
+    /// and report.
+    pub fn finish(mut self) -> Summary {
+        let st = Arc::clone(&self.status);
+        let sr = f64::from(self.info.sample_rate);
+        let stopped = !st.drained.load(Relaxed);
+        if stopped {
+            st.stopping.store(true, Relaxed);
+        }
+        let wait = |done: &dyn Fn() -> bool| {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while !done() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        };
+        wait(&|| st.drained.load(Relaxed) || st.faded_out.load(Relaxed));
+        // The last samples are in the device's buffer: wait until the callback has written
+        // enough silence behind them to push them all out.
+        let max_cb = u64::from(st.max_callback_frames.load(Relaxed));
+        let tail = 2 * max_cb + (0.05 * sr) as u64;
+        wait(&|| st.tail_frames.load(Relaxed) >= tail);
+        let wall_secs = self.started.elapsed().as_secs_f64();
+        st.stopping.store(true, Relaxed);
+        let render_stats = self.feeder.take().and_then(|h| h.join().ok()).flatten();
+        drop(self.stream);
+        let callback = self.stats.then(|| histogram_budget(&st.budget)).flatten();
+        Summary {
+            info: self.info,
+            played_frames: st.played.load(Relaxed),
+            wall_secs,
+            underruns: st.underruns.load(Relaxed),
+            underrun_frames: st.underrun_frames.load(Relaxed),
+            xruns: st.xruns.load(Relaxed),
+            stream_errors: st.stream_errors.load(Relaxed),
+            rt_allocs: ALLOC_CHECKED.then(|| st.rt_allocs.load(Relaxed)),
+            stopped,
+            queued_frames: self.base_target.max(2 * max_cb as usize + self.period) as u64,
+            render: render_stats
+                .and_then(feeder::percentiles)
+                .map(|(p99, max, mean, count)| Budget {
+                    count,
+                    mean,
+                    p99,
+                    max,
+                }),
+            callback,
+        }
+    }
+}
+
+/// p99 and max of the callback's per-mille histogram.
+fn histogram_budget(buckets: &[std::sync::atomic::AtomicU32; BUDGET_BUCKETS]) -> Option<Budget> {
+    let counts: Vec<u64> = buckets.iter().map(|b| u64::from(b.load(Relaxed))).collect();
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        return None;
+    }
+    let mut seen = 0;
+    let mut p99 = 0;
+    for (i, c) in counts.iter().enumerate() {
+        seen += c;
+        if seen * 100 >= n * 99 {
+            p99 = i;
+            break;
+        }
+    }
+    let max = counts.iter().rposition(|c| *c > 0).unwrap_or(0);
+    let mean = counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i as f64 + 0.5) * *c as f64)
+        .sum::<f64>()
+        / n as f64;
+    Some(Budget {
+        count: n as usize,
+        mean: mean / 1000.0,
+        // Upper edges of the buckets: the true values are at most this.
+        p99: (p99 + 1) as f64 / 1000.0,
+        max: (max + 1) as f64 / 1000.0,
+    })
+}
+
+/// The device's supported configuration ranges, one a line, for error messages.
+fn supported_configs(device: &cpal::Device) -> String {
+    match device.supported_output_configs() {
+        Ok(ranges) => ranges
+            .map(|r| {
+                format!(
+                    "\n  {}–{} Hz {} {} ch",
+                    r.min_sample_rate(),
+                    r.max_sample_rate(),
+                    r.sample_format(),
+                    r.channels()
+                )
+            })
+            .collect(),
+        Err(e) => format!(" (cannot tell: {e})"),
+    }
+}
+
+/// Build the output stream for the device's sample format. `Err(None)` means a format we
+/// cannot produce.
+fn build_stream(
+    device: &cpal::Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    cb: Callback,
+    status: Arc<Status>,
+) -> Result<cpal::Stream, Option<cpal::Error>> {
+    use cpal::{I24, U24};
+    match format {
+        SampleFormat::I8 => typed::<i8>(device, config, cb, status),
+        SampleFormat::I16 => typed::<i16>(device, config, cb, status),
+        SampleFormat::I24 => typed::<I24>(device, config, cb, status),
+        SampleFormat::I32 => typed::<i32>(device, config, cb, status),
+        SampleFormat::I64 => typed::<i64>(device, config, cb, status),
+        SampleFormat::U8 => typed::<u8>(device, config, cb, status),
+        SampleFormat::U16 => typed::<u16>(device, config, cb, status),
+        SampleFormat::U24 => typed::<U24>(device, config, cb, status),
+        SampleFormat::U32 => typed::<u32>(device, config, cb, status),
+        SampleFormat::U64 => typed::<u64>(device, config, cb, status),
+        SampleFormat::F32 => typed::<f32>(device, config, cb, status),
+        SampleFormat::F64 => typed::<f64>(device, config, cb, status),
+        _ => Err(None),
+    }
+}
+
+fn typed<T: SizedSample + FromSample<f32>>(
+    device: &cpal::Device,
+    config: StreamConfig,
+    mut cb: Callback,
+    status: Arc<Status>,
+) -> Result<cpal::Stream, Option<cpal::Error>> {
+    let errors = Arc::clone(&status);
+    device
+        .build_output_stream(
+            config,
+            move |data: &mut [T], _: &cpal::OutputCallbackInfo| {
+                fundsp::denormal::prevent_denormals();
+                // Debug builds of the binary install assert_no_alloc's allocator: any
+                // allocation in here is counted and reported in the summary.
+                assert_no_alloc::assert_no_alloc(|| cb.fill(data));
+                status.rt_allocs.store(callback::rt_allocs(), Relaxed);
+            },
+            move |err: cpal::Error| {
+                // Runs on the audio thread too: count, never print.
+                if err.kind() == cpal::ErrorKind::Xrun {
+                    errors.xruns.fetch_add(1, Relaxed);
+                } else {
+                    errors.stream_errors.fetch_add(1, Relaxed);
+                }
+            },
+            None,
+        )
+        .map_err(Some)
+}
+
+#[cfg(all(test, debug_assertions))]
+mod tests {
+    //! The real-time path under `assert_no_alloc`: this test binary's allocator counts every
+    //! allocation made inside `assert_no_alloc(..)`.
+    use super::*;
+    use crate::show::tests_support::show_with;
+    use crate::show::{MomentKind, VenueKind};
+
+    #[global_allocator]
+    static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+    #[test]
+    fn the_guard_catches_allocations() {
+        let before = assert_no_alloc::violation_count();
+        let v = assert_no_alloc::assert_no_alloc(|| vec![1u8; 10]);
+        assert_eq!(v.len(), 10);
+        assert_eq!(assert_no_alloc::violation_count(), before + 1);
+    }
+
+    #[test]
+    fn callback_render_and_cues_do_not_allocate() {
+        let show = show_with(
+            VenueKind::Arena,
+            5000,
+            &[(MomentKind::Murmur, 2.0), (MomentKind::Applause, 3.0)],
+        );
+        let mut engine = Engine::new(&show, 7, 48_000);
+        let status = Arc::new(Status::new(0));
+        let (mut tx, rx) = rtrb::RingBuffer::<f32>::new(8192);
+        let mut cb = Callback::new(rx, Arc::clone(&status), 2, 48_000, 960, true);
+        let mut out16 = vec![0i16; 2 * 300];
+        let mut out32 = vec![0.0f32; 2 * 256];
+        let before = assert_no_alloc::violation_count();
+        assert_no_alloc::assert_no_alloc(|| {
+            for i in 0..400 {
+                if i == 100 {
+                    engine.cue(Cue::Applause);
+                    engine.cue(Cue::Whistles);
+                }
+                let n = tx.slots().min(2 * 512) / 2 * 2;
+                if let Ok(mut chunk) = tx.write_chunk(n) {
+                    let (a, b) = chunk.as_mut_slices();
+                    engine.render_block(a);
+                    engine.render_block(b);
+                    chunk.commit_all();
+                }
+                if i % 2 == 0 {
+                    cb.fill(&mut out16);
+                } else {
+                    cb.fill(&mut out32);
+                }
+                if i == 300 {
+                    status.paused.store(true, Relaxed);
+                }
+            }
+        });
+        assert_eq!(assert_no_alloc::violation_count(), before);
+        assert!(status.played.load(Relaxed) > 48_000, "audio flowed");
+        assert!(out32.iter().all(|v| *v == 0.0), "paused at the end");
+        assert!(histogram_budget(&status.budget).is_some());
+    }
+}

@@ -1,0 +1,122 @@
+//! Helpers shared by the live playback tests: running `concert play`, reading its summary,
+//! and rendering the same span offline with the library.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Output;
+
+use concert::engine::Engine;
+
+/// The show, seed and span every live test plays: 0:50 is inside "lights down" (crowd roar and
+/// applause), so the excerpt is loud, busy and far from silence.
+pub const SHOW: &str = "starlight-finale";
+/// Seed passed to `play --seed` and to the offline render.
+pub const SEED: u64 = 11;
+
+/// `concert play SHOW --seed SEED ARGS…` with `HOME` (and so `~/.asoundrc`) at `home` and
+/// extra environment `env`.
+pub fn play(home: &Path, env: &[(&str, &Path)], args: &[&str]) -> Output {
+    let mut cmd = assert_cmd::Command::cargo_bin("concert").expect("the concert binary");
+    cmd.env("HOME", home)
+        .env_remove("PULSE_SERVER")
+        .args(["play", SHOW, "--seed", &SEED.to_string()])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("concert play runs")
+}
+
+/// What `play` printed about the stream and the run.
+#[derive(Debug)]
+pub struct Report {
+    pub sample_rate: u32,
+    pub format: String,
+    pub channels: u32,
+    pub played_frames: u64,
+    pub wall_secs: f64,
+    pub underruns: u64,
+    pub xruns: u64,
+    pub callback_allocations: Option<u64>,
+    pub stdout: String,
+}
+
+/// The number right after `key` in `text`.
+fn number_after(text: &str, key: &str) -> Option<f64> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let num: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    num.parse().ok()
+}
+
+/// Parse the header line ("playing … on DEV: 48000 Hz f32 2 ch, …") and the end summary
+/// ("played 0:10 (480000 frames) in 10.02 s wall; underruns 0 (0 frames), xruns 0, …").
+pub fn report(out: &Output) -> Report {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "play failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    let header = stdout
+        .lines()
+        .find(|l| l.starts_with("playing "))
+        .unwrap_or_else(|| panic!("no header line in:\n{stdout}"));
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("played ") || l.starts_with("stopped after "))
+        .unwrap_or_else(|| panic!("no summary line in:\n{stdout}"));
+    let after_colon = &header[header.rfind(": ").expect("device: config") + 2..];
+    let words: Vec<&str> = after_colon.split_whitespace().collect();
+    Report {
+        sample_rate: words[0].parse().expect("sample rate"),
+        format: words[2].to_string(),
+        channels: words[3].parse().expect("channels"),
+        played_frames: number_after(summary, "(").expect("frames") as u64,
+        wall_secs: number_after(summary, " in ").expect("wall"),
+        underruns: number_after(summary, "underruns").expect("underruns") as u64,
+        xruns: number_after(summary, "xruns").expect("xruns") as u64,
+        callback_allocations: number_after(summary, "callback allocations").map(|n| n as u64),
+        stdout,
+    }
+}
+
+/// The same span rendered offline by the library, interleaved stereo.
+pub fn offline(sample_rate: u32, from_secs: f64, frames: usize) -> Vec<f32> {
+    let show = concert::preset::resolve(SHOW).expect("built-in show");
+    let mut engine = Engine::new(&show, SEED, sample_rate);
+    engine.skip((from_secs * f64::from(sample_rate)).round() as u64);
+    let mut out = vec![0.0; 2 * frames];
+    engine.render_block(&mut out);
+    out
+}
+
+/// Interleaved little-endian f32 from a raw capture file.
+pub fn read_f32(path: &Path) -> Vec<f32> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Pearson correlation of two equally long slices.
+pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
+    let n = a.len().min(b.len()) as f64;
+    let (ma, mb) = (
+        a.iter().map(|x| f64::from(*x)).sum::<f64>() / n,
+        b.iter().map(|x| f64::from(*x)).sum::<f64>() / n,
+    );
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (f64::from(*x) - ma, f64::from(*y) - mb);
+        sab += x * y;
+        saa += x * x;
+        sbb += y * y;
+    }
+    sab / (saa * sbb).sqrt().max(1e-30)
+}
