@@ -17,11 +17,13 @@
 
 pub mod bed;
 pub mod chant;
+pub mod lane;
 pub mod talker;
 pub mod voice;
 
 use bed::{Bed, BedControl};
 use chant::{chant_beats_at, chant_syllables, pattern_beats};
+use lane::VoiceBus;
 use talker::{ChantRef, Ctx, SingNote, Talker};
 use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
 
@@ -51,6 +53,7 @@ const BED_CHANT: f32 = 0.3;
 /// The crowd layer (murmur, roar, chants, sing-along).
 pub struct CrowdLayer {
     talkers: Vec<Talker>,
+    bus: VoiceBus,
     bed: Bed,
     moments: Vec<Moment>,
     moment_seeds: Vec<u64>,
@@ -70,6 +73,7 @@ impl CrowdLayer {
     pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
         let audience = show.venue.audience.max(10);
         let decades = (f64::from(audience) / 300.0).log10() as f32;
+        let bus = VoiceBus::new(sample_rate);
         let talkers = (0..TALKERS)
             .map(|i| {
                 Talker::new(
@@ -77,6 +81,7 @@ impl CrowdLayer {
                     TALKERS,
                     derive_seed(seed, &format!("crowd:talker:{i}")),
                     sample_rate,
+                    bus.factor(),
                 )
             })
             .collect();
@@ -121,6 +126,7 @@ impl CrowdLayer {
             .collect();
         CrowdLayer {
             talkers,
+            bus,
             bed: Bed::new(audience, derive_seed(seed, "crowd:bed"), sample_rate),
             moment_seeds: show
                 .moments
@@ -212,9 +218,11 @@ impl Layer for CrowdLayer {
             }),
             notes: if sing > 0.0 { &self.notes } else { &[] },
         };
+        let lane = self.bus.lane();
         for t in &mut self.talkers {
-            t.render(&ctx, out);
+            t.render(&ctx, lane, out);
         }
+        self.bus.mix_into(out);
         let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |m| self.chant_env(m, t0));
         let bed = BedControl {
             murmur: ctx.gain_murmur * BED_MURMUR * (self.n_murmur as f32 / 10.0),

@@ -10,6 +10,7 @@
 //! Must not touch: levels of the whole layer (the crowd layer sets the mode gains).
 
 use super::chant::{chant_beat_count, chant_beat_secs, chant_beats_at, pattern_beats};
+use super::lane::Lane;
 use super::voice::{
     AE, AH, EE, EH, Formants, OH, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl,
     lerp_formants,
@@ -200,8 +201,9 @@ pub struct Talker {
 }
 
 impl Talker {
-    /// Talker `index` of `count`, with its voice, sex, place and temperament drawn from `seed`.
-    pub fn new(index: usize, count: usize, seed: u64, sample_rate: f64) -> Self {
+    /// Talker `index` of `count`, with its voice, sex, place and temperament drawn from `seed`;
+    /// its voice's body runs at `sample_rate / factor` (see [`Voice::new_split`]).
+    pub fn new(index: usize, count: usize, seed: u64, sample_rate: f64, factor: usize) -> Self {
         let mut r = rng(seed);
         let female = index % 2 == 1;
         let speak_f0 = if female {
@@ -217,7 +219,7 @@ impl Talker {
             3.0 + 6.0 * uniform(&mut r)
         };
         let pan = (uniform(&mut r) * 2.0 - 1.0) * 0.9;
-        let mut voice = Voice::new(splitmix64(seed ^ 0x0076_6f69_6365), sample_rate);
+        let mut voice = Voice::new_split(splitmix64(seed ^ 0x0076_6f69_6365), sample_rate, factor);
         voice.set_pan(pan);
         let slot = (index * 7) % count;
         Talker {
@@ -284,8 +286,8 @@ impl Talker {
         }
     }
 
-    /// Render one chunk of this talker into `out`.
-    pub fn render(&mut self, ctx: &Ctx, out: &mut Stereo) {
+    /// Render one chunk of this talker: its voice into `lane`, its fricatives into `out`.
+    pub fn render(&mut self, ctx: &Ctx, lane: &mut Lane, out: &mut Stereo) {
         let want = self.desired(ctx);
         let sounding = ctx.t0 < self.syl.start + self.syl.dur && ctx.t0 >= self.syl.start - 0.05;
         let free = ctx.t0 >= self.busy_until || (want != self.mode && !sounding && !self.sing_on);
@@ -311,7 +313,7 @@ impl Talker {
             c.amp = 0.0;
             c.fric = 0.0;
         }
-        self.voice.render_add(&c, out);
+        self.voice.render_split(&c, lane, out);
     }
 
     fn enter(&mut self, mode: Mode, t: f64) {

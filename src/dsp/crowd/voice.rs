@@ -9,6 +9,7 @@
 //!
 //! Must not touch: scheduling (what is said when) — that is the scripts' business.
 
+use super::lane::Lane;
 use crate::dsp::util::{Rng, bipolar, pan_gains, rng};
 use crate::dsp::{CHUNK, Stereo};
 use crate::show::splitmix64;
@@ -187,6 +188,74 @@ impl Formant {
     }
 }
 
+/// A voice's formant: the [`Formant`] band-pass, but with its upper zero at `-rho` instead of
+/// at Nyquist. At half rate the Nyquist zero comes close to the band and eats the formants'
+/// upper skirts; with `rho` ≈ 1/3 the half-rate voice stays within about 0.5 dB of the
+/// full-rate one up to 0.42 × its own rate (`rho` = 1 is exactly the [`Formant`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct VoiceFormant {
+    b0: f32,
+    b1: f32,
+    b2: f32,
+    a1: f32,
+    a2: f32,
+    x1: f32,
+    x2: f32,
+    y1: f32,
+    y2: f32,
+}
+
+impl VoiceFormant {
+    /// Retune (keeping the state) to `hz` with quality `q`, unity gain at the centre.
+    fn tune(&mut self, hz: f32, q: f32, sample_rate: f32, rho: f32) {
+        let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
+        let (s1, c1) = w.sin_cos();
+        let alpha = s1 / (2.0 * q.max(0.3));
+        let a0 = 1.0 + alpha;
+        self.a1 = 2.0 * c1 / a0;
+        self.a2 = -(1.0 - alpha) / a0;
+        if rho >= 1.0 {
+            self.b0 = alpha / a0;
+            self.b1 = 0.0;
+            self.b2 = -self.b0;
+            return;
+        }
+        // Numerator (1 - z^-1)(1 + rho z^-1), scaled for unity gain at the centre.
+        let (s2, c2) = (2.0 * w).sin_cos();
+        let (n1, n2) = (rho - 1.0, -rho);
+        let num = (1.0 + n1 * c1 + n2 * c2).hypot(n1 * s1 + n2 * s2);
+        let den = (1.0 - self.a1 * c1 - self.a2 * c2).hypot(self.a1 * s1 + self.a2 * s2);
+        let g = den / num;
+        self.b0 = g;
+        self.b1 = n1 * g;
+        self.b2 = n2 * g;
+    }
+
+    #[inline]
+    fn tick(&mut self, x: f32) -> f32 {
+        let y = self.b0 * x
+            + self.b1 * self.x1
+            + self.b2 * self.x2
+            + self.a1 * self.y1
+            + self.a2 * self.y2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        self.y2 = self.y1;
+        self.y1 = y;
+        y
+    }
+
+    fn reset(&mut self) {
+        *self = VoiceFormant {
+            x1: 0.0,
+            x2: 0.0,
+            y1: 0.0,
+            y2: 0.0,
+            ..*self
+        };
+    }
+}
+
 /// What a voice should be doing at the end of the current chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct VoiceControl {
@@ -215,9 +284,20 @@ pub struct VoiceControl {
 const BANDWIDTH_HZ: [f32; 3] = [90.0, 120.0, 170.0];
 
 /// A glottal-pulse + formant voice, panned to a fixed place in the stereo field.
+///
+/// A voice made with [`Voice::new_split`] runs its glottal source and formants (its "body") at
+/// a reduced rate into a [`Lane`](super::lane::Lane), and only its onset fricative — the one
+/// part with energy up to the top of the band — at the output rate.
 #[derive(Clone)]
 pub struct Voice {
+    /// Rate of the body (source and formants).
     sr: f32,
+    /// Breath noise scale that keeps the noise's spectral density independent of the body rate.
+    noise_scale: f32,
+    /// Separate noise for the fricative when it runs at the output rate.
+    fric_noise_state: u32,
+    /// Where the formants' upper zero sits (1 = at Nyquist; see [`VoiceFormant`]).
+    rho: f32,
     noise: Rng,
     phase: f32,
     cycle_factor: f32,
@@ -236,7 +316,7 @@ pub struct Voice {
     fric_state: f32,
     fric_coef: f32,
     gains: [f32; 3],
-    res: [Formant; 3],
+    res: [VoiceFormant; 3],
     pan: (f32, f32),
     awake: bool,
     noise_state: u32,
@@ -244,15 +324,30 @@ pub struct Voice {
     tuned_bright: f32,
 }
 
+/// Upper formant zero for a body at half rate: fitted so that source, tilt and formants
+/// together stay within ~0.5 dB of the full-rate voice up to 0.42 × the body rate, at body
+/// rates from 22 to 48 kHz.
+const SPLIT_RHO: f32 = 1.0 / 3.0;
+
 /// Rough peak-to-RMS normalisation so that `amp = 1` gives a voice near 0 dBFS peak.
 const SOURCE_GAIN: f32 = 2.2;
 
 impl Voice {
-    /// A silent voice with its own noise stream.
+    /// A silent voice with its own noise stream, rendered whole at `sample_rate`.
     pub fn new(seed: u64, sample_rate: f64) -> Self {
-        let sr = sample_rate as f32;
+        Self::new_split(seed, sample_rate, 1)
+    }
+
+    /// A silent voice whose body runs at `sample_rate / factor` (for [`Voice::render_split`])
+    /// and whose fricative runs at `sample_rate`.
+    pub fn new_split(seed: u64, sample_rate: f64, factor: usize) -> Self {
+        let out_sr = sample_rate as f32;
+        let sr = out_sr / factor as f32;
         Voice {
             sr,
+            noise_scale: (1.0 / factor as f32).sqrt(),
+            rho: if factor > 1 { SPLIT_RHO } else { 1.0 },
+            fric_noise_state: (splitmix64(seed ^ 0x6672_6963) as u32) | 1,
             noise: rng(seed),
             phase: 0.0,
             cycle_factor: 1.0,
@@ -269,13 +364,9 @@ impl Voice {
             tilt_coef: 0.3,
             tilt_state: 0.0,
             fric_state: 0.0,
-            fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / sr).exp(),
+            fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / out_sr).exp(),
             gains: [1.0, 0.5, 0.25],
-            res: [
-                Formant::new(500.0, 5.0, sr),
-                Formant::new(1500.0, 12.0, sr),
-                Formant::new(2500.0, 15.0, sr),
-            ],
+            res: [VoiceFormant::default(); 3],
             pan: pan_gains(0.0),
             awake: false,
             noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
@@ -323,13 +414,48 @@ impl Voice {
         for k in 0..3 {
             let f = key[k];
             let bw = BANDWIDTH_HZ[k] * (1.0 + c.f0_hz / 600.0);
-            self.res[k].tune(f, f / bw, self.sr);
+            self.res[k].tune(f, f / bw, self.sr, self.rho);
         }
         self.open_quotient = 0.7 - 0.25 * b;
     }
 
     /// Add one chunk of this voice, ramping from the previous controls to `c`, into `out`.
+    /// For a voice made with [`Voice::new`].
     pub fn render_add(&mut self, c: &VoiceControl, out: &mut Stereo) {
+        if !self.wake(c) {
+            return;
+        }
+        let fric = c.fric > 0.0 || self.fric > 0.0;
+        let (l, r) = (&mut out.l[..], &mut out.r[..]);
+        match (fric, c.rough_depth > 0.0) {
+            (false, false) => self.run::<false, false>(c, l, r),
+            (true, false) => self.run::<true, false>(c, l, r),
+            (false, true) => self.run::<false, true>(c, l, r),
+            (true, true) => self.run::<true, true>(c, l, r),
+        }
+    }
+
+    /// Add one chunk of this voice, ramping to `c`: the body into `lane` (at the body rate),
+    /// the fricative into `out` (at the output rate). For a voice made with
+    /// [`Voice::new_split`]; roughness, if any, modulates the body only.
+    pub fn render_split(&mut self, c: &VoiceControl, lane: &mut Lane, out: &mut Stereo) {
+        if !self.wake(c) {
+            return;
+        }
+        let (amp0, fric0) = (self.amp, self.fric);
+        let (l, r) = lane.channels();
+        if c.rough_depth > 0.0 {
+            self.run::<false, true>(c, l, r);
+        } else {
+            self.run::<false, false>(c, l, r);
+        }
+        if c.fric > 0.0 || fric0 > 0.0 {
+            self.run_fric(amp0, c.amp, fric0, c.fric, out);
+        }
+    }
+
+    /// Sleep through silence or wake up (and retune) for this chunk; false while silent.
+    fn wake(&mut self, c: &VoiceControl) -> bool {
         if c.amp <= 0.0 && c.fric <= 0.0 && self.amp <= 0.0 && self.fric <= 0.0 {
             // Silent for the whole chunk: sleep, and forget any ringing (the output gain is 0,
             // so nothing of it would be heard).
@@ -341,26 +467,54 @@ impl Voice {
                 self.tilt_state = 0.0;
                 self.fric_state = 0.0;
             }
-            return;
+            return false;
         }
         if !self.awake {
             self.snap(c);
             self.awake = true;
         }
         self.retune(c);
-        let fric = c.fric > 0.0 || self.fric > 0.0;
-        match (fric, c.rough_depth > 0.0) {
-            (false, false) => self.run::<false, false>(c, out),
-            (true, false) => self.run::<true, false>(c, out),
-            (false, true) => self.run::<false, true>(c, out),
-            (true, true) => self.run::<true, true>(c, out),
-        }
+        true
     }
 
-    /// The per-sample loop, specialised on whether the fricative and roughness paths are on.
-    #[inline(always)]
-    fn run<const FRIC: bool, const ROUGH: bool>(&mut self, c: &VoiceControl, out: &mut Stereo) {
+    /// The onset fricative alone at the output rate: high-passed noise under the same amplitude
+    /// ramp as the body.
+    fn run_fric(&mut self, amp0: f32, amp1: f32, fric0: f32, fric1: f32, out: &mut Stereo) {
         let n = CHUNK as f32;
+        let amp_step = (amp1 - amp0) / n;
+        let fric_step = (fric1 - fric0) / n;
+        let (mut amp, mut fric) = (amp0, fric0);
+        let mut ns = self.fric_noise_state;
+        let mut state = self.fric_state;
+        let coef = self.fric_coef;
+        let (pl, pr) = self.pan;
+        for i in 0..CHUNK {
+            amp += amp_step;
+            fric += fric_step;
+            ns ^= ns << 13;
+            ns ^= ns >> 17;
+            ns ^= ns << 5;
+            let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+            state += coef * (nz - state);
+            let v = (nz - state) * fric * 0.35 * amp * SOURCE_GAIN;
+            out.l[i] += v * pl;
+            out.r[i] += v * pr;
+        }
+        self.fric_noise_state = ns;
+        self.fric_state = state;
+    }
+
+    /// The per-sample loop over one chunk at the body rate (`l.len()` samples), specialised on
+    /// whether the fricative and roughness paths are on.
+    #[inline(always)]
+    fn run<const FRIC: bool, const ROUGH: bool>(
+        &mut self,
+        c: &VoiceControl,
+        l: &mut [f32],
+        r: &mut [f32],
+    ) {
+        let len = l.len().min(r.len());
+        let n = len as f32;
         let f0_step = (c.f0_hz - self.f0) / n;
         let amp_step = (c.amp - self.amp) / n;
         let fric_step = (c.fric - self.fric) / n;
@@ -375,7 +529,8 @@ impl Voice {
         let [g1, g2, g3] = self.gains;
         let rough_inc = self.rough_hz * inv_sr;
         let rough = self.rough_depth * 4.0;
-        let closed_breath = self.breath * 0.35;
+        let breath = self.breath * self.noise_scale;
+        let closed_breath = breath * 0.35;
         let mut ns = self.noise_state;
         let mut f0 = self.f0;
         let mut amp = self.amp;
@@ -390,9 +545,8 @@ impl Voice {
         let mut fric_state = self.fric_state;
         let fric_coef = self.fric_coef;
         let mut rough_phase = self.rough_phase;
-        let breath = self.breath;
         let inc_scale = inv_sr;
-        for i in 0..CHUNK {
+        for i in 0..len {
             f0 += f0_step;
             amp += amp_step;
             phase += f0 * inc_scale * cycle_factor;
@@ -431,8 +585,8 @@ impl Voice {
                 }
                 v *= 1.0 - rough * rough_phase * (1.0 - rough_phase);
             }
-            out.l[i] += v * pl;
-            out.r[i] += v * pr;
+            l[i] += v * pl;
+            r[i] += v * pr;
         }
         self.res = [r0, r1, r2];
         self.phase = phase;
