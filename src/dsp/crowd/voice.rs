@@ -188,71 +188,79 @@ impl Formant {
     }
 }
 
-/// A voice's formant: the [`Formant`] band-pass, but with its upper zero at `-rho` instead of
-/// at Nyquist. At half rate the Nyquist zero comes close to the band and eats the formants'
-/// upper skirts; with `rho` ≈ 1/3 the half-rate voice stays within about 0.5 dB of the
-/// full-rate one up to 0.42 × its own rate (`rho` = 1 is exactly the [`Formant`]).
+/// A voice's three formants as one bank: [`Formant`] band-passes that share their numerator.
+///
+/// Every formant's zeros sit at DC and at `-rho`, so the numerator
+/// `(1 - z^-1)(1 + rho z^-1)` is applied once to the input and the formants themselves are
+/// two-pole resonances with their gains folded in. With `rho` = 1 (zeros at DC and Nyquist)
+/// each is exactly the RBJ [`Formant`]. At half rate the Nyquist zero comes close to the band
+/// and eats the formants' upper skirts; with `rho` ≈ 1/3 the half-rate voice stays within
+/// about 0.5 dB of the full-rate one up to 0.42 × its own rate. The lanes are laid out four
+/// wide (the fourth idle) so the per-sample update is a few vector operations.
 #[derive(Debug, Clone, Copy, Default)]
-struct VoiceFormant {
-    b0: f32,
-    b1: f32,
-    b2: f32,
-    a1: f32,
-    a2: f32,
+struct FormantBank {
+    /// Numerator taps after the leading 1: `rho - 1` and `-rho`.
+    n1: f32,
+    n2: f32,
     x1: f32,
     x2: f32,
-    y1: f32,
-    y2: f32,
+    b0: [f32; 4],
+    a1: [f32; 4],
+    a2: [f32; 4],
+    y1: [f32; 4],
+    y2: [f32; 4],
 }
 
-impl VoiceFormant {
-    /// Retune (keeping the state) to `hz` with quality `q`, unity gain at the centre.
-    fn tune(&mut self, hz: f32, q: f32, sample_rate: f32, rho: f32) {
+impl FormantBank {
+    fn new(rho: f32) -> Self {
+        FormantBank {
+            n1: rho - 1.0,
+            n2: -rho,
+            ..FormantBank::default()
+        }
+    }
+
+    /// Retune formant `k` (keeping the state) to `hz` with quality `q` and centre gain `gain`.
+    fn tune(&mut self, k: usize, hz: f32, q: f32, gain: f32, sample_rate: f32) {
         let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
         let (s1, c1) = w.sin_cos();
         let alpha = s1 / (2.0 * q.max(0.3));
         let a0 = 1.0 + alpha;
-        self.a1 = 2.0 * c1 / a0;
-        self.a2 = -(1.0 - alpha) / a0;
-        if rho >= 1.0 {
-            self.b0 = alpha / a0;
-            self.b1 = 0.0;
-            self.b2 = -self.b0;
-            return;
-        }
-        // Numerator (1 - z^-1)(1 + rho z^-1), scaled for unity gain at the centre.
-        let (s2, c2) = (2.0 * w).sin_cos();
-        let (n1, n2) = (rho - 1.0, -rho);
-        let num = (1.0 + n1 * c1 + n2 * c2).hypot(n1 * s1 + n2 * s2);
-        let den = (1.0 - self.a1 * c1 - self.a2 * c2).hypot(self.a1 * s1 + self.a2 * s2);
-        let g = den / num;
-        self.b0 = g;
-        self.b1 = n1 * g;
-        self.b2 = n2 * g;
+        let (a1, a2) = (2.0 * c1 / a0, -(1.0 - alpha) / a0);
+        self.a1[k] = a1;
+        self.a2[k] = a2;
+        self.b0[k] = gain
+            * if self.n2 <= -1.0 {
+                alpha / a0
+            } else {
+                // |D| / |N| at the centre, for unity gain there.
+                let (s2, c2) = (2.0 * w).sin_cos();
+                let (n1, n2) = (self.n1, self.n2);
+                let num = (1.0 + n1 * c1 + n2 * c2).hypot(n1 * s1 + n2 * s2);
+                let den = (1.0 - a1 * c1 - a2 * c2).hypot(a1 * s1 + a2 * s2);
+                den / num
+            };
     }
 
-    #[inline]
+    /// Filter one sample through all three formants and sum them.
+    #[inline(always)]
     fn tick(&mut self, x: f32) -> f32 {
-        let y = self.b0 * x
-            + self.b1 * self.x1
-            + self.b2 * self.x2
-            + self.a1 * self.y1
-            + self.a2 * self.y2;
+        let u = x + self.n1 * self.x1 + self.n2 * self.x2;
         self.x2 = self.x1;
         self.x1 = x;
+        let y: [f32; 4] = std::array::from_fn(|k| {
+            self.b0[k] * u + self.a1[k] * self.y1[k] + self.a2[k] * self.y2[k]
+        });
         self.y2 = self.y1;
         self.y1 = y;
-        y
+        (y[0] + y[1]) + (y[2] + y[3])
     }
 
     fn reset(&mut self) {
-        *self = VoiceFormant {
-            x1: 0.0,
-            x2: 0.0,
-            y1: 0.0,
-            y2: 0.0,
-            ..*self
-        };
+        self.x1 = 0.0;
+        self.x2 = 0.0;
+        self.y1 = [0.0; 4];
+        self.y2 = [0.0; 4];
     }
 }
 
@@ -296,8 +304,6 @@ pub struct Voice {
     noise_scale: f32,
     /// Separate noise for the fricative when it runs at the output rate.
     fric_noise_state: u32,
-    /// Where the formants' upper zero sits (1 = at Nyquist; see [`VoiceFormant`]).
-    rho: f32,
     noise: Rng,
     phase: f32,
     cycle_factor: f32,
@@ -315,8 +321,7 @@ pub struct Voice {
     tilt_state: f32,
     fric_state: f32,
     fric_coef: f32,
-    gains: [f32; 3],
-    res: [VoiceFormant; 3],
+    res: FormantBank,
     pan: (f32, f32),
     awake: bool,
     noise_state: u32,
@@ -346,7 +351,6 @@ impl Voice {
         Voice {
             sr,
             noise_scale: (1.0 / factor as f32).sqrt(),
-            rho: if factor > 1 { SPLIT_RHO } else { 1.0 },
             fric_noise_state: (splitmix64(seed ^ 0x6672_6963) as u32) | 1,
             noise: rng(seed),
             phase: 0.0,
@@ -365,8 +369,7 @@ impl Voice {
             tilt_state: 0.0,
             fric_state: 0.0,
             fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / out_sr).exp(),
-            gains: [1.0, 0.5, 0.25],
-            res: [VoiceFormant::default(); 3],
+            res: FormantBank::new(if factor > 1 { SPLIT_RHO } else { 1.0 }),
             pan: pan_gains(0.0),
             awake: false,
             noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
@@ -409,12 +412,12 @@ impl Voice {
         // Tilt: a one-pole low-pass from ~2.2 kHz (relaxed chatter) to ~10 kHz (shouting).
         let tilt_hz = 2200.0 * (4.5f32).powf(b);
         self.tilt_coef = 1.0 - (-std::f32::consts::TAU * tilt_hz / self.sr).exp();
-        self.gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
+        let gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
         // Shouting and high voices open the jaw and pull F1 up above f0.
         for k in 0..3 {
             let f = key[k];
             let bw = BANDWIDTH_HZ[k] * (1.0 + c.f0_hz / 600.0);
-            self.res[k].tune(f, f / bw, self.sr, self.rho);
+            self.res.tune(k, f, f / bw, gains[k], self.sr);
         }
         self.open_quotient = 0.7 - 0.25 * b;
     }
@@ -461,9 +464,7 @@ impl Voice {
             // so nothing of it would be heard).
             if self.awake {
                 self.awake = false;
-                for r in &mut self.res {
-                    r.reset();
-                }
+                self.res.reset();
                 self.tilt_state = 0.0;
                 self.fric_state = 0.0;
             }
@@ -526,7 +527,6 @@ impl Voice {
         let inv_sr = 1.0 / self.sr;
         let inv_oq = 1.0 / self.open_quotient;
         let (pl, pr) = self.pan;
-        let [g1, g2, g3] = self.gains;
         let rough_inc = self.rough_hz * inv_sr;
         let rough = self.rough_depth * 4.0;
         let breath = self.breath * self.noise_scale;
@@ -536,7 +536,7 @@ impl Voice {
         let mut amp = self.amp;
         let mut fric = self.fric;
         // Work on locals so the whole state stays in registers.
-        let [mut r0, mut r1, mut r2] = self.res;
+        let mut res = self.res;
         let mut phase = self.phase;
         let mut cycle_factor = self.cycle_factor;
         let mut cycle_gain = self.cycle_gain;
@@ -569,7 +569,7 @@ impl Voice {
                 nz * closed_breath
             };
             tilt += tilt_coef * (src - tilt);
-            let mut y = g1 * r0.tick(tilt) + g2 * r1.tick(tilt) + g3 * r2.tick(tilt);
+            let mut y = res.tick(tilt);
             if FRIC {
                 // Onset fricative: high-passed noise.
                 fric += fric_step;
@@ -588,7 +588,7 @@ impl Voice {
             l[i] += v * pl;
             r[i] += v * pr;
         }
-        self.res = [r0, r1, r2];
+        self.res = res;
         self.phase = phase;
         self.cycle_factor = cycle_factor;
         self.cycle_gain = cycle_gain;
