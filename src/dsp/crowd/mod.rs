@@ -192,6 +192,7 @@ impl Layer for CrowdLayer {
             .filter(|&m| !self.chant_sounds[m].is_empty() && params.chant > 0.0);
         let sing = params.moment.map_or(0.0, |m| self.sing_fraction[m]) * params.song;
         let lombard = 0.35 + 0.65 * e;
+        let (gain_step, pitch_step) = Ctx::smoothing(t0, t0 + dt);
         let ctx = Ctx {
             t0,
             t1: t0 + dt,
@@ -217,6 +218,8 @@ impl Layer for CrowdLayer {
                 sounds: &self.chant_sounds[m],
             }),
             notes: if sing > 0.0 { &self.notes } else { &[] },
+            gain_step,
+            pitch_step,
         };
         let lane = self.bus.lane();
         for t in &mut self.talkers {

@@ -88,6 +88,20 @@ pub struct Ctx<'a> {
     pub chant: Option<ChantRef<'a>>,
     /// The lead's notes for the sing-along (empty when nobody sings).
     pub notes: &'a [SingNote],
+    /// One-chunk step of the 50 ms mode-gain smoothing (the same for every talker).
+    pub gain_step: f32,
+    /// One-chunk step of the 40 ms sung-pitch smoothing.
+    pub pitch_step: f32,
+}
+
+impl Ctx<'_> {
+    /// The smoothing steps for a chunk from `t0` to `t1`: [`Ctx::gain_step`], [`Ctx::pitch_step`].
+    pub fn smoothing(t0: f64, t1: f64) -> (f32, f32) {
+        (
+            (1.0 - (-(t1 - t0) / 0.05).exp()) as f32,
+            (1.0 - (-(t1 - t0) / 0.04).exp()) as f32,
+        )
+    }
 }
 
 impl Ctx<'_> {
@@ -198,6 +212,7 @@ pub struct Talker {
     sing_cents: f32,
     sing_st: f32,
     sing_on: bool,
+    note_cursor: usize,
 }
 
 impl Talker {
@@ -243,6 +258,7 @@ impl Talker {
             sing_cents: 45.0 * (uniform(&mut r) * 2.0 - 1.0),
             sing_st: 60.0,
             sing_on: false,
+            note_cursor: 0,
         }
     }
 
@@ -299,8 +315,7 @@ impl Talker {
         }
         // Smooth the mode's gain (50 ms) so level changes never jump.
         let target = ctx.gain(self.mode);
-        let a = (1.0 - (-(ctx.t1 - ctx.t0) / 0.05).exp()) as f32;
-        self.gain += (target - self.gain) * a;
+        self.gain += (target - self.gain) * ctx.gain_step;
         let mut c = if self.mode == Mode::Sing {
             self.sing_control(ctx)
         } else {
@@ -542,7 +557,19 @@ impl Talker {
     fn sing_control(&mut self, ctx: &Ctx) -> VoiceControl {
         let tl = ctx.t1 - self.sing_lag;
         let notes = ctx.notes;
-        let i = notes.partition_point(|n| n.start <= tl);
+        // Notes are sorted by start and time runs forward: walk on from the last note found
+        // (a binary search only on a jump), with the same result as a search from scratch.
+        let mut i = self.note_cursor.min(notes.len());
+        if i > 0 && notes[i - 1].start > tl {
+            i = 0;
+        }
+        if notes.get(i).is_some_and(|n| n.start <= tl) {
+            i += 1;
+            if notes.get(i).is_some_and(|n| n.start <= tl) {
+                i += notes[i..].partition_point(|n| n.start <= tl);
+            }
+        }
+        self.note_cursor = i;
         let note = if i == 0 {
             None
         } else {
@@ -571,8 +598,7 @@ impl Talker {
         let wobble = (splitmix64((i as u64) << 8 ^ self.index as u64) >> 40) as f32 / 16_777_216.0;
         let target = midi + (self.sing_cents + 20.0 * (wobble * 2.0 - 1.0)) / 100.0;
         if self.sing_on {
-            let a = (1.0 - (-(ctx.t1 - ctx.t0) / 0.04).exp()) as f32;
-            self.sing_st += (target - self.sing_st) * a;
+            self.sing_st += (target - self.sing_st) * ctx.pitch_step;
         } else {
             self.sing_st = target - 0.5;
             self.sing_on = true;
