@@ -6,6 +6,9 @@
 //! sing — by a fixed per-talker temperament, so that as the roar rises more and more talkers
 //! start shouting, while the mode gains (smoothed per talker) set the level. The same pool
 //! does all four jobs, so the cost depends on neither audience size nor moment.
+//! The talkers' voices render at half rate into one shared [`lane::VoiceBus`], brought up to
+//! the output rate once per chunk (speech has little above 10 kHz; their fricatives stay at
+//! the full rate).
 //!
 //! Level plan (dry, before the venue): a full roar (roar = 1, energy = 1) is about −16 dBFS
 //! RMS; pre-show chatter sits 25+ dB under a lights-down roar in a club and ~35 dB in an arena
