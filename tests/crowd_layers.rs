@@ -163,3 +163,40 @@ fn silent_when_all_params_are_zero() {
         assert!(out.l.iter().chain(&out.r).all(|v| *v == 0.0));
     }
 }
+
+#[test]
+fn same_crowd_at_every_sample_rate() {
+    // The talkers run at half rate from 40 kHz up and at the full rate below: either way the
+    // murmur and the roar keep their level and colour.
+    let show = story(VenueKind::Club, 300);
+    let at = |sr: u32| {
+        let mut l = CrowdLayer::new(&show, show.seed, f64::from(sr));
+        let st = render_layer(&mut l, &show, sr, 1.0, 20.0);
+        let mono: Vec<f32> = st.chunks(2).map(|f| 0.5 * (f[0] + f[1])).collect();
+        let s = sr as usize;
+        let (murmur, roar) = (&mono[s..10 * s], &mono[12 * s..20 * s]);
+        (
+            rms_db(murmur),
+            rms_db(roar),
+            centroid_hz(murmur, s),
+            centroid_hz(roar, s),
+        )
+    };
+    let reference = at(48_000);
+    for sr in [44_100, 96_000, 22_050, 8_000] {
+        let x = at(sr);
+        println!("{sr} Hz: {x:.1?} (48 kHz: {reference:.1?})");
+        assert!((x.0 - reference.0).abs() < 1.0, "{sr} Hz murmur level");
+        assert!((x.1 - reference.1).abs() < 1.0, "{sr} Hz roar level");
+        if sr >= 22_050 {
+            assert!(
+                (x.2 / reference.2).ln().abs() < 0.15,
+                "{sr} Hz murmur centroid"
+            );
+            assert!(
+                (x.3 / reference.3).ln().abs() < 0.15,
+                "{sr} Hz roar centroid"
+            );
+        }
+    }
+}

@@ -8,11 +8,10 @@
 //!
 //! Must not touch: the near talkers, the layer's level plan.
 
-use fundsp::prelude64::{An, Noise, Pinkpass, Pipe, pink};
-
-use super::voice::{AH, Formant, Formants, lerp_formants};
+use super::voice::{AH, Formants, lerp_formants};
 use crate::dsp::util::{Rng, rng, uniform};
 use crate::dsp::{CHUNK, Stereo};
+use crate::show::splitmix64;
 
 /// Band centres (Hz) of far chatter: a smeared average of speech vowels.
 const BABBLE_HZ: Formants = [480.0, 1400.0, 2600.0];
@@ -48,11 +47,95 @@ pub struct BedControl {
     pub energy: f32,
 }
 
+/// Pink noise: xorshift white noise through Paul Kellett's pinking filter (the one fundsp's
+/// `pink()` uses, ±0.05 dB above 9 Hz), in `f32` with its six one-pole sections laid out as
+/// vectors so they update together.
+#[derive(Clone, Copy)]
+struct Pink {
+    state: u32,
+    b: [f32; 8],
+    b6: f32,
+}
+
+/// Pole of each pinking section (two idle lanes).
+const PINK_POLE: [f32; 8] = [0.99886, 0.99332, 0.969, 0.8665, 0.55, -0.7616, 0.0, 0.0];
+/// Input weight of each pinking section.
+const PINK_IN: [f32; 8] = [
+    0.0555179, 0.0750759, 0.153852, 0.3104856, 0.5329522, -0.016898, 0.0, 0.0,
+];
+
+impl Pink {
+    fn new(seed: u64) -> Self {
+        Pink {
+            state: (splitmix64(seed) as u32) | 1,
+            b: [0.0; 8],
+            b6: 0.0,
+        }
+    }
+
+    #[inline(always)]
+    fn tick(&mut self) -> f32 {
+        let mut s = self.state;
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        self.state = s;
+        let x = (s >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+        self.b = std::array::from_fn(|k| PINK_POLE[k] * self.b[k] + x * PINK_IN[k]);
+        let sum = ((self.b[0] + self.b[1]) + (self.b[2] + self.b[3]))
+            + ((self.b[4] + self.b[5]) + (self.b[6] + self.b[7]));
+        let out = (sum + self.b6 + x * 0.5362) * 0.115_830_42;
+        self.b6 = x * 0.115926;
+        out
+    }
+}
+
+/// Three broad band-passes (RBJ constant-peak, zeros at DC and Nyquist) sharing their
+/// numerator `1 - z^-2`, laid out four wide (one lane idle) so they update as one vector.
+#[derive(Clone, Copy, Default)]
+struct Bands {
+    x1: f32,
+    x2: f32,
+    b0: [f32; 4],
+    a1: [f32; 4],
+    a2: [f32; 4],
+    y1: [f32; 4],
+    y2: [f32; 4],
+}
+
+impl Bands {
+    fn tune(&mut self, hz: Formants, q: [f32; 3], sample_rate: f32) {
+        for k in 0..3 {
+            let w = std::f32::consts::TAU * hz[k].clamp(20.0, sample_rate * 0.45) / sample_rate;
+            let (s, c) = w.sin_cos();
+            let alpha = s / (2.0 * q[k].max(0.3));
+            let a0 = 1.0 + alpha;
+            self.b0[k] = alpha / a0;
+            self.a1[k] = 2.0 * c / a0;
+            self.a2[k] = -(1.0 - alpha) / a0;
+        }
+    }
+
+    /// Filter one sample and mix the bands with gains `g`.
+    #[inline(always)]
+    fn tick(&mut self, x: f32, g: &[f32; 4]) -> f32 {
+        let u = x - self.x2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        let y: [f32; 4] = std::array::from_fn(|k| {
+            self.b0[k] * u + self.a1[k] * self.y1[k] + self.a2[k] * self.y2[k]
+        });
+        self.y2 = self.y1;
+        self.y1 = y;
+        (g[0] * y[0] + g[1] * y[1]) + (g[2] * y[2] + g[3] * y[3])
+    }
+}
+
 /// The diffuse crowd bed.
 pub struct Bed {
     sr: f32,
-    noise: [An<Pipe<Noise, Pinkpass<f64>>>; 2],
-    res: [[Formant; 3]; 2],
+    noise: [Pink; 2],
+    res: [Bands; 2],
     gates: [[Gate; 3]; 2],
     gain: [[f32; 3]; 2],
     freq: Formants,
@@ -64,11 +147,10 @@ impl Bed {
     /// A bed for `audience` people.
     pub fn new(audience: u32, seed: u64, sample_rate: f64) -> Self {
         let sr = sample_rate as f32;
-        let mut noise = [pink().seed(seed ^ 0x11), pink().seed(seed ^ 0x22)];
-        for n in &mut noise {
-            n.set_sample_rate(sample_rate);
-        }
-        let res = [0, 1].map(|_| [0, 1, 2].map(|k| Formant::new(BABBLE_HZ[k], BAND_Q[k], sr)));
+        let noise = [Pink::new(seed ^ 0x11), Pink::new(seed ^ 0x22)];
+        let mut bands = Bands::default();
+        bands.tune(BABBLE_HZ, BAND_Q, sr);
+        let res = [bands; 2];
         // Modulation depth falls as more far talkers overlap: ~0.7 at 60 people, ~0.25 at 15,000.
         let density = (f64::from(audience.max(10)) / 20.0).log10() as f32;
         Bed {
@@ -117,11 +199,11 @@ impl Bed {
         let mut f = lerp_formants(BABBLE_HZ, shout, roar_share);
         f = lerp_formants(f, c.chant_vowel, chant_share * 0.7);
         self.freq = f;
-        for bands in &mut self.res {
-            for ((r, f), q) in bands.iter_mut().zip(self.freq).zip(BAND_Q) {
-                r.tune(f, q, self.sr);
-            }
-        }
+        // Both channels share their tuning: tune once, copy the coefficients.
+        self.res[0].tune(self.freq, BAND_Q, self.sr);
+        let tuned = self.res[0];
+        let r = &mut self.res[1];
+        (r.b0, r.a1, r.a2) = (tuned.b0, tuned.a1, tuned.a2);
         let bright = [
             1.0,
             1.0 + 0.4 * c.energy * roar_share,
@@ -136,17 +218,19 @@ impl Bed {
                         + c.roar * (0.75 + 0.25 * gate) * bright[k]
                         + c.chant * (0.15 + 0.85 * c.chant_env));
             }
-            let step = [0, 1, 2].map(|k| (target[k] - self.gain[ch][k]) / CHUNK as f32);
-            let mut g = self.gain[ch];
+            let [s0, s1, s2] = [0, 1, 2].map(|k| (target[k] - self.gain[ch][k]) / CHUNK as f32);
+            let step = [s0, s1, s2, 0.0];
+            let [g0, g1, g2] = self.gain[ch];
+            let mut g = [g0, g1, g2, 0.0];
             let buf = if ch == 0 { &mut out.l } else { &mut out.r };
-            let [r0, r1, r2] = &mut self.res[ch];
+            let mut bands = self.res[ch];
+            let mut noise = self.noise[ch];
             for s in buf.iter_mut() {
-                g[0] += step[0];
-                g[1] += step[1];
-                g[2] += step[2];
-                let n = self.noise[ch].get_mono();
-                *s += g[0] * r0.tick(n) + g[1] * r1.tick(n) + g[2] * r2.tick(n);
+                g = std::array::from_fn(|k| g[k] + step[k]);
+                *s += bands.tick(noise.tick(), &g);
             }
+            self.res[ch] = bands;
+            self.noise[ch] = noise;
             self.gain[ch] = target;
         }
     }

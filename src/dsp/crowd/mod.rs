@@ -6,6 +6,9 @@
 //! sing — by a fixed per-talker temperament, so that as the roar rises more and more talkers
 //! start shouting, while the mode gains (smoothed per talker) set the level. The same pool
 //! does all four jobs, so the cost depends on neither audience size nor moment.
+//! The talkers' voices render at half rate into one shared [`lane::VoiceBus`], brought up to
+//! the output rate once per chunk (speech has little above 10 kHz; their fricatives stay at
+//! the full rate).
 //!
 //! Level plan (dry, before the venue): a full roar (roar = 1, energy = 1) is about −16 dBFS
 //! RMS; pre-show chatter sits 25+ dB under a lights-down roar in a club and ~35 dB in an arena
@@ -17,11 +20,13 @@
 
 pub mod bed;
 pub mod chant;
+pub mod lane;
 pub mod talker;
 pub mod voice;
 
 use bed::{Bed, BedControl};
 use chant::{chant_beats_at, chant_syllables, pattern_beats};
+use lane::VoiceBus;
 use talker::{ChantRef, Ctx, SingNote, Talker};
 use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
 
@@ -51,6 +56,7 @@ const BED_CHANT: f32 = 0.3;
 /// The crowd layer (murmur, roar, chants, sing-along).
 pub struct CrowdLayer {
     talkers: Vec<Talker>,
+    bus: VoiceBus,
     bed: Bed,
     moments: Vec<Moment>,
     moment_seeds: Vec<u64>,
@@ -70,6 +76,7 @@ impl CrowdLayer {
     pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
         let audience = show.venue.audience.max(10);
         let decades = (f64::from(audience) / 300.0).log10() as f32;
+        let bus = VoiceBus::new(sample_rate);
         let talkers = (0..TALKERS)
             .map(|i| {
                 Talker::new(
@@ -77,6 +84,7 @@ impl CrowdLayer {
                     TALKERS,
                     derive_seed(seed, &format!("crowd:talker:{i}")),
                     sample_rate,
+                    bus.factor(),
                 )
             })
             .collect();
@@ -121,6 +129,7 @@ impl CrowdLayer {
             .collect();
         CrowdLayer {
             talkers,
+            bus,
             bed: Bed::new(audience, derive_seed(seed, "crowd:bed"), sample_rate),
             moment_seeds: show
                 .moments
@@ -186,6 +195,7 @@ impl Layer for CrowdLayer {
             .filter(|&m| !self.chant_sounds[m].is_empty() && params.chant > 0.0);
         let sing = params.moment.map_or(0.0, |m| self.sing_fraction[m]) * params.song;
         let lombard = 0.35 + 0.65 * e;
+        let (gain_step, pitch_step) = Ctx::smoothing(t0, t0 + dt);
         let ctx = Ctx {
             t0,
             t1: t0 + dt,
@@ -211,10 +221,14 @@ impl Layer for CrowdLayer {
                 sounds: &self.chant_sounds[m],
             }),
             notes: if sing > 0.0 { &self.notes } else { &[] },
+            gain_step,
+            pitch_step,
         };
+        let lane = self.bus.lane();
         for t in &mut self.talkers {
-            t.render(&ctx, out);
+            t.render(&ctx, lane, out);
         }
+        self.bus.mix_into(out);
         let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |m| self.chant_env(m, t0));
         let bed = BedControl {
             murmur: ctx.gain_murmur * BED_MURMUR * (self.n_murmur as f32 / 10.0),

@@ -10,6 +10,7 @@
 //! Must not touch: levels of the whole layer (the crowd layer sets the mode gains).
 
 use super::chant::{chant_beat_count, chant_beat_secs, chant_beats_at, pattern_beats};
+use super::lane::Lane;
 use super::voice::{
     AE, AH, EE, EH, Formants, OH, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl,
     lerp_formants,
@@ -87,6 +88,20 @@ pub struct Ctx<'a> {
     pub chant: Option<ChantRef<'a>>,
     /// The lead's notes for the sing-along (empty when nobody sings).
     pub notes: &'a [SingNote],
+    /// One-chunk step of the 50 ms mode-gain smoothing (the same for every talker).
+    pub gain_step: f32,
+    /// One-chunk step of the 40 ms sung-pitch smoothing.
+    pub pitch_step: f32,
+}
+
+impl Ctx<'_> {
+    /// The smoothing steps for a chunk from `t0` to `t1`: [`Ctx::gain_step`], [`Ctx::pitch_step`].
+    pub fn smoothing(t0: f64, t1: f64) -> (f32, f32) {
+        (
+            (1.0 - (-(t1 - t0) / 0.05).exp()) as f32,
+            (1.0 - (-(t1 - t0) / 0.04).exp()) as f32,
+        )
+    }
 }
 
 impl Ctx<'_> {
@@ -197,11 +212,13 @@ pub struct Talker {
     sing_cents: f32,
     sing_st: f32,
     sing_on: bool,
+    note_cursor: usize,
 }
 
 impl Talker {
-    /// Talker `index` of `count`, with its voice, sex, place and temperament drawn from `seed`.
-    pub fn new(index: usize, count: usize, seed: u64, sample_rate: f64) -> Self {
+    /// Talker `index` of `count`, with its voice, sex, place and temperament drawn from `seed`;
+    /// its voice's body runs at `sample_rate / factor` (see [`Voice::new_split`]).
+    pub fn new(index: usize, count: usize, seed: u64, sample_rate: f64, factor: usize) -> Self {
         let mut r = rng(seed);
         let female = index % 2 == 1;
         let speak_f0 = if female {
@@ -217,7 +234,7 @@ impl Talker {
             3.0 + 6.0 * uniform(&mut r)
         };
         let pan = (uniform(&mut r) * 2.0 - 1.0) * 0.9;
-        let mut voice = Voice::new(splitmix64(seed ^ 0x0076_6f69_6365), sample_rate);
+        let mut voice = Voice::new_split(splitmix64(seed ^ 0x0076_6f69_6365), sample_rate, factor);
         voice.set_pan(pan);
         let slot = (index * 7) % count;
         Talker {
@@ -241,6 +258,7 @@ impl Talker {
             sing_cents: 45.0 * (uniform(&mut r) * 2.0 - 1.0),
             sing_st: 60.0,
             sing_on: false,
+            note_cursor: 0,
         }
     }
 
@@ -284,8 +302,8 @@ impl Talker {
         }
     }
 
-    /// Render one chunk of this talker into `out`.
-    pub fn render(&mut self, ctx: &Ctx, out: &mut Stereo) {
+    /// Render one chunk of this talker: its voice into `lane`, its fricatives into `out`.
+    pub fn render(&mut self, ctx: &Ctx, lane: &mut Lane, out: &mut Stereo) {
         let want = self.desired(ctx);
         let sounding = ctx.t0 < self.syl.start + self.syl.dur && ctx.t0 >= self.syl.start - 0.05;
         let free = ctx.t0 >= self.busy_until || (want != self.mode && !sounding && !self.sing_on);
@@ -297,8 +315,7 @@ impl Talker {
         }
         // Smooth the mode's gain (50 ms) so level changes never jump.
         let target = ctx.gain(self.mode);
-        let a = (1.0 - (-(ctx.t1 - ctx.t0) / 0.05).exp()) as f32;
-        self.gain += (target - self.gain) * a;
+        self.gain += (target - self.gain) * ctx.gain_step;
         let mut c = if self.mode == Mode::Sing {
             self.sing_control(ctx)
         } else {
@@ -311,7 +328,7 @@ impl Talker {
             c.amp = 0.0;
             c.fric = 0.0;
         }
-        self.voice.render_add(&c, out);
+        self.voice.render_split(&c, lane, out);
     }
 
     fn enter(&mut self, mode: Mode, t: f64) {
@@ -540,7 +557,19 @@ impl Talker {
     fn sing_control(&mut self, ctx: &Ctx) -> VoiceControl {
         let tl = ctx.t1 - self.sing_lag;
         let notes = ctx.notes;
-        let i = notes.partition_point(|n| n.start <= tl);
+        // Notes are sorted by start and time runs forward: walk on from the last note found
+        // (a binary search only on a jump), with the same result as a search from scratch.
+        let mut i = self.note_cursor.min(notes.len());
+        if i > 0 && notes[i - 1].start > tl {
+            i = 0;
+        }
+        if notes.get(i).is_some_and(|n| n.start <= tl) {
+            i += 1;
+            if notes.get(i).is_some_and(|n| n.start <= tl) {
+                i += notes[i..].partition_point(|n| n.start <= tl);
+            }
+        }
+        self.note_cursor = i;
         let note = if i == 0 {
             None
         } else {
@@ -569,8 +598,7 @@ impl Talker {
         let wobble = (splitmix64((i as u64) << 8 ^ self.index as u64) >> 40) as f32 / 16_777_216.0;
         let target = midi + (self.sing_cents + 20.0 * (wobble * 2.0 - 1.0)) / 100.0;
         if self.sing_on {
-            let a = (1.0 - (-(ctx.t1 - ctx.t0) / 0.04).exp()) as f32;
-            self.sing_st += (target - self.sing_st) * a;
+            self.sing_st += (target - self.sing_st) * ctx.pitch_step;
         } else {
             self.sing_st = target - 0.5;
             self.sing_on = true;

@@ -9,6 +9,7 @@
 //!
 //! Must not touch: scheduling (what is said when) — that is the scripts' business.
 
+use super::lane::Lane;
 use crate::dsp::util::{Rng, bipolar, pan_gains, rng};
 use crate::dsp::{CHUNK, Stereo};
 use crate::show::splitmix64;
@@ -187,6 +188,82 @@ impl Formant {
     }
 }
 
+/// A voice's three formants as one bank: [`Formant`] band-passes that share their numerator.
+///
+/// Every formant's zeros sit at DC and at `-rho`, so the numerator
+/// `(1 - z^-1)(1 + rho z^-1)` is applied once to the input and the formants themselves are
+/// two-pole resonances with their gains folded in. With `rho` = 1 (zeros at DC and Nyquist)
+/// each is exactly the RBJ [`Formant`]. At half rate the Nyquist zero comes close to the band
+/// and eats the formants' upper skirts; with `rho` ≈ 1/3 the half-rate voice stays within
+/// about 0.5 dB of the full-rate one up to 0.42 × its own rate. The lanes are laid out four
+/// wide (the fourth idle) so the per-sample update is a few vector operations.
+#[derive(Debug, Clone, Copy, Default)]
+struct FormantBank {
+    /// Numerator taps after the leading 1: `rho - 1` and `-rho`.
+    n1: f32,
+    n2: f32,
+    x1: f32,
+    x2: f32,
+    b0: [f32; 4],
+    a1: [f32; 4],
+    a2: [f32; 4],
+    y1: [f32; 4],
+    y2: [f32; 4],
+}
+
+impl FormantBank {
+    fn new(rho: f32) -> Self {
+        FormantBank {
+            n1: rho - 1.0,
+            n2: -rho,
+            ..FormantBank::default()
+        }
+    }
+
+    /// Retune formant `k` (keeping the state) to `hz` with quality `q` and centre gain `gain`.
+    fn tune(&mut self, k: usize, hz: f32, q: f32, gain: f32, sample_rate: f32) {
+        let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
+        let (s1, c1) = w.sin_cos();
+        let alpha = s1 / (2.0 * q.max(0.3));
+        let a0 = 1.0 + alpha;
+        let (a1, a2) = (2.0 * c1 / a0, -(1.0 - alpha) / a0);
+        self.a1[k] = a1;
+        self.a2[k] = a2;
+        self.b0[k] = gain
+            * if self.n2 <= -1.0 {
+                alpha / a0
+            } else {
+                // |D| / |N| at the centre, for unity gain there.
+                let (s2, c2) = (2.0 * w).sin_cos();
+                let (n1, n2) = (self.n1, self.n2);
+                let num = (1.0 + n1 * c1 + n2 * c2).hypot(n1 * s1 + n2 * s2);
+                let den = (1.0 - a1 * c1 - a2 * c2).hypot(a1 * s1 + a2 * s2);
+                den / num
+            };
+    }
+
+    /// Filter one sample through all three formants and sum them.
+    #[inline(always)]
+    fn tick(&mut self, x: f32) -> f32 {
+        let u = x + self.n1 * self.x1 + self.n2 * self.x2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        let y: [f32; 4] = std::array::from_fn(|k| {
+            self.b0[k] * u + self.a1[k] * self.y1[k] + self.a2[k] * self.y2[k]
+        });
+        self.y2 = self.y1;
+        self.y1 = y;
+        (y[0] + y[1]) + (y[2] + y[3])
+    }
+
+    fn reset(&mut self) {
+        self.x1 = 0.0;
+        self.x2 = 0.0;
+        self.y1 = [0.0; 4];
+        self.y2 = [0.0; 4];
+    }
+}
+
 /// What a voice should be doing at the end of the current chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct VoiceControl {
@@ -215,9 +292,18 @@ pub struct VoiceControl {
 const BANDWIDTH_HZ: [f32; 3] = [90.0, 120.0, 170.0];
 
 /// A glottal-pulse + formant voice, panned to a fixed place in the stereo field.
+///
+/// A voice made with [`Voice::new_split`] runs its glottal source and formants (its "body") at
+/// a reduced rate into a [`Lane`](super::lane::Lane), and only its onset fricative — the one
+/// part with energy up to the top of the band — at the output rate.
 #[derive(Clone)]
 pub struct Voice {
+    /// Rate of the body (source and formants).
     sr: f32,
+    /// Breath noise scale that keeps the noise's spectral density independent of the body rate.
+    noise_scale: f32,
+    /// Separate noise for the fricative when it runs at the output rate.
+    fric_noise_state: u32,
     noise: Rng,
     phase: f32,
     cycle_factor: f32,
@@ -235,8 +321,7 @@ pub struct Voice {
     tilt_state: f32,
     fric_state: f32,
     fric_coef: f32,
-    gains: [f32; 3],
-    res: [Formant; 3],
+    res: FormantBank,
     pan: (f32, f32),
     awake: bool,
     noise_state: u32,
@@ -244,15 +329,29 @@ pub struct Voice {
     tuned_bright: f32,
 }
 
+/// Upper formant zero for a body at half rate: fitted so that source, tilt and formants
+/// together stay within ~0.5 dB of the full-rate voice up to 0.42 × the body rate, at body
+/// rates from 22 to 48 kHz.
+const SPLIT_RHO: f32 = 1.0 / 3.0;
+
 /// Rough peak-to-RMS normalisation so that `amp = 1` gives a voice near 0 dBFS peak.
 const SOURCE_GAIN: f32 = 2.2;
 
 impl Voice {
-    /// A silent voice with its own noise stream.
+    /// A silent voice with its own noise stream, rendered whole at `sample_rate`.
     pub fn new(seed: u64, sample_rate: f64) -> Self {
-        let sr = sample_rate as f32;
+        Self::new_split(seed, sample_rate, 1)
+    }
+
+    /// A silent voice whose body runs at `sample_rate / factor` (for [`Voice::render_split`])
+    /// and whose fricative runs at `sample_rate`.
+    pub fn new_split(seed: u64, sample_rate: f64, factor: usize) -> Self {
+        let out_sr = sample_rate as f32;
+        let sr = out_sr / factor as f32;
         Voice {
             sr,
+            noise_scale: (1.0 / factor as f32).sqrt(),
+            fric_noise_state: (splitmix64(seed ^ 0x6672_6963) as u32) | 1,
             noise: rng(seed),
             phase: 0.0,
             cycle_factor: 1.0,
@@ -269,13 +368,8 @@ impl Voice {
             tilt_coef: 0.3,
             tilt_state: 0.0,
             fric_state: 0.0,
-            fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / sr).exp(),
-            gains: [1.0, 0.5, 0.25],
-            res: [
-                Formant::new(500.0, 5.0, sr),
-                Formant::new(1500.0, 12.0, sr),
-                Formant::new(2500.0, 15.0, sr),
-            ],
+            fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / out_sr).exp(),
+            res: FormantBank::new(if factor > 1 { SPLIT_RHO } else { 1.0 }),
             pan: pan_gains(0.0),
             awake: false,
             noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
@@ -318,49 +412,110 @@ impl Voice {
         // Tilt: a one-pole low-pass from ~2.2 kHz (relaxed chatter) to ~10 kHz (shouting).
         let tilt_hz = 2200.0 * (4.5f32).powf(b);
         self.tilt_coef = 1.0 - (-std::f32::consts::TAU * tilt_hz / self.sr).exp();
-        self.gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
+        let gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
         // Shouting and high voices open the jaw and pull F1 up above f0.
         for k in 0..3 {
             let f = key[k];
             let bw = BANDWIDTH_HZ[k] * (1.0 + c.f0_hz / 600.0);
-            self.res[k].tune(f, f / bw, self.sr);
+            self.res.tune(k, f, f / bw, gains[k], self.sr);
         }
         self.open_quotient = 0.7 - 0.25 * b;
     }
 
     /// Add one chunk of this voice, ramping from the previous controls to `c`, into `out`.
+    /// For a voice made with [`Voice::new`].
     pub fn render_add(&mut self, c: &VoiceControl, out: &mut Stereo) {
+        if !self.wake(c) {
+            return;
+        }
+        let fric = c.fric > 0.0 || self.fric > 0.0;
+        let (l, r) = (&mut out.l[..], &mut out.r[..]);
+        match (fric, c.rough_depth > 0.0) {
+            (false, false) => self.run::<false, false>(c, l, r),
+            (true, false) => self.run::<true, false>(c, l, r),
+            (false, true) => self.run::<false, true>(c, l, r),
+            (true, true) => self.run::<true, true>(c, l, r),
+        }
+    }
+
+    /// Add one chunk of this voice, ramping to `c`: the body into `lane` (at the body rate),
+    /// the fricative into `out` (at the output rate). For a voice made with
+    /// [`Voice::new_split`]; roughness, if any, modulates the body only.
+    pub fn render_split(&mut self, c: &VoiceControl, lane: &mut Lane, out: &mut Stereo) {
+        if !self.wake(c) {
+            return;
+        }
+        let (amp0, fric0) = (self.amp, self.fric);
+        let (l, r) = lane.channels();
+        if c.rough_depth > 0.0 {
+            self.run::<false, true>(c, l, r);
+        } else {
+            self.run::<false, false>(c, l, r);
+        }
+        if c.fric > 0.0 || fric0 > 0.0 {
+            self.run_fric(amp0, c.amp, fric0, c.fric, out);
+        }
+    }
+
+    /// Sleep through silence or wake up (and retune) for this chunk; false while silent.
+    fn wake(&mut self, c: &VoiceControl) -> bool {
         if c.amp <= 0.0 && c.fric <= 0.0 && self.amp <= 0.0 && self.fric <= 0.0 {
             // Silent for the whole chunk: sleep, and forget any ringing (the output gain is 0,
             // so nothing of it would be heard).
             if self.awake {
                 self.awake = false;
-                for r in &mut self.res {
-                    r.reset();
-                }
+                self.res.reset();
                 self.tilt_state = 0.0;
                 self.fric_state = 0.0;
             }
-            return;
+            return false;
         }
         if !self.awake {
             self.snap(c);
             self.awake = true;
         }
         self.retune(c);
-        let fric = c.fric > 0.0 || self.fric > 0.0;
-        match (fric, c.rough_depth > 0.0) {
-            (false, false) => self.run::<false, false>(c, out),
-            (true, false) => self.run::<true, false>(c, out),
-            (false, true) => self.run::<false, true>(c, out),
-            (true, true) => self.run::<true, true>(c, out),
-        }
+        true
     }
 
-    /// The per-sample loop, specialised on whether the fricative and roughness paths are on.
-    #[inline(always)]
-    fn run<const FRIC: bool, const ROUGH: bool>(&mut self, c: &VoiceControl, out: &mut Stereo) {
+    /// The onset fricative alone at the output rate: high-passed noise under the same amplitude
+    /// ramp as the body.
+    fn run_fric(&mut self, amp0: f32, amp1: f32, fric0: f32, fric1: f32, out: &mut Stereo) {
         let n = CHUNK as f32;
+        let amp_step = (amp1 - amp0) / n;
+        let fric_step = (fric1 - fric0) / n;
+        let (mut amp, mut fric) = (amp0, fric0);
+        let mut ns = self.fric_noise_state;
+        let mut state = self.fric_state;
+        let coef = self.fric_coef;
+        let (pl, pr) = self.pan;
+        for i in 0..CHUNK {
+            amp += amp_step;
+            fric += fric_step;
+            ns ^= ns << 13;
+            ns ^= ns >> 17;
+            ns ^= ns << 5;
+            let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+            state += coef * (nz - state);
+            let v = (nz - state) * fric * 0.35 * amp * SOURCE_GAIN;
+            out.l[i] += v * pl;
+            out.r[i] += v * pr;
+        }
+        self.fric_noise_state = ns;
+        self.fric_state = state;
+    }
+
+    /// The per-sample loop over one chunk at the body rate (`l.len()` samples), specialised on
+    /// whether the fricative and roughness paths are on.
+    #[inline(always)]
+    fn run<const FRIC: bool, const ROUGH: bool>(
+        &mut self,
+        c: &VoiceControl,
+        l: &mut [f32],
+        r: &mut [f32],
+    ) {
+        let len = l.len().min(r.len());
+        let n = len as f32;
         let f0_step = (c.f0_hz - self.f0) / n;
         let amp_step = (c.amp - self.amp) / n;
         let fric_step = (c.fric - self.fric) / n;
@@ -372,16 +527,16 @@ impl Voice {
         let inv_sr = 1.0 / self.sr;
         let inv_oq = 1.0 / self.open_quotient;
         let (pl, pr) = self.pan;
-        let [g1, g2, g3] = self.gains;
         let rough_inc = self.rough_hz * inv_sr;
         let rough = self.rough_depth * 4.0;
-        let closed_breath = self.breath * 0.35;
+        let breath = self.breath * self.noise_scale;
+        let closed_breath = breath * 0.35;
         let mut ns = self.noise_state;
         let mut f0 = self.f0;
         let mut amp = self.amp;
         let mut fric = self.fric;
         // Work on locals so the whole state stays in registers.
-        let [mut r0, mut r1, mut r2] = self.res;
+        let mut res = self.res;
         let mut phase = self.phase;
         let mut cycle_factor = self.cycle_factor;
         let mut cycle_gain = self.cycle_gain;
@@ -390,9 +545,8 @@ impl Voice {
         let mut fric_state = self.fric_state;
         let fric_coef = self.fric_coef;
         let mut rough_phase = self.rough_phase;
-        let breath = self.breath;
         let inc_scale = inv_sr;
-        for i in 0..CHUNK {
+        for i in 0..len {
             f0 += f0_step;
             amp += amp_step;
             phase += f0 * inc_scale * cycle_factor;
@@ -415,7 +569,7 @@ impl Voice {
                 nz * closed_breath
             };
             tilt += tilt_coef * (src - tilt);
-            let mut y = g1 * r0.tick(tilt) + g2 * r1.tick(tilt) + g3 * r2.tick(tilt);
+            let mut y = res.tick(tilt);
             if FRIC {
                 // Onset fricative: high-passed noise.
                 fric += fric_step;
@@ -431,10 +585,10 @@ impl Voice {
                 }
                 v *= 1.0 - rough * rough_phase * (1.0 - rough_phase);
             }
-            out.l[i] += v * pl;
-            out.r[i] += v * pr;
+            l[i] += v * pl;
+            r[i] += v * pr;
         }
-        self.res = [r0, r1, r2];
+        self.res = res;
         self.phase = phase;
         self.cycle_factor = cycle_factor;
         self.cycle_gain = cycle_gain;
