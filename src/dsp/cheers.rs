@@ -13,7 +13,7 @@
 use crate::dsp::crowd::voice::{
     AE, AH, EE, EH, Formant, Formants, OH, OO, Voice, VoiceControl, lerp_formants,
 };
-use crate::dsp::util::{Rng, pan_gains, rng, uniform};
+use crate::dsp::util::{Rng, pan_gains, rng, semis, smooth01, uniform};
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
 use crate::show::{Params, Show, derive_seed, splitmix64};
 
@@ -81,17 +81,6 @@ struct WhistleEvent {
     env: f32,
     noise: u32,
     air: Formant,
-}
-
-#[inline]
-fn smooth01(x: f64) -> f32 {
-    let t = x.clamp(0.0, 1.0) as f32;
-    t * t * (3.0 - 2.0 * t)
-}
-
-#[inline]
-fn semis(st: f32) -> f32 {
-    (st * (std::f32::consts::LN_2 / 12.0)).exp()
 }
 
 fn range(r: &mut Rng, a: f32, b: f32) -> f32 {

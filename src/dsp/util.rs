@@ -30,6 +30,19 @@ pub fn nonzero_u32(r: &mut Rng) -> u32 {
     r.next_u32() | 1
 }
 
+/// Smoothstep of `x` clamped to 0..=1: an S-curve with flat ends, for fades and glides.
+#[inline]
+pub fn smooth01(x: f64) -> f32 {
+    let t = x.clamp(0.0, 1.0) as f32;
+    t * t * (3.0 - 2.0 * t)
+}
+
+/// Frequency ratio of `st` semitones.
+#[inline]
+pub fn semis(st: f32) -> f32 {
+    (st * (std::f32::consts::LN_2 / 12.0)).exp()
+}
+
 /// Uniform white noise in [-1, 1).
 #[inline]
 pub fn bipolar(r: &mut Rng) -> f32 {
@@ -86,8 +99,8 @@ impl Resonator {
 
     /// Retune without clearing the state.
     pub fn tune(&mut self, hz: f32, q: f32, sample_rate: f32) {
-        let w = std::f32::consts::TAU * hz.min(sample_rate * 0.45) / sample_rate;
-        let alpha = w.sin() / (2.0 * q.max(0.1));
+        let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
+        let alpha = w.sin() / (2.0 * q.max(0.3));
         let norm = 1.0 / (1.0 + alpha);
         self.b0 = alpha * norm;
         self.a1 = 2.0 * w.cos() * norm;

@@ -16,7 +16,7 @@ use super::voice::{
     lerp_formants,
 };
 use crate::dsp::Stereo;
-use crate::dsp::util::{Rng, midi_to_hz, rng, uniform};
+use crate::dsp::util::{Rng, midi_to_hz, rng, semis, smooth01, uniform};
 use crate::show::{Moment, splitmix64};
 
 /// What a talker is doing.
@@ -134,17 +134,6 @@ struct Syl {
     breath: f32,
     jitter: f32,
     decay: f32,
-}
-
-#[inline]
-fn smooth01(x: f64) -> f32 {
-    let t = x.clamp(0.0, 1.0) as f32;
-    t * t * (3.0 - 2.0 * t)
-}
-
-#[inline]
-fn semis(st: f32) -> f32 {
-    (st * (std::f32::consts::LN_2 / 12.0)).exp()
 }
 
 impl Syl {

@@ -133,60 +133,9 @@ pub fn lerp_formants(a: Formants, b: Formants, t: f32) -> Formants {
     ]
 }
 
-/// A formant: a band-pass biquad with unity gain at its centre and zeros at DC and Nyquist
-/// (RBJ constant-peak band-pass). Unlike an all-pole resonator it lets no low end through, so a
-/// voice's fundamental does not swamp its vowel.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Formant {
-    b0: f32,
-    a1: f32,
-    a2: f32,
-    x1: f32,
-    x2: f32,
-    y1: f32,
-    y2: f32,
-}
-
-impl Formant {
-    /// A formant at `hz` with quality `q`.
-    pub fn new(hz: f32, q: f32, sample_rate: f32) -> Self {
-        let mut f = Formant::default();
-        f.tune(hz, q, sample_rate);
-        f
-    }
-
-    /// Retune, keeping the state (formants glide).
-    pub fn tune(&mut self, hz: f32, q: f32, sample_rate: f32) {
-        let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
-        let alpha = w.sin() / (2.0 * q.max(0.3));
-        let a0 = 1.0 + alpha;
-        self.b0 = alpha / a0;
-        self.a1 = 2.0 * w.cos() / a0;
-        self.a2 = -(1.0 - alpha) / a0;
-    }
-
-    /// Filter one sample.
-    #[inline]
-    pub fn tick(&mut self, x: f32) -> f32 {
-        let y = self.b0 * (x - self.x2) + self.a1 * self.y1 + self.a2 * self.y2;
-        self.x2 = self.x1;
-        self.x1 = x;
-        self.y2 = self.y1;
-        self.y1 = y;
-        y
-    }
-
-    /// Forget the state.
-    pub fn reset(&mut self) {
-        *self = Formant {
-            x1: 0.0,
-            x2: 0.0,
-            y1: 0.0,
-            y2: 0.0,
-            ..*self
-        };
-    }
-}
+/// A formant: the shared RBJ constant-peak band-pass, whose zeros at DC and Nyquist keep a
+/// voice's fundamental from swamping its vowel.
+pub use crate::dsp::util::Resonator as Formant;
 
 /// A voice's three formants as one bank: [`Formant`] band-passes that share their numerator.
 ///
