@@ -2,6 +2,11 @@
 //! and a YIN pitch estimator.
 #![allow(dead_code)]
 
+#[path = "../fft/mod.rs"]
+mod fft;
+
+use fft::fft;
+
 use concert::dsp::lead::LeadLayer;
 use concert::dsp::util::render_layer;
 use concert::show::{
@@ -278,37 +283,7 @@ pub fn power_spectrum(x: &[f32]) -> (Vec<f64>, f64) {
         })
         .collect();
     let mut im = vec![0.0f64; n];
-    // Iterative radix-2 FFT.
-    let mut j = 0;
-    for i in 1..n {
-        let mut bit = n >> 1;
-        while j & bit != 0 {
-            j ^= bit;
-            bit >>= 1;
-        }
-        j |= bit;
-        if i < j {
-            re.swap(i, j);
-            im.swap(i, j);
-        }
-    }
-    let mut len = 2;
-    while len <= n {
-        let ang = -std::f64::consts::TAU / len as f64;
-        for start in (0..n).step_by(len) {
-            for k in 0..len / 2 {
-                let (wr, wi) = ((ang * k as f64).cos(), (ang * k as f64).sin());
-                let (a, b) = (start + k, start + k + len / 2);
-                let tr = re[b] * wr - im[b] * wi;
-                let ti = re[b] * wi + im[b] * wr;
-                re[b] = re[a] - tr;
-                im[b] = im[a] - ti;
-                re[a] += tr;
-                im[a] += ti;
-            }
-        }
-        len *= 2;
-    }
+    fft(&mut re, &mut im);
     let p = (0..=n / 2).map(|k| re[k] * re[k] + im[k] * im[k]).collect();
     (p, f64::from(SR) / n as f64)
 }

@@ -98,20 +98,8 @@ pub struct LeadLayer {
     buf: [f32; CHUNK],
 }
 
-const ONSETS: [Onset; 9] = [
-    Onset::None,
-    Onset::L,
-    Onset::N,
-    Onset::M,
-    Onset::W,
-    Onset::Y,
-    Onset::H,
-    Onset::Stop,
-    Onset::Fricative,
-];
-
 fn onset_index(o: Onset) -> usize {
-    ONSETS.iter().position(|x| *x == o).unwrap_or(0)
+    Onset::ALL.iter().position(|x| *x == o).unwrap_or(0)
 }
 
 fn vowel_index(v: Vowel) -> usize {
@@ -144,7 +132,7 @@ impl LeadLayer {
     pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
         let voice = show.singer.voice;
         let vowels = Vowel::ALL.map(|v| vowel_formants(voice, v));
-        let onsets = ONSETS.map(|o| onset_formants(voice, o));
+        let onsets = Onset::ALL.map(|o| onset_formants(voice, o));
         let ring_hz = match voice {
             VoiceType::Soprano => 3300.0,
             VoiceType::Mezzo => 3200.0,

@@ -126,17 +126,6 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
     let base = speaking_midi(show.singer.voice);
     let stop = m.end_secs - (m.secs() * 0.2).clamp(0.5, 2.5);
     let mut t = m.start_secs + 0.4;
-    const ONSETS: [Onset; 9] = [
-        Onset::None,
-        Onset::L,
-        Onset::N,
-        Onset::M,
-        Onset::W,
-        Onset::Y,
-        Onset::H,
-        Onset::Stop,
-        Onset::Fricative,
-    ];
     while t < stop - 0.6 {
         let syllables = 3 + (uniform(&mut r) * 9.0) as usize;
         let rate = between(&mut r, 4.2, 5.8);
@@ -170,7 +159,8 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
             } else {
                 -between(&mut r, 0.2, 1.5)
             };
-            let onset = ONSETS[(uniform(&mut r) * ONSETS.len() as f32) as usize % ONSETS.len()];
+            let onset =
+                Onset::ALL[(uniform(&mut r) * Onset::ALL.len() as f32) as usize % Onset::ALL.len()];
             let nucleus = Vowel::ALL[(uniform(&mut r) * 5.0) as usize % 5];
             out.push(Utterance {
                 start: t,

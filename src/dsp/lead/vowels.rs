@@ -155,6 +155,21 @@ pub enum Onset {
     Fricative,
 }
 
+impl Onset {
+    /// Every onset, in a fixed order (an index into per-onset tables).
+    pub const ALL: [Onset; 9] = [
+        Onset::None,
+        Onset::L,
+        Onset::N,
+        Onset::M,
+        Onset::W,
+        Onset::Y,
+        Onset::H,
+        Onset::Stop,
+        Onset::Fricative,
+    ];
+}
+
 /// A sung syllable as the voice articulates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Syllable {
