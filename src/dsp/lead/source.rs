@@ -100,7 +100,10 @@ impl GlottalSource {
             g -= 0.5 * scale * (1.0 - t) * (1.0 - t);
         }
         let n = bipolar(&mut self.rng);
-        let hiss = n - 0.6 * self.noise_prev;
+        // Aspiration is mostly high-frequency turbulence: a steep tilt (same power as before)
+        // keeps it off the low harmonics that set each period's peak, so it lowers HNR
+        // without making the level ragged from period to period (shimmer).
+        let hiss = (n - 0.85 * self.noise_prev) * 0.889;
         self.noise_prev = n;
         voicing * (g + hiss * aspiration * (0.1 + flow) * self.amp) + hiss * breath
     }
