@@ -6,8 +6,7 @@ mod crowd_support;
 
 use concert::dsp::crowd::{CrowdLayer, chant_beat_count, chant_beat_secs};
 use concert::dsp::util::render_layer;
-use concert::dsp::{ChunkInfo, Layer, Stereo};
-use concert::show::{MomentKind, Params, VenueKind};
+use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 
 const SR: usize = 48_000;
@@ -150,18 +149,7 @@ fn deterministic_per_seed() {
 fn silent_when_all_params_are_zero() {
     let show = story(VenueKind::Arena, 15_000);
     let mut l = CrowdLayer::new(&show, 1, SR as f64);
-    let mut out = Stereo::default();
-    for k in 0..2000u64 {
-        l.render(
-            ChunkInfo {
-                frame: k * 64,
-                sample_rate: SR as f64,
-            },
-            &Params::default(),
-            &mut out,
-        );
-        assert!(out.l.iter().chain(&out.r).all(|v| *v == 0.0));
-    }
+    assert_silent_at_rest(&mut l);
 }
 
 #[test]

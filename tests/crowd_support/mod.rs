@@ -236,6 +236,23 @@ pub fn centroid_hz(x: &[f32], sr: usize) -> f64 {
     num / den.max(1e-30)
 }
 
+/// Renders 2,000 chunks (2.7 s) of `layer` with every control at zero and asserts that every
+/// sample is exactly zero: a layer at rest costs nothing and adds no noise floor.
+pub fn assert_silent_at_rest(layer: &mut dyn Layer) {
+    let mut out = concert::dsp::Stereo::default();
+    for k in 0..2000u64 {
+        let info = concert::dsp::ChunkInfo {
+            frame: k * 64,
+            sample_rate: 48_000.0,
+        };
+        layer.render(info, &concert::show::Params::default(), &mut out);
+        assert!(
+            out.l.iter().chain(&out.r).all(|v| *v == 0.0),
+            "sound at rest in chunk {k}"
+        );
+    }
+}
+
 /// Peak absolute sample in dBFS.
 pub fn peak_db(x: &[f32]) -> f64 {
     20.0 * f64::from(x.iter().fold(0.0f32, |m, v| m.max(v.abs())))
