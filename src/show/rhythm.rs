@@ -140,6 +140,18 @@ pub fn chant_grid(moment: &Moment) -> BeatGrid {
 }
 
 impl Show {
+    /// The choruses of song moment `moment`, as show-time spans: where the crowd claps and
+    /// sings along. `notes` is [`Show::lead_notes`] (passed in so callers compute it once).
+    /// Empty for moments without a song.
+    pub fn chorus_spans(&self, moment: usize, notes: &[ScoredNote]) -> Vec<(f64, f64)> {
+        let m = &self.moments[moment];
+        let Some(song) = m.song.map(|i| &self.songs[i]) else {
+            return Vec::new();
+        };
+        let bar = song.beat_secs() * f64::from(song.beats_per_bar);
+        chorus_spans(notes, moment, bar, m.start_secs, m.end_secs)
+    }
+
     /// Every span of the show where part of the crowd claps in time, in time order.
     pub fn clap_sections(&self) -> Vec<ClapSection> {
         let mut out = Vec::new();
@@ -166,8 +178,7 @@ impl Show {
                         beats_per_bar: song.beats_per_bar,
                         mask,
                     };
-                    let bar = song.beat_secs() * f64::from(song.beats_per_bar);
-                    for (start, end) in chorus_spans(&notes, mi, bar, m.start_secs, m.end_secs) {
+                    for (start, end) in self.chorus_spans(mi, &notes) {
                         out.push(ClapSection {
                             kind: ClapKind::Along,
                             start,

@@ -112,10 +112,24 @@ impl CrowdLayer {
             })
             .collect();
         let lead = show.lead_notes();
+        // The crowd sings the choruses (the same spans it claps along to), not every verse.
+        let choruses: Vec<Vec<(f64, f64)>> = (0..show.moments.len())
+            .map(|m| {
+                if sing_fraction[m] > 0.0 {
+                    show.chorus_spans(m, &lead)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         let notes: Vec<SingNote> = lead
             .iter()
             .enumerate()
-            .filter(|(_, n)| sing_fraction[n.moment] > 0.0)
+            .filter(|(_, n)| {
+                choruses[n.moment]
+                    .iter()
+                    .any(|(a, b)| n.start_secs >= *a && n.start_secs < *b)
+            })
             .map(|(i, n)| SingNote {
                 start: n.start_secs,
                 end: n.end_secs,
