@@ -8,7 +8,7 @@
 //!
 //! Must not touch: the near talkers, the layer's level plan.
 
-use super::voice::{AH, Formants, lerp_formants};
+use super::voice::{AH, FormantBank, Formants, lerp_formants};
 use crate::dsp::util::{Rng, rng, uniform};
 use crate::dsp::{CHUNK, Stereo};
 use crate::show::splitmix64;
@@ -90,52 +90,12 @@ impl Pink {
     }
 }
 
-/// Three broad band-passes (RBJ constant-peak, zeros at DC and Nyquist) sharing their
-/// numerator `1 - z^-2`, laid out four wide (one lane idle) so they update as one vector.
-#[derive(Clone, Copy, Default)]
-struct Bands {
-    x1: f32,
-    x2: f32,
-    b0: [f32; 4],
-    a1: [f32; 4],
-    a2: [f32; 4],
-    y1: [f32; 4],
-    y2: [f32; 4],
-}
-
-impl Bands {
-    fn tune(&mut self, hz: Formants, q: [f32; 3], sample_rate: f32) {
-        for k in 0..3 {
-            let w = std::f32::consts::TAU * hz[k].clamp(20.0, sample_rate * 0.45) / sample_rate;
-            let (s, c) = w.sin_cos();
-            let alpha = s / (2.0 * q[k].max(0.3));
-            let a0 = 1.0 + alpha;
-            self.b0[k] = alpha / a0;
-            self.a1[k] = 2.0 * c / a0;
-            self.a2[k] = -(1.0 - alpha) / a0;
-        }
-    }
-
-    /// Filter one sample and mix the bands with gains `g`.
-    #[inline(always)]
-    fn tick(&mut self, x: f32, g: &[f32; 4]) -> f32 {
-        let u = x - self.x2;
-        self.x2 = self.x1;
-        self.x1 = x;
-        let y: [f32; 4] = std::array::from_fn(|k| {
-            self.b0[k] * u + self.a1[k] * self.y1[k] + self.a2[k] * self.y2[k]
-        });
-        self.y2 = self.y1;
-        self.y1 = y;
-        (g[0] * y[0] + g[1] * y[1]) + (g[2] * y[2] + g[3] * y[3])
-    }
-}
-
 /// The diffuse crowd bed.
 pub struct Bed {
     sr: f32,
     noise: [Pink; 2],
-    res: [Bands; 2],
+    /// Three broad band-passes (zeros at DC and Nyquist) per channel.
+    res: [FormantBank; 2],
     gates: [[Gate; 3]; 2],
     gain: [[f32; 3]; 2],
     freq: Formants,
@@ -148,8 +108,10 @@ impl Bed {
     pub fn new(audience: u32, seed: u64, sample_rate: f64) -> Self {
         let sr = sample_rate as f32;
         let noise = [Pink::new(seed ^ 0x11), Pink::new(seed ^ 0x22)];
-        let mut bands = Bands::default();
-        bands.tune(BABBLE_HZ, BAND_Q, sr);
+        let mut bands = FormantBank::new(1.0);
+        for k in 0..3 {
+            bands.tune(k, BABBLE_HZ[k], BAND_Q[k], 1.0, sr);
+        }
         let res = [bands; 2];
         // Modulation depth falls as more far talkers overlap: ~0.7 at 60 people, ~0.25 at 15,000.
         let density = (f64::from(audience.max(10)) / 20.0).log10() as f32;
@@ -200,10 +162,11 @@ impl Bed {
         f = lerp_formants(f, c.chant_vowel, chant_share * 0.7);
         self.freq = f;
         // Both channels share their tuning: tune once, copy the coefficients.
-        self.res[0].tune(self.freq, BAND_Q, self.sr);
-        let tuned = self.res[0];
-        let r = &mut self.res[1];
-        (r.b0, r.a1, r.a2) = (tuned.b0, tuned.a1, tuned.a2);
+        for k in 0..3 {
+            self.res[0].tune(k, self.freq[k], BAND_Q[k], 1.0, self.sr);
+        }
+        let [left, right] = &mut self.res;
+        right.copy_tuning(left);
         let bright = [
             1.0,
             1.0 + 0.4 * c.energy * roar_share,
@@ -227,7 +190,7 @@ impl Bed {
             let mut noise = self.noise[ch];
             for s in buf.iter_mut() {
                 g = std::array::from_fn(|k| g[k] + step[k]);
-                *s += bands.tick(noise.tick(), &g);
+                *s += bands.tick_mix(noise.tick(), &g);
             }
             self.res[ch] = bands;
             self.noise[ch] = noise;

@@ -147,7 +147,7 @@ pub use crate::dsp::util::Resonator as Formant;
 /// about 0.5 dB of the full-rate one up to 0.42 × its own rate. The lanes are laid out four
 /// wide (the fourth idle) so the per-sample update is a few vector operations.
 #[derive(Debug, Clone, Copy, Default)]
-struct FormantBank {
+pub(super) struct FormantBank {
     /// Numerator taps after the leading 1: `rho - 1` and `-rho`.
     n1: f32,
     n2: f32,
@@ -161,7 +161,8 @@ struct FormantBank {
 }
 
 impl FormantBank {
-    fn new(rho: f32) -> Self {
+    /// A bank whose zeros sit at DC and `-rho` (`rho` = 1: DC and Nyquist).
+    pub(super) fn new(rho: f32) -> Self {
         FormantBank {
             n1: rho - 1.0,
             n2: -rho,
@@ -170,7 +171,7 @@ impl FormantBank {
     }
 
     /// Retune formant `k` (keeping the state) to `hz` with quality `q` and centre gain `gain`.
-    fn tune(&mut self, k: usize, hz: f32, q: f32, gain: f32, sample_rate: f32) {
+    pub(super) fn tune(&mut self, k: usize, hz: f32, q: f32, gain: f32, sample_rate: f32) {
         let w = std::f32::consts::TAU * hz.clamp(20.0, sample_rate * 0.45) / sample_rate;
         let (s1, c1) = w.sin_cos();
         let alpha = s1 / (2.0 * q.max(0.3));
@@ -203,6 +204,27 @@ impl FormantBank {
         self.y2 = self.y1;
         self.y1 = y;
         (y[0] + y[1]) + (y[2] + y[3])
+    }
+
+    /// Take `other`'s tuning, keeping this bank's state (two channels sharing one filter).
+    pub(super) fn copy_tuning(&mut self, other: &FormantBank) {
+        (self.n1, self.n2) = (other.n1, other.n2);
+        (self.b0, self.a1, self.a2) = (other.b0, other.a1, other.a2);
+    }
+
+    /// Filter one sample and mix the formants with per-formant gains `g` (lane 3 idle), for
+    /// callers whose band levels move sample by sample.
+    #[inline(always)]
+    pub(super) fn tick_mix(&mut self, x: f32, g: &[f32; 4]) -> f32 {
+        let u = x + self.n1 * self.x1 + self.n2 * self.x2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        let y: [f32; 4] = std::array::from_fn(|k| {
+            self.b0[k] * u + self.a1[k] * self.y1[k] + self.a2[k] * self.y2[k]
+        });
+        self.y2 = self.y1;
+        self.y1 = y;
+        (g[0] * y[0] + g[1] * y[1]) + (g[2] * y[2] + g[3] * y[3])
     }
 
     fn reset(&mut self) {
