@@ -109,8 +109,8 @@ impl Bed {
         let sr = sample_rate as f32;
         let noise = [Pink::new(seed ^ 0x11), Pink::new(seed ^ 0x22)];
         let mut bands = FormantBank::new(1.0);
-        for k in 0..3 {
-            bands.tune(k, BABBLE_HZ[k], BAND_Q[k], 1.0, sr);
+        for (k, (hz, q)) in BABBLE_HZ.iter().zip(BAND_Q).enumerate() {
+            bands.tune(k, *hz, q, 1.0, sr);
         }
         let res = [bands; 2];
         // Modulation depth falls as more far talkers overlap: ~0.7 at 60 people, ~0.25 at 15,000.
@@ -162,8 +162,8 @@ impl Bed {
         f = lerp_formants(f, c.chant_vowel, chant_share * 0.7);
         self.freq = f;
         // Both channels share their tuning: tune once, copy the coefficients.
-        for k in 0..3 {
-            self.res[0].tune(k, self.freq[k], BAND_Q[k], 1.0, self.sr);
+        for (k, (hz, q)) in self.freq.iter().zip(BAND_Q).enumerate() {
+            self.res[0].tune(k, *hz, q, 1.0, self.sr);
         }
         let [left, right] = &mut self.res;
         right.copy_tuning(left);
