@@ -169,6 +169,20 @@ fn is_sep(c: char) -> bool {
 }
 
 /// Splits the text into tokens: whitespace separates words, and `[ ] | ,` stand alone.
+/// Consume characters up to the next separator; the byte offset where the word ends (`start`
+/// if it is empty).
+fn word_end(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, start: usize) -> usize {
+    let mut end = start;
+    while let Some(&(j, c)) = chars.peek() {
+        if is_sep(c) {
+            break;
+        }
+        end = j + c.len_utf8();
+        chars.next();
+    }
+    end
+}
+
 fn lex(text: &str) -> Result<Vec<Lexed<'_>>, MelodyError> {
     let mut out = Vec::new();
     let mut chars = text.char_indices().peekable();
@@ -197,15 +211,7 @@ fn lex(text: &str) -> Result<Vec<Lexed<'_>>, MelodyError> {
             }
             ']' => {
                 chars.next();
-                let mut end = i + 1;
-                while let Some(&(j, c)) = chars.peek() {
-                    if is_sep(c) {
-                        break;
-                    }
-                    end = j + c.len_utf8();
-                    chars.next();
-                }
-                let word = &text[i..end];
+                let word = &text[i..word_end(&mut chars, i + 1)];
                 let count = word[1..]
                     .strip_prefix(['x', 'X', '*'])
                     .and_then(|n| n.parse::<u32>().ok())
@@ -226,15 +232,7 @@ fn lex(text: &str) -> Result<Vec<Lexed<'_>>, MelodyError> {
                 });
             }
             _ => {
-                let mut end = i;
-                while let Some(&(j, c)) = chars.peek() {
-                    if is_sep(c) {
-                        break;
-                    }
-                    end = j + c.len_utf8();
-                    chars.next();
-                }
-                let word = &text[i..end];
+                let word = &text[i..word_end(&mut chars, i)];
                 out.push(Lexed {
                     tok: Tok::Word(word),
                     offset: i,
