@@ -75,6 +75,11 @@ pub struct RenderArgs {
     /// Write DIR/mix.wav plus one sample-aligned WAV per layer (crowd, applause, cheers, lead).
     #[arg(long, value_name = "DIR")]
     pub stems: Option<PathBuf>,
+    /// Write the stems dry: each layer as it leaves the synthesis, before the venue's room and
+    /// the master (the lead as its vocal mic hears it). Dry stems no longer sum to the mix,
+    /// which is unchanged.
+    #[arg(long, requires = "stems")]
+    pub dry: bool,
     /// Random seed [default: the show's own `seed`].
     #[arg(long)]
     pub seed: Option<u64>,

@@ -21,6 +21,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
+use concert::engine::StemRoom;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
 use concert::render::{RenderError, RenderOptions, Target, render};
@@ -87,7 +88,14 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         to_secs: args.to,
     };
     let target = match (&args.stems, &args.output) {
-        (Some(dir), _) => Target::Stems(dir.clone()),
+        (Some(dir), _) => Target::Stems(
+            dir.clone(),
+            if args.dry {
+                StemRoom::Dry
+            } else {
+                StemRoom::Wet
+            },
+        ),
         (None, Some(out)) => Target::File(out.clone()),
         (None, None) => Target::File(default_output(&args.show)),
     };

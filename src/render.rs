@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::engine::{Engine, LAYERS, STEMS};
+use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
 use crate::output::wav::{PartFile, SampleFormat, WavError, WavSink, max_frames};
 use crate::preset::time::format_clock;
 use crate::show::Show;
@@ -46,8 +46,9 @@ impl RenderOptions {
 pub enum Target {
     /// One stereo WAV file of the mix.
     File(PathBuf),
-    /// A folder with `mix.wav` and one WAV per layer (`crowd.wav`, `applause.wav`, …).
-    Stems(PathBuf),
+    /// A folder with `mix.wav` and one WAV per layer (`crowd.wav`, `applause.wav`, …); the
+    /// layers carry the room (and sum to the mix) or are dry (see [`StemRoom`]).
+    Stems(PathBuf, StemRoom),
 }
 
 /// Errors a render can end with.
@@ -154,10 +155,13 @@ pub fn render(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderReport, RenderError> {
     let (first, last) = span(show, opts)?;
-    let stems = matches!(target, Target::Stems(_));
+    let stems = match target {
+        Target::Stems(_, room) => Some(*room),
+        Target::File(_) => None,
+    };
     let mut outs = match target {
         Target::File(path) => vec![open(path, opts, first)?],
-        Target::Stems(dir) => {
+        Target::Stems(dir, _) => {
             std::fs::create_dir_all(dir).map_err(|source| RenderError::StemsDir {
                 path: dir.clone(),
                 source,
@@ -169,10 +173,9 @@ pub fn render(
             v
         }
     };
-    let mut engine = if stems {
-        Engine::with_stems(show, opts.seed, opts.sample_rate)
-    } else {
-        Engine::new(show, opts.seed, opts.sample_rate)
+    let mut engine = match stems {
+        Some(room) => Engine::with_stem_room(show, opts.seed, opts.sample_rate, room),
+        None => Engine::new(show, opts.seed, opts.sample_rate),
     };
     let total = last - first;
     // The state at `first` must be exactly what a full render has there.
@@ -195,7 +198,7 @@ pub fn render(
         }
         let n = (total - done).min(BLOCK_FRAMES as u64) as usize;
         let block = &mut mix[..2 * n];
-        if stems {
+        if stems.is_some() {
             let [a, b, c, d] = &mut stem_bufs;
             engine.render_block_with_stems(
                 block,
@@ -211,7 +214,7 @@ pub fn render(
         }
         peak = block.iter().fold(peak, |p, v| p.max(v.abs()));
         outs[0].sink.write(block)?;
-        if stems {
+        if stems.is_some() {
             for (k, buf) in stem_bufs.iter().enumerate() {
                 outs[k + 1].sink.write(&buf[..2 * n])?;
             }

@@ -177,6 +177,56 @@ fn stems_are_written_aligned_and_complete() {
 }
 
 #[test]
+fn dry_stems_drop_the_room_but_not_the_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = write_show(dir.path(), SHORT_SHOW);
+    let stems = |name: &str, dry: bool| {
+        let out = dir.path().join(name);
+        let mut cmd = concert();
+        cmd.arg("render")
+            .arg(&show)
+            .args(["-q", "--format", "f32", "--to", "2", "--stems"])
+            .arg(&out);
+        if dry {
+            cmd.arg("--dry");
+        }
+        cmd.assert().success();
+        out
+    };
+    let (wet, dry) = (stems("wet", false), stems("dry", true));
+    let read = |dir: &Path, name: &str| read_f32(&dir.join(format!("{name}.wav"))).1;
+    assert_eq!(read(&wet, "mix"), read(&dry, "mix"), "the mix is the same");
+    let sum = |dir: &Path| -> Vec<f32> {
+        let mut acc = vec![0.0f32; 2 * 2 * 48_000];
+        for name in ["crowd", "applause", "cheers", "lead"] {
+            for (a, v) in acc.iter_mut().zip(read(dir, name)) {
+                *a += v;
+            }
+        }
+        acc
+    };
+    let energy = |x: &[f32]| x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>();
+    let (wet_sum, dry_sum) = (sum(&wet), sum(&dry));
+    assert!(energy(&dry_sum) > 0.0, "the dry stems are not silent");
+    // The room adds its reverberant energy to every wet stem.
+    assert!(
+        energy(&wet_sum) > 1.1 * energy(&dry_sum),
+        "wet {} vs dry {}",
+        energy(&wet_sum),
+        energy(&dry_sum)
+    );
+}
+
+#[test]
+fn dry_needs_stems() {
+    concert()
+        .args(["render", "--dry", "-q", "--to", "1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--stems"));
+}
+
+#[test]
 fn a_bad_show_names_file_line_column_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let show = write_show(

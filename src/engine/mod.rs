@@ -93,8 +93,21 @@ const MAX_CUES: usize = 8;
 /// layers are already sounding when the output starts.
 const SEEK_PREROLL_SECS: f64 = 2.0;
 
+/// Whether stems carry the venue's room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StemRoom {
+    /// Each stem gets its own copy of the room, so the stems sum to the mix before the master.
+    Wet,
+    /// Stems are the layers as they leave the synthesis (before the venue and the master): the
+    /// lead as the vocal mic hears it, for mixing into a project with one's own reverb, and for
+    /// voice analysis, where a room's tail smears jitter, shimmer and HNR.
+    Dry,
+}
+
 /// Per-stem outputs, present only when stems were asked for.
 struct StemPath {
+    kind: StemRoom,
+    /// One room per layer for [`StemRoom::Wet`], none for [`StemRoom::Dry`].
     rooms: Vec<Room>,
     /// Stems of the chunk the master is holding back, so stems stay aligned with the mix.
     held: [Stereo; LAYERS],
@@ -126,19 +139,31 @@ pub struct Engine {
 impl Engine {
     /// An engine for `show` with all randomness derived from `seed`, at `sample_rate` Hz.
     pub fn new(show: &Show, seed: u64, sample_rate: u32) -> Self {
-        Self::build(show, seed, sample_rate, false, 0)
+        Self::build(show, seed, sample_rate, None, 0)
     }
 
     /// Like [`Engine::new`], but also producing one stereo stem per layer (see
     /// [`Engine::render_block_with_stems`]). Each stem gets its own copy of the room, so the
     /// stems sum to the mix before the master stage.
     pub fn with_stems(show: &Show, seed: u64, sample_rate: u32) -> Self {
-        Self::build(show, seed, sample_rate, true, 0)
+        Self::build(show, seed, sample_rate, Some(StemRoom::Wet), 0)
+    }
+
+    /// Like [`Engine::with_stems`], choosing whether the stems carry the room (see
+    /// [`StemRoom`]). The mix is the same either way.
+    pub fn with_stem_room(show: &Show, seed: u64, sample_rate: u32, room: StemRoom) -> Self {
+        Self::build(show, seed, sample_rate, Some(room), 0)
     }
 
     /// Build an engine whose first synthesised chunk is the one at `start` (a multiple of
     /// [`CHUNK`]); `start` 0 is the exact beginning of the show.
-    fn build(show: &Show, seed: u64, sample_rate: u32, stems: bool, start: u64) -> Self {
+    fn build(
+        show: &Show,
+        seed: u64,
+        sample_rate: u32,
+        stems: Option<StemRoom>,
+        start: u64,
+    ) -> Self {
         let sr = f64::from(sample_rate);
         let layers: [Box<dyn Layer>; LAYERS] = [
             Box::new(CrowdLayer::new(show, derive_seed(seed, "layer/crowd"), sr)),
@@ -154,9 +179,14 @@ impl Engine {
             )),
             Box::new(LeadLayer::new(show, derive_seed(seed, "layer/lead"), sr)),
         ];
-        let stems = stems.then(|| {
+        let stems = stems.map(|kind| {
+            let rooms = match kind {
+                StemRoom::Wet => (0..LAYERS).map(|_| Room::new(&show.venue, sr)).collect(),
+                StemRoom::Dry => Vec::new(),
+            };
             Box::new(StemPath {
-                rooms: (0..LAYERS).map(|_| Room::new(&show.venue, sr)).collect(),
+                kind,
+                rooms,
                 held: Default::default(),
                 out: Default::default(),
             })
@@ -199,6 +229,11 @@ impl Engine {
         self.total_frames
     }
 
+    /// Whether (and how) this engine renders stems.
+    fn stem_room(&self) -> Option<StemRoom> {
+        self.stems.as_ref().map(|s| s.kind)
+    }
+
     /// Frames rendered so far (the show time of the next frame).
     pub fn position(&self) -> u64 {
         self.position
@@ -225,10 +260,15 @@ impl Engine {
         self.master.process(&mixed, &mut self.out);
         if let Some(stems) = &mut self.stems {
             for (k, send_gain) in SENDS.iter().enumerate() {
-                let mut layer_send = Stereo::default();
-                layer_send.add_scaled(&self.bufs[k], *send_gain);
                 stems.out[k] = stems.held[k].clone();
-                stems.rooms[k].process(&self.bufs[k], &layer_send, &mut stems.held[k]);
+                match stems.rooms.get_mut(k) {
+                    Some(room) => {
+                        let mut layer_send = Stereo::default();
+                        layer_send.add_scaled(&self.bufs[k], *send_gain);
+                        room.process(&self.bufs[k], &layer_send, &mut stems.held[k]);
+                    }
+                    None => stems.held[k] = self.bufs[k].clone(),
+                }
             }
         }
         self.next_frame += CHUNK as u64;
@@ -335,7 +375,7 @@ impl Engine {
             &show,
             self.seed,
             self.sample_rate as u32,
-            self.stems.is_some(),
+            self.stem_room(),
             start,
         );
         self.cues = cues;
@@ -412,6 +452,27 @@ mod tests {
         let peak = mix.iter().fold(0.0f32, |p, v| p.max(v.abs()));
         assert!(peak > 0.01 && peak < 0.8, "quiet but not silent: {peak}");
         assert!(worst < 1e-4, "stems differ from the mix by {worst}");
+    }
+
+    #[test]
+    fn dry_stems_are_the_layers_before_the_room() {
+        let show = show_with(VenueKind::Arena, 2000, &[(MomentKind::Applause, 2.0)]);
+        let plain = render(&mut Engine::new(&show, 4, 48_000), 48_000, 256);
+        let mut e = Engine::with_stem_room(&show, 4, 48_000, StemRoom::Dry);
+        let mut mix = vec![0.0; 96_000];
+        let mut s: [Vec<f32>; LAYERS] = Default::default();
+        for v in &mut s {
+            *v = vec![0.0; 96_000];
+        }
+        {
+            let [a, b, c, d] = &mut s;
+            e.render_block_with_stems(&mut mix, &mut [a, b, c, d]);
+        }
+        assert_eq!(plain, mix, "dry stems leave the mix byte-identical");
+        let mut alone = ApplauseLayer::new(&show, derive_seed(4, "layer/applause"), 48_000.0);
+        let expected = crate::dsp::util::render_layer(&mut alone, &show, 48_000, 0.0, 1.0);
+        assert!(rms(&expected) > 1e-3, "the applause is sounding");
+        assert_eq!(s[1], expected, "the dry applause stem is the layer itself");
     }
 
     fn rms(x: &[f32]) -> f64 {
