@@ -39,12 +39,18 @@ const EFFORT_DB: f32 = 19.0;
 const SPEECH_DB: f32 = 0.0;
 /// Level of the air above 4 kHz at zero effort, in dB relative to the source.
 const AIR_DB: f32 = -16.0;
-/// Standard deviation of the period from cycle to cycle (jitter).
-const JITTER: f32 = 0.004;
-/// Standard deviation of the amplitude from cycle to cycle (shimmer).
-const SHIMMER: f32 = 0.008;
+// The three irregularities below are tuned together on the dry lead stems of the seed songs
+// (Praat through `inspect-wav --voice --notes`): jitter sets most of the HNR *and* most of the
+// measured shimmer (a period of another length meets the previous one's formant ringing at
+// another phase), so it sits where HNR is 25–29 dB and whole-song shimmer stays under 3.6 %.
+/// Standard deviation of the period from cycle to cycle (jitter), at C5; the source scales it
+/// gently with pitch. Measures 0.4–0.6 % local jitter in Praat.
+const JITTER: f32 = 0.0095;
+/// Standard deviation of the pulse amplitude from cycle to cycle. Small on purpose: jitter
+/// through the formants and the breath already make 2.5–3.5 % of measured shimmer.
+const SHIMMER: f32 = 0.004;
 /// Aspiration riding on the open phase, relative to the pulses.
-const ASPIRATION: f32 = 0.45;
+const ASPIRATION: f32 = 0.4;
 
 /// What the voice aims for during one chunk.
 #[derive(Debug, Clone, Copy)]
@@ -327,7 +333,15 @@ impl LeadLayer {
             u.midi
         };
         let vibrato_cents = if !u.speech && dur >= 0.4 {
-            u.vibrato_cents * ((tau - u.vibrato_delay) / 0.25).clamp(0.0, 1.0)
+            // Singers settle into vibrato sooner on shorter held notes: from 0.6 s on, the onset
+            // (100–300 ms) and its ramp shrink with the note, so a 0.6 s note still carries one.
+            // Shorter notes keep the drawn onset: most end before their vibrato starts.
+            let (delay, ramp) = if dur >= 0.6 {
+                (u.vibrato_delay.min(0.2 * dur), (0.3 * dur).min(0.25))
+            } else {
+                (u.vibrato_delay, 0.25)
+            };
+            u.vibrato_cents * ((tau - delay) / ramp).clamp(0.0, 1.0)
         } else {
             0.0
         };
@@ -478,7 +492,7 @@ impl Layer for LeadLayer {
             + self.flutter.step(&mut self.control_rng, dt);
         let f0 = 440.0 * 2f32.powf((cents / 100.0 - 69.0) / 12.0);
         // Loudness follows the vibrato, ~±1.5 dB at full extent.
-        let amp = self.amp * (1.0 + 0.0045 * self.vibrato_cents * (self.vibrato_phase + 0.4).sin());
+        let amp = self.amp * (1.0 + 0.0038 * self.vibrato_cents * (self.vibrato_phase + 0.4).sin());
 
         // The mouth: formants tuned to the note, brighter with effort.
         let e = self.effort;
@@ -489,7 +503,12 @@ impl Layer for LeadLayer {
             AIR_DB + 6.0 * e,
         );
         let oq = 0.66 - 0.2 * e + 0.15 * self.breathiness;
-        let aspiration = ASPIRATION * (1.0 + 3.0 * self.breathiness);
+        // Breath: less on low notes (their many harmonics make each period's peak sensitive to
+        // noise, which reads as shimmer), more when singing softly (the folds close less firmly
+        // below mf; a soft line without it measures a too-clean HNR).
+        let low = (f0 / 392.0).clamp(0.6, 1.0);
+        let soft = 1.0 + 1.5 * (0.65 - e).max(0.0);
+        let aspiration = ASPIRATION * low * soft * (1.0 + 3.0 * self.breathiness);
 
         let (f_start, a_start) = (self.f0_prev, self.amp_prev);
         let step = 1.0 / CHUNK as f32;

@@ -61,9 +61,12 @@ impl GlottalSource {
 
     /// Draw the irregularities of a new period.
     #[inline]
-    fn new_period(&mut self) {
+    fn new_period(&mut self, f0_hz: f32) {
+        // High notes put their energy in the first few harmonics, which a small period error
+        // barely decorrelates; a little more jitter up there keeps them from measuring too clean.
+        let jitter = self.jitter * (f0_hz / 523.0).sqrt().clamp(0.85, 1.2);
         // Clamp the tails so a rare draw never produces a click-like period.
-        self.period_scale = 1.0 + (self.jitter * gauss(&mut self.rng)).clamp(-0.03, 0.03);
+        self.period_scale = 1.0 + (jitter * gauss(&mut self.rng)).clamp(-0.03, 0.03);
         self.amp = 1.0 + (self.shimmer * gauss(&mut self.rng)).clamp(-0.15, 0.15);
     }
 
@@ -79,7 +82,7 @@ impl GlottalSource {
         let mut ph = self.phase + inc;
         if ph >= 1.0 {
             ph -= 1.0;
-            self.new_period();
+            self.new_period(f0_hz);
         }
         self.phase = ph;
         let oq = oq.clamp(0.3, 0.9);
