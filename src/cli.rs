@@ -112,6 +112,13 @@ pub struct TimelineArgs {
     /// Sample rate reported in the JSON.
     #[arg(long, default_value_t = 48_000)]
     pub sample_rate: u32,
+    /// Cue sheet of a clip rendered with the same `--from`: times are relative to it, and only
+    /// the moments overlapping the clip and the notes inside it are listed.
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub from: Option<f64>,
+    /// End of the clip, as given to `render --to` [default: the end of the show].
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub to: Option<f64>,
 }
 
 /// `check` options.

@@ -149,20 +149,46 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
     Ok(())
 }
 
+/// A clock time that may fall before the clip (a moment already under way when it starts).
+fn signed_clock(secs: f64) -> String {
+    if secs < 0.0 {
+        format!("-{}", format_clock(-secs))
+    } else {
+        format_clock(secs)
+    }
+}
+
 fn cmd_timeline(args: TimelineArgs) -> Result<()> {
     let show = load(&args.show)?;
-    let notes = show.lead_notes();
+    // A clip's cue sheet: what overlaps [from, to], with times relative to `from`.
+    let from = args.from.unwrap_or(0.0);
+    let to = args.to.unwrap_or(f64::INFINITY);
+    anyhow::ensure!(
+        from < to && from < show.duration_secs,
+        "--from {} must be before --to and the end of the show ({})",
+        format_clock(from),
+        format_clock(show.duration_secs)
+    );
+    let moments: Vec<_> = show
+        .moments
+        .iter()
+        .filter(|m| m.end_secs > from && m.start_secs < to)
+        .collect();
+    let notes: Vec<_> = show
+        .lead_notes()
+        .into_iter()
+        .filter(|n| n.start_secs >= from && n.end_secs <= to)
+        .collect();
     if args.json {
-        let moments: Vec<_> = show
-            .moments
+        let moments: Vec<_> = moments
             .iter()
             .map(|m| {
                 serde_json::json!({
                     "moment": m.kind.name(),
                     "label": m.label,
                     "id": m.id,
-                    "start_secs": m.start_secs,
-                    "end_secs": m.end_secs,
+                    "start_secs": m.start_secs - from,
+                    "end_secs": m.end_secs - from,
                 })
             })
             .collect();
@@ -170,8 +196,8 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
             .iter()
             .map(|n| {
                 serde_json::json!({
-                    "start_secs": n.start_secs,
-                    "end_secs": n.end_secs,
+                    "start_secs": n.start_secs - from,
+                    "end_secs": n.end_secs - from,
                     "midi": n.midi,
                     "syllable": n.syllable,
                 })
@@ -180,6 +206,7 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         let doc = serde_json::json!({
             "title": show.title,
             "duration_secs": show.duration_secs,
+            "from_secs": from,
             "sample_rate": args.sample_rate,
             "moments": moments,
             "notes": notes,
@@ -195,11 +222,14 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         show.venue.audience,
         format_clock(show.duration_secs)
     );
-    for m in &show.moments {
+    if from > 0.0 || to.is_finite() {
+        println!("times from {} of the show", format_clock(from));
+    }
+    for m in &moments {
         println!(
             "{:>8} – {:>8}  {:<12} {}",
-            format_clock(m.start_secs),
-            format_clock(m.end_secs),
+            signed_clock(m.start_secs - from),
+            signed_clock(m.end_secs - from),
             m.kind.name(),
             m.label
         );

@@ -346,6 +346,50 @@ fn timeline_json_has_the_agreed_fields() {
 }
 
 #[test]
+fn timeline_of_a_clip_is_relative_to_its_start() {
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let out = concert()
+            .args(["timeline", "echo-fade-benefit", "--json"])
+            .args(extra)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let full = json(&[]);
+    let clip = json(&["--from", "7:30", "--to", "8:00"]);
+    let (from, to) = (450.0, 480.0);
+    let expected: Vec<f64> = full["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["start_secs"].as_f64().unwrap() >= from)
+        .filter(|n| n["end_secs"].as_f64().unwrap() <= to)
+        .map(|n| n["start_secs"].as_f64().unwrap() - from)
+        .collect();
+    let got: Vec<f64> = clip["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["start_secs"].as_f64().unwrap())
+        .collect();
+    assert!(got.len() >= 10, "a sung clip: {} notes", got.len());
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert!((g - e).abs() < 1e-9, "{g} vs {e}");
+    }
+    assert_eq!(clip["from_secs"].as_f64(), Some(from));
+    // Only the song under way is listed, starting before the clip.
+    let moments = clip["moments"].as_array().unwrap();
+    assert_eq!(moments.len(), 1, "{moments:?}");
+    assert!(moments[0]["start_secs"].as_f64().unwrap() < 0.0);
+    concert()
+        .args(["timeline", "echo-fade-benefit", "--from", "30:00"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("the end of the show (11:06)"));
+}
+
+#[test]
 fn presets_and_check() {
     concert().arg("presets").assert().success().stdout(
         predicate::str::contains("starlight-finale")
