@@ -67,6 +67,24 @@ struct Target {
     formants: Formants,
 }
 
+impl Target {
+    /// Glide the controls one chunk of `dt` seconds towards `tg` at a singer's speed (the
+    /// pitch has its own follower).
+    fn approach(&mut self, tg: &Target, dt: f32) {
+        let amp_tau = if tg.amp > self.amp { 0.012 } else { 0.02 };
+        smooth(&mut self.amp, tg.amp, dt, amp_tau);
+        smooth(&mut self.voicing, tg.voicing, dt, 0.008);
+        smooth(&mut self.breath, tg.breath, dt, 0.01);
+        smooth(&mut self.frication, tg.frication, dt, 0.005);
+        smooth(&mut self.breathiness, tg.breathiness, dt, 0.03);
+        smooth(&mut self.effort, tg.effort, dt, 0.05);
+        smooth(&mut self.vibrato_cents, tg.vibrato_cents, dt, 0.05);
+        smooth(&mut self.vibrato_hz, tg.vibrato_hz, dt, 0.1);
+        // 18 ms time constant: a vowel change is 95 % done after ~55 ms.
+        self.formants = self.formants.lerp(&tg.formants, 1.0 - (-dt / 0.018).exp());
+    }
+}
+
 /// The lead singer layer: sings `Show::lead_notes()` and talks in banter moments.
 pub struct LeadLayer {
     plan: Vec<Utterance>,
@@ -86,15 +104,9 @@ pub struct LeadLayer {
     drift: Wander,
     flutter: Wander,
     vibrato_phase: f32,
-    vibrato_cents: f32,
-    vibrato_hz: f32,
-    amp: f32,
-    voicing: f32,
-    breath: f32,
-    frication: f32,
-    breathiness: f32,
-    effort: f32,
-    formants: Formants,
+    /// Where the controls are now, gliding towards each chunk's [`Target`] (`pitch` is the
+    /// follower's).
+    now: Target,
     f0_prev: f32,
     amp_prev: f32,
     active: bool,
@@ -164,15 +176,18 @@ impl LeadLayer {
             drift: Wander::new(4.0, 0.8),
             flutter: Wander::new(2.0, 0.06),
             vibrato_phase: 0.0,
-            vibrato_cents: 0.0,
-            vibrato_hz: 5.8,
-            amp: 0.0,
-            voicing: 1.0,
-            breath: 0.0,
-            frication: 0.0,
-            breathiness: 0.0,
-            effort: 0.65,
-            formants: vowels[0],
+            now: Target {
+                pitch: 60.0,
+                vibrato_cents: 0.0,
+                vibrato_hz: 5.8,
+                amp: 0.0,
+                voicing: 1.0,
+                breath: 0.0,
+                frication: 0.0,
+                breathiness: 0.0,
+                effort: 0.65,
+                formants: vowels[0],
+            },
             f0_prev: 220.0,
             amp_prev: 0.0,
             active: false,
@@ -421,7 +436,7 @@ impl LeadLayer {
         self.source.reset();
         self.channel.reset();
         self.hiss.reset();
-        self.amp = 0.0;
+        self.now.amp = 0.0;
         self.amp_prev = 0.0;
         self.active = false;
         self.fresh = true;
@@ -432,7 +447,7 @@ impl Layer for LeadLayer {
     fn render(&mut self, info: ChunkInfo, _params: &Params, out: &mut Stereo) {
         let t = info.secs();
         let target = self.target(t);
-        if target.is_none() && self.amp < 1e-5 && self.amp_prev < 1e-5 {
+        if target.is_none() && self.now.amp < 1e-5 && self.amp_prev < 1e-5 {
             if self.active {
                 self.rest();
             }
@@ -441,74 +456,62 @@ impl Layer for LeadLayer {
         }
         self.active = true;
         let dt = self.dt;
+        // Between utterances: fade out where the voice is, holding its colour.
         let tg = target.unwrap_or(Target {
+            pitch: self.follower.pitch,
             amp: 0.0,
             vibrato_cents: 0.0,
             breath: 0.0,
             frication: 0.0,
-            pitch: self.follower.pitch,
-            vibrato_hz: self.vibrato_hz,
-            voicing: self.voicing,
-            breathiness: self.breathiness,
-            effort: self.effort,
-            formants: self.formants,
+            ..self.now
         });
 
         if self.fresh {
             self.fresh = false;
-            self.voicing = tg.voicing;
-            self.breath = 0.0;
-            self.frication = 0.0;
-            self.breathiness = tg.breathiness;
-            self.effort = tg.effort;
-            self.vibrato_cents = 0.0;
-            self.vibrato_hz = tg.vibrato_hz;
-            self.formants = tg.formants;
+            // Jump to the first target, but let loudness, breath and vibrato grow in.
+            self.now = Target {
+                amp: self.now.amp,
+                breath: 0.0,
+                frication: 0.0,
+                vibrato_cents: 0.0,
+                ..tg
+            };
             self.f0_prev = 440.0 * 2f32.powf((self.follower.pitch - 69.0) / 12.0);
         }
-        // Controls glide towards their targets at a singer's speed.
-        let amp_tau = if tg.amp > self.amp { 0.012 } else { 0.02 };
-        smooth(&mut self.amp, tg.amp, dt, amp_tau);
-        smooth(&mut self.voicing, tg.voicing, dt, 0.008);
-        smooth(&mut self.breath, tg.breath, dt, 0.01);
-        smooth(&mut self.frication, tg.frication, dt, 0.005);
-        smooth(&mut self.breathiness, tg.breathiness, dt, 0.03);
-        smooth(&mut self.effort, tg.effort, dt, 0.05);
-        smooth(&mut self.vibrato_cents, tg.vibrato_cents, dt, 0.05);
-        smooth(&mut self.vibrato_hz, tg.vibrato_hz, dt, 0.1);
-        // 18 ms time constant: a vowel change is 95 % done after ~55 ms.
-        self.formants = self.formants.lerp(&tg.formants, 1.0 - (-dt / 0.018).exp());
+        self.now.approach(&tg, dt);
 
         // Pitch: note + glide/scoop/fall + vibrato + drift + flutter, in cents.
         let pitch = self.follower.step(tg.pitch, dt);
-        self.vibrato_phase += std::f32::consts::TAU * self.vibrato_hz * dt;
+        self.now.pitch = pitch;
+        self.vibrato_phase += std::f32::consts::TAU * self.now.vibrato_hz * dt;
         if self.vibrato_phase > std::f32::consts::TAU {
             self.vibrato_phase -= std::f32::consts::TAU;
         }
         let vib = self.vibrato_phase.sin();
         let cents = pitch * 100.0
-            + self.vibrato_cents * vib
+            + self.now.vibrato_cents * vib
             + self.drift.step(&mut self.control_rng, dt)
             + self.flutter.step(&mut self.control_rng, dt);
         let f0 = 440.0 * 2f32.powf((cents / 100.0 - 69.0) / 12.0);
         // Loudness follows the vibrato: ±1.3 dB at ±38 cents (more would read as shimmer).
-        let amp = self.amp * (1.0 + 0.0038 * self.vibrato_cents * (self.vibrato_phase + 0.4).sin());
+        let amp = self.now.amp
+            * (1.0 + 0.0038 * self.now.vibrato_cents * (self.vibrato_phase + 0.4).sin());
 
         // The mouth: formants tuned to the note, brighter with effort.
-        let e = self.effort;
+        let e = self.now.effort;
         self.tract.tune(
-            &tune_formants(&self.formants, f0),
+            &tune_formants(&self.now.formants, f0),
             5.0 + 3.0 * e,
             -3.0 + 3.5 * e,
             AIR_DB + 6.0 * e,
         );
-        let oq = 0.66 - 0.2 * e + 0.15 * self.breathiness;
+        let oq = 0.66 - 0.2 * e + 0.15 * self.now.breathiness;
         // Breath: less on low notes (their many harmonics make each period's peak sensitive to
         // noise, which reads as shimmer), more when singing softly (the folds close less firmly
         // below mf; a soft line without it measures a too-clean HNR).
         let low = (f0 / 392.0).clamp(0.6, 1.0);
         let soft = 1.0 + 1.5 * (0.65 - e).max(0.0);
-        let aspiration = ASPIRATION * low * soft * (1.0 + 3.0 * self.breathiness);
+        let aspiration = ASPIRATION * low * soft * (1.0 + 3.0 * self.now.breathiness);
 
         let (f_start, a_start) = (self.f0_prev, self.amp_prev);
         let step = 1.0 / CHUNK as f32;
@@ -518,8 +521,8 @@ impl Layer for LeadLayer {
             let a = a_start + (amp - a_start) * k;
             let s = self
                 .source
-                .tick(f, oq, self.voicing, aspiration, self.breath);
-            let hiss = self.hiss.tick(bipolar(&mut self.noise_rng)) * self.frication;
+                .tick(f, oq, self.now.voicing, aspiration, self.now.breath);
+            let hiss = self.hiss.tick(bipolar(&mut self.noise_rng)) * self.now.frication;
             *y = (self.tract.tick(s) + hiss) * a;
         }
         self.f0_prev = f0;
