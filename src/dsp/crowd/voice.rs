@@ -192,9 +192,9 @@ impl FormantBank {
             };
     }
 
-    /// Filter one sample through all three formants and sum them.
+    /// Filter one sample: the shared zeros, then each formant's output.
     #[inline(always)]
-    fn tick(&mut self, x: f32) -> f32 {
+    fn step(&mut self, x: f32) -> [f32; 4] {
         let u = x + self.n1 * self.x1 + self.n2 * self.x2;
         self.x2 = self.x1;
         self.x1 = x;
@@ -203,6 +203,13 @@ impl FormantBank {
         });
         self.y2 = self.y1;
         self.y1 = y;
+        y
+    }
+
+    /// Filter one sample through all three formants and sum them.
+    #[inline(always)]
+    fn tick(&mut self, x: f32) -> f32 {
+        let y = self.step(x);
         (y[0] + y[1]) + (y[2] + y[3])
     }
 
@@ -216,14 +223,7 @@ impl FormantBank {
     /// callers whose band levels move sample by sample.
     #[inline(always)]
     pub(super) fn tick_mix(&mut self, x: f32, g: &[f32; 4]) -> f32 {
-        let u = x + self.n1 * self.x1 + self.n2 * self.x2;
-        self.x2 = self.x1;
-        self.x1 = x;
-        let y: [f32; 4] = std::array::from_fn(|k| {
-            self.b0[k] * u + self.a1[k] * self.y1[k] + self.a2[k] * self.y2[k]
-        });
-        self.y2 = self.y1;
-        self.y1 = y;
+        let y = self.step(x);
         (g[0] * y[0] + g[1] * y[1]) + (g[2] * y[2] + g[3] * y[3])
     }
 
