@@ -9,6 +9,7 @@ pub mod cheers;
 pub mod crowd;
 pub mod lead;
 pub mod master;
+pub mod roomtone;
 pub mod util;
 pub mod venue;
 

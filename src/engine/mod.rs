@@ -12,11 +12,13 @@ use crate::dsp::cheers::CheersLayer;
 use crate::dsp::crowd::CrowdLayer;
 use crate::dsp::lead::LeadLayer;
 use crate::dsp::master::Master;
+use crate::dsp::roomtone::{RoomTone, RoomToneConfig};
 use crate::dsp::venue::Room;
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
 use crate::show::{Params, Show, derive_seed};
 
-/// Names of the layers, in stem order (stems are written as `NAME.wav`).
+/// Names of the layers, in stem order (stems are written as `NAME.wav`). The crowd stem also
+/// carries the room tone (air, coughs, shuffles): both are the audience.
 pub const STEMS: [&str; 4] = ["crowd", "applause", "cheers", "lead"];
 /// Number of layers.
 pub const LAYERS: usize = STEMS.len();
@@ -93,6 +95,30 @@ const MAX_CUES: usize = 8;
 /// layers are already sounding when the output starts.
 const SEEK_PREROLL_SECS: f64 = 2.0;
 
+/// Length of the fade that ends every show (seconds before its last frame): after the finale's
+/// applause has thinned to its last clappers, the room's tail and the last voices fade out
+/// instead of stopping mid-sound.
+pub const END_FADE_SECS: f64 = 4.0;
+/// Depth the end fade reaches at the last frame (dB): under any dither or noise floor.
+const END_FADE_DB: f64 = -90.0;
+
+/// The gain of the end fade at `frame` of a show of `total` frames with a fade of `fade`
+/// frames: 1 before the fade, then falling linearly in decibels (which the ear hears as an even
+/// fade) to [`END_FADE_DB`], eased in so the fade has no corner, and 0 past the end.
+fn end_fade_gain(frame: u64, total: u64, fade: u64) -> f32 {
+    if frame >= total {
+        return 0.0;
+    }
+    let left = total - frame;
+    if left >= fade || fade == 0 {
+        return 1.0;
+    }
+    let u = 1.0 - left as f64 / fade as f64;
+    // Ease in: the first part of the fade is gentle (u²), the rest linear in dB.
+    let db = END_FADE_DB * u * u.sqrt();
+    10f64.powf(db / 20.0) as f32
+}
+
 /// Whether stems carry the venue's room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StemRoom {
@@ -120,6 +146,8 @@ pub struct Engine {
     seed: u64,
     sample_rate: f64,
     layers: [Box<dyn Layer>; LAYERS],
+    /// The room's own tone, added to the crowd layer.
+    room_tone: RoomTone,
     bufs: [Stereo; LAYERS],
     room: Room,
     master: Master,
@@ -132,6 +160,8 @@ pub struct Engine {
     /// Frames handed out so far.
     position: u64,
     total_frames: u64,
+    /// Length of the end fade in frames.
+    fade_frames: u64,
     /// Manual cues swelling now: the cue and the frame it started at.
     cues: [Option<(Cue, u64)>; MAX_CUES],
 }
@@ -196,6 +226,14 @@ impl Engine {
             seed,
             sample_rate: sr,
             layers,
+            room_tone: RoomTone::new(
+                RoomToneConfig {
+                    venue: show.venue.kind,
+                    audience: show.venue.audience,
+                },
+                derive_seed(seed, "layer/room-tone"),
+                sr,
+            ),
             bufs: Default::default(),
             room: Room::new(&show.venue, sr),
             master: Master::new(sr),
@@ -205,6 +243,7 @@ impl Engine {
             cursor: CHUNK,
             position: start,
             total_frames: (show.duration_secs * sr).round() as u64,
+            fade_frames: (END_FADE_SECS.min(show.duration_secs / 4.0) * sr).round() as u64,
             cues: [None; MAX_CUES],
         };
         // Prime the master's look-ahead with the first chunk; its output is the silent
@@ -252,11 +291,20 @@ impl Engine {
         let mut send = Stereo::default();
         for (k, layer) in self.layers.iter_mut().enumerate() {
             layer.render(info, &params, &mut self.bufs[k]);
+            if k == 0 {
+                let mut tone = Stereo::default();
+                self.room_tone.render(info, &params, &mut tone);
+                self.bufs[0].add_scaled(&tone, 1.0);
+            }
             dry.add_scaled(&self.bufs[k], 1.0);
             send.add_scaled(&self.bufs[k], SENDS[k]);
         }
         let mut mixed = Stereo::default();
         self.room.process(&dry, &send, &mut mixed);
+        let fade = self.fade_chunk(info.frame);
+        if let Some(gains) = &fade {
+            apply_gains(&mut mixed, gains);
+        }
         self.master.process(&mixed, &mut self.out);
         if let Some(stems) = &mut self.stems {
             for (k, send_gain) in SENDS.iter().enumerate() {
@@ -269,10 +317,26 @@ impl Engine {
                     }
                     None => stems.held[k] = self.bufs[k].clone(),
                 }
+                if let Some(gains) = &fade {
+                    apply_gains(&mut stems.held[k], gains);
+                }
             }
         }
         self.next_frame += CHUNK as u64;
         self.cursor = 0;
+    }
+
+    /// The end fade's gain for each frame of the chunk starting at `frame`, or `None` where
+    /// the fade has not begun (almost every chunk, which then costs nothing).
+    fn fade_chunk(&self, frame: u64) -> Option<[f32; CHUNK]> {
+        if frame + (CHUNK as u64) + self.fade_frames < self.total_frames {
+            return None;
+        }
+        let mut gains = [0.0; CHUNK];
+        for (i, g) in gains.iter_mut().enumerate() {
+            *g = end_fade_gain(frame + i as u64, self.total_frames, self.fade_frames);
+        }
+        Some(gains)
     }
 
     /// Fill `out` (interleaved stereo, any even length) with the next frames of the show.
@@ -388,6 +452,14 @@ impl Engine {
     }
 }
 
+/// Multiply a chunk by per-frame gains.
+fn apply_gains(x: &mut Stereo, gains: &[f32; CHUNK]) {
+    for (i, g) in gains.iter().enumerate() {
+        x.l[i] *= g;
+        x.r[i] *= g;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,6 +487,64 @@ mod tests {
         assert!(a.iter().any(|v| *v != 0.0));
         assert_eq!(a, b);
         assert_eq!(a, c);
+    }
+
+    /// RMS level in dBFS of each `secs`-long window of interleaved stereo at `sr`.
+    fn window_db(x: &[f32], sr: u32, secs: f64) -> Vec<f64> {
+        let n = (secs * f64::from(sr)) as usize * 2;
+        x.chunks_exact(n)
+            .map(|w| 20.0 * rms(w).max(1e-12).log10())
+            .collect()
+    }
+
+    #[test]
+    fn a_show_ends_in_a_fade_not_a_cut() {
+        let show = show_with(
+            VenueKind::Arena,
+            15_000,
+            &[(MomentKind::Murmur, 2.0), (MomentKind::Finale, 14.0)],
+        );
+        let sr = 24_000u32;
+        let mut e = Engine::new(&show, 8, sr);
+        let total = e.total_frames() as usize;
+        let out = render(&mut e, total + sr as usize, 240);
+        let end = 2 * total;
+        let last = &out[end - 2 * sr as usize / 10..end];
+        let last_db = 20.0 * rms(last).max(1e-12).log10();
+        assert!(last_db < -55.0, "last 100 ms at {last_db:.1} dBFS");
+        // The fade: every half second of the last four is quieter than the one before it,
+        // starting from a room that was still sounding.
+        let fade = window_db(&out[end - 2 * 5 * sr as usize..end], sr, 0.5);
+        assert!(fade[0] > -50.0, "sound before the fade: {fade:?}");
+        for pair in fade[2..].windows(2) {
+            assert!(
+                pair[1] < pair[0],
+                "the level falls through the fade: {fade:?}"
+            );
+        }
+        assert!(
+            out[end..].iter().all(|v| *v == 0.0),
+            "silence after the show's end"
+        );
+    }
+
+    #[test]
+    fn the_room_is_never_silent_while_people_are_in_it() {
+        // A ballad with nobody singing (no songs in this show): only the hushed crowd and the
+        // room. Nowhere may the mix fall to digital silence.
+        let show = show_with(
+            VenueKind::Theatre,
+            1200,
+            &[(MomentKind::Hush, 10.0), (MomentKind::Murmur, 6.0)],
+        );
+        let sr = 24_000u32;
+        let out = render(&mut Engine::new(&show, 3, sr), 12 * sr as usize, 256);
+        let levels = window_db(&out, sr, 0.5);
+        let quietest = levels.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!(
+            quietest > -62.0,
+            "quietest half second {quietest:.1} dBFS: {levels:?}"
+        );
     }
 
     #[test]

@@ -167,7 +167,15 @@ fn swells(m: &Moment, t: f64) -> Swells {
             s.whistles += 0.6 * m.energy * end;
         }
         MomentKind::Hush => {
-            s.cheers = 0.08;
+            // The first notes of a ballad are recognised with a short, warm cheer and a few
+            // claps before the room holds its breath (a ballad that opens on silence sounds
+            // like a dropout).
+            let greet = 0.4 * m.energy.max(0.5);
+            let r = roar_swell(u, 1.0, 0.8, 2.5);
+            s.roar = greet * r;
+            s.applause = 0.5 * greet * applause_swell(u - 0.3, 4.0);
+            s.cheers = 0.08 + 2.0 * greet * r;
+            s.whistles = 0.6 * greet * r;
         }
         MomentKind::Banter => {
             // The crowd answers the singer's last words.
