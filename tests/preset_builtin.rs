@@ -191,3 +191,29 @@ fn echo_fade_benefit_tells_story_003() {
         concert::show::VenueKind::Theatre | concert::show::VenueKind::Hall
     ));
 }
+
+#[test]
+fn echo_fade_early_days_is_a_bar_of_sixty_that_goes_quiet_for_a_whisper() {
+    let show = load("echo-fade-early-days");
+    assert_eq!(show.venue.kind, concert::show::VenueKind::Club);
+    assert!(show.venue.audience <= 100, "a bar, not a club night");
+    let hush = show
+        .moments
+        .iter()
+        .find(|m| m.kind == MomentKind::Hush)
+        .expect("the quiet song");
+    assert_eq!(show.songs[hush.song.unwrap()].title, "Barely a Whisper");
+}
+
+#[test]
+fn echo_fade_festival_is_a_field_of_a_hundred_thousand_chanting_the_name() {
+    let show = load("echo-fade-festival");
+    assert_eq!(show.venue.kind, concert::show::VenueKind::OpenAir);
+    assert!(show.venue.audience >= 50_000);
+    let chant = show
+        .moments
+        .iter()
+        .find(|m| m.kind == MomentKind::Chant)
+        .expect("a chant");
+    assert_eq!(chant.words.as_deref(), Some("E-cho Fade"));
+}

@@ -78,6 +78,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "echo-fade-benefit",
         include_str!("../../presets/echo-fade-benefit.toml"),
     ),
+    (
+        "echo-fade-early-days",
+        include_str!("../../presets/echo-fade-early-days.toml"),
+    ),
+    (
+        "echo-fade-festival",
+        include_str!("../../presets/echo-fade-festival.toml"),
+    ),
 ];
 
 /// The TOML text of a built-in preset.
