@@ -248,7 +248,9 @@ pub struct VoiceControl {
     pub breath: f32,
     /// Effort 0..=1: spectral tilt and the weight of the upper formants (Lombard brightness).
     pub bright: f32,
-    /// Onset fricative noise level (relative to `amp`).
+    /// Onset fricative noise level: relative to `amp` by default, or on its own scale (the same
+    /// as `amp`'s, not enveloped by the vowel) for a voice set to
+    /// [`Voice::set_fric_absolute`].
     pub fric: f32,
     /// Depth 0..=1 of the roughness amplitude modulation.
     pub rough_depth: f32,
@@ -298,6 +300,8 @@ pub struct Voice {
     noise_state: u32,
     tuned: [f32; 4],
     tuned_bright: f32,
+    /// Whether `fric` is an absolute level rather than a share of `amp`.
+    fric_absolute: bool,
 }
 
 /// Upper formant zero for a body at half rate: fitted so that source, tilt and formants
@@ -346,12 +350,22 @@ impl Voice {
             noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
             tuned: [0.0; 4],
             tuned_bright: -1.0,
+            fric_absolute: false,
         }
     }
 
     /// Place the voice in the stereo field (-1 left ..= 1 right). Meant for silent moments.
     pub fn set_pan(&mut self, pan: f32) {
         self.pan = pan_gains(pan);
+    }
+
+    /// Take [`VoiceControl::fric`] as a level of its own instead of a share of `amp`.
+    ///
+    /// A consonant comes before its vowel: with the fricative scaled by the vowel's envelope it
+    /// is silent through the voicing delay and the attack, and a script that already folds its
+    /// gains into `fric` scales it by them twice. Off by default (the behaviour callers had).
+    pub fn set_fric_absolute(&mut self, on: bool) {
+        self.fric_absolute = on;
     }
 
     /// Whether the voice is making (or still ringing with) sound.
@@ -460,6 +474,7 @@ impl Voice {
         let mut state = self.fric_state;
         let coef = self.fric_coef;
         let (pl, pr) = self.pan;
+        let absolute = self.fric_absolute;
         for i in 0..CHUNK {
             amp += amp_step;
             fric += fric_step;
@@ -468,7 +483,8 @@ impl Voice {
             ns ^= ns << 5;
             let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
             state += coef * (nz - state);
-            let v = (nz - state) * fric * 0.35 * amp * SOURCE_GAIN;
+            let scale = if absolute { 1.0 } else { amp };
+            let v = (nz - state) * fric * 0.35 * scale * SOURCE_GAIN;
             out.l[i] += v * pl;
             out.r[i] += v * pr;
         }
@@ -516,6 +532,7 @@ impl Voice {
         let mut fric_state = self.fric_state;
         let fric_coef = self.fric_coef;
         let mut rough_phase = self.rough_phase;
+        let fric_absolute = self.fric_absolute;
         let inc_scale = inv_sr;
         for i in 0..len {
             f0 += f0_step;
@@ -541,13 +558,19 @@ impl Voice {
             };
             tilt += tilt_coef * (src - tilt);
             let mut y = res.tick(tilt);
+            let mut consonant = 0.0;
             if FRIC {
                 // Onset fricative: high-passed noise.
                 fric += fric_step;
                 fric_state += fric_coef * (nz - fric_state);
-                y += (nz - fric_state) * fric * 0.35;
+                let hiss = (nz - fric_state) * fric * 0.35;
+                if fric_absolute {
+                    consonant = hiss * SOURCE_GAIN;
+                } else {
+                    y += hiss;
+                }
             }
-            let mut v = y * amp * SOURCE_GAIN;
+            let mut v = y * amp * SOURCE_GAIN + consonant;
             if ROUGH {
                 // Roughness: a smooth periodic dip in amplitude (parabolic, cheap).
                 rough_phase += rough_inc;
