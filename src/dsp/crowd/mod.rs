@@ -49,11 +49,16 @@ const MURMUR_CURVE: f32 = 0.35;
 const MURMUR_ALL_TALK: f32 = 0.3;
 /// Share of the chatting talkers still talking in the quietest room (a hush).
 const MURMUR_FEW_TALK: f32 = 0.3;
+/// The far room's chatter (the bed) follows the murmur more gently than the near talkers
+/// (`murmur^BED_MURMUR_CURVE`), and all of it keeps talking: under a ballad's hush it is the
+/// breath of the room between the few near whispers.
+const BED_MURMUR_CURVE: f32 = 0.25;
 /// Change of the chatter level per decade of audience, dB: a big room's chatter is a little
 /// quieter next to its roar.
 const MURMUR_DB_PER_DECADE: f32 = -0.5;
-/// Talker gain while shouting at roar = 1, energy = 1.
-const ROAR_GAIN: f32 = 0.6;
+/// Talker gain while shouting at roar = 1, energy = 1 (shouted speech has gaps between its
+/// syllables and phrases: this keeps its level where the held shouts had it).
+const ROAR_GAIN: f32 = 0.75;
 /// Talker gain while chanting at chant = 1.
 const CHANT_GAIN: f32 = 0.3;
 /// Talker gain while singing along with everybody singing.
@@ -259,7 +264,11 @@ impl Layer for CrowdLayer {
         self.bus.mix_into(out);
         let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |m| self.chant_env(m, t0));
         let bed = BedControl {
-            murmur: ctx.gain_murmur * BED_MURMUR * (n_murmur as f32 / 10.0),
+            murmur: murmur.powf(BED_MURMUR_CURVE)
+                * MURMUR_GAIN
+                * self.murmur_scale
+                * BED_MURMUR
+                * (self.n_murmur as f32 / 10.0),
             roar: ctx.gain_roar * BED_ROAR * self.roar_bed,
             chant: if chant.is_some() {
                 ctx.gain_chant * BED_CHANT * self.roar_bed

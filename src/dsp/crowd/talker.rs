@@ -25,7 +25,7 @@ use crate::show::{Moment, splitmix64};
 
 /// Onset consonant level while chatting, relative to the vowel's peak. At 1 the hiss of near
 /// chatter pulls a listener's ear off the voices; at 0.3 it vanishes under the bed.
-const MURMUR_FRIC: f32 = 0.55;
+const MURMUR_FRIC: f32 = 0.45;
 /// Share of chatted syllables that start with a fricative or plosive.
 const MURMUR_FRIC_SHARE: f32 = 0.45;
 
@@ -52,7 +52,7 @@ const ROAR_OPEN_VOWEL: f32 = 0.2;
 /// Share of shouted syllables with an onset consonant, and its level (relative to the vowel).
 const ROAR_FRIC_SHARE: f32 = 0.8;
 /// Level of a shouted onset consonant relative to the vowel's peak.
-const ROAR_FRIC: f32 = 0.5;
+const ROAR_FRIC: f32 = 0.8;
 
 /// A chant is shouted, not sung: its pitch sits near the speaking voice (1.8× reads as a choir).
 const CHANT_F0_RATIO: f32 = 1.2;
@@ -71,6 +71,9 @@ const CHANT_DETUNE_ST: (f32, f32) = (0.5, 2.0);
 const CHANT_SCATTER_ST: f32 = 0.5;
 /// Onset consonant level of chanted syllables ("Song", "Hey", "Go"), relative to the vowel.
 const CHANT_FRIC: f32 = 0.7;
+/// Each chanter shouts some syllables louder than others: the quietest at this share of the
+/// loudest, so no two voices rise and fall together.
+const CHANT_LOUDNESS: f32 = 0.6;
 /// Onset consonant level of sung syllables, relative to the vowel: softer than speech.
 const SING_FRIC: f32 = 0.3;
 
@@ -591,7 +594,7 @@ impl Talker {
             v0: lerp_formants(snd.start, AH, 0.15),
             v1: lerp_formants(snd.end, AH, 0.15),
             fric: snd.fric * CHANT_FRIC,
-            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 },
+            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 } * self.range(CHANT_LOUDNESS, 1.0),
             bright: 0.6 + 0.3 * e,
             breath: 0.22,
             jitter: 0.03,

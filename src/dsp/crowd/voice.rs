@@ -302,7 +302,15 @@ pub struct Voice {
     tuned_bright: f32,
     /// Whether `fric` is an absolute level rather than a share of `amp`.
     fric_absolute: bool,
+    /// Two one-pole low-pass states and their coefficient: the top of the output-rate
+    /// fricative.
+    fric_top: [f32; 2],
+    fric_top_coef: f32,
 }
+
+/// Upper edge of the output-rate fricative in Hz: "s" and "sh" carry little above 10–12 kHz,
+/// and without an edge the hiss would grow with the sample rate.
+const FRIC_TOP_HZ: f32 = 9000.0;
 
 /// Upper formant zero for a body at half rate: fitted so that source, tilt and formants
 /// together stay within ~0.5 dB of the full-rate voice up to 0.42 × the body rate, at body
@@ -351,6 +359,8 @@ impl Voice {
             tuned: [0.0; 4],
             tuned_bright: -1.0,
             fric_absolute: false,
+            fric_top: [0.0; 2],
+            fric_top_coef: 1.0 - (-std::f32::consts::TAU * FRIC_TOP_HZ / out_sr).exp(),
         }
     }
 
@@ -452,6 +462,7 @@ impl Voice {
                 self.res.reset();
                 self.tilt_state = 0.0;
                 self.fric_state = 0.0;
+                self.fric_top = [0.0; 2];
             }
             return false;
         }
@@ -463,8 +474,8 @@ impl Voice {
         true
     }
 
-    /// The onset fricative alone at the output rate: high-passed noise under the same amplitude
-    /// ramp as the body.
+    /// The onset fricative alone at the output rate: band-passed noise (2.5–9 kHz) under the
+    /// same amplitude ramp as the body (or on its own level, see [`Voice::set_fric_absolute`]).
     fn run_fric(&mut self, amp0: f32, amp1: f32, fric0: f32, fric1: f32, out: &mut Stereo) {
         let n = CHUNK as f32;
         let amp_step = (amp1 - amp0) / n;
@@ -475,6 +486,8 @@ impl Voice {
         let coef = self.fric_coef;
         let (pl, pr) = self.pan;
         let absolute = self.fric_absolute;
+        let top = self.fric_top_coef;
+        let [mut lp1, mut lp2] = self.fric_top;
         for i in 0..CHUNK {
             amp += amp_step;
             fric += fric_step;
@@ -484,12 +497,15 @@ impl Voice {
             let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
             state += coef * (nz - state);
             let scale = if absolute { 1.0 } else { amp };
-            let v = (nz - state) * fric * 0.35 * scale * SOURCE_GAIN;
+            lp1 += top * ((nz - state) - lp1);
+            lp2 += top * (lp1 - lp2);
+            let v = lp2 * fric * 0.35 * scale * SOURCE_GAIN;
             out.l[i] += v * pl;
             out.r[i] += v * pr;
         }
         self.fric_noise_state = ns;
         self.fric_state = state;
+        self.fric_top = [lp1, lp2];
     }
 
     /// The per-sample loop over one chunk at the body rate (`l.len()` samples), specialised on
