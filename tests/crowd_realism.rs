@@ -129,7 +129,7 @@ fn consonants_move_the_top_octaves_at_syllable_rate() {
 /// ignoring stretches shorter than 40 ms.
 fn loud_stretches(x: &[f32], floor_db: f64) -> Vec<f64> {
     let hop = SR / 100;
-    let env: Vec<f64> = x.chunks(hop).map(|c| rms_db(c)).collect();
+    let env: Vec<f64> = x.chunks(hop).map(rms_db).collect();
     let top = env.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
     let mut out = Vec::new();
     let mut run = 0;
@@ -298,6 +298,6 @@ fn chanters_are_not_in_lock_step_and_shout_short_syllables() {
         "chanters' onsets: spread {:.0} ms; syllables {syl:.2} beat (median)",
         spread * 1000.0
     );
-    assert!(spread > 0.016, "onset spread {spread} s");
+    assert!(spread > 0.022, "onset spread {spread} s");
     assert!(syl < 0.45, "sung, held syllables: {syl} beat");
 }
