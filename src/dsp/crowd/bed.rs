@@ -21,6 +21,13 @@ const SHOUT_HZ: Formants = [780.0, 1500.0, 2900.0];
 const BAND_Q: [f32; 3] = [1.6, 2.2, 2.6];
 /// Relative weight of each band.
 const BAND_WEIGHT: [f32; 3] = [1.0, 0.8, 0.5];
+/// Chant gate: the bed's level between chanted syllables (share of its level on them). A
+/// crowd breathes between syllables, it does not switch off: at 0.15 the bed becomes bursts
+/// of hiss gated with every syllable.
+const CHANT_FLOOR: f32 = 0.6;
+/// How much of the chant bed's level follows the far talkers' own gates, band by band, so
+/// the bands do not rise and fall in lock-step.
+const CHANT_GATE_DEPTH: f32 = 0.35;
 
 /// A syllable-rate gate standing for a group of far talkers.
 #[derive(Clone, Copy, Default)]
@@ -179,7 +186,9 @@ impl Bed {
                 target[k] = BAND_WEIGHT[k]
                     * (c.murmur * gate
                         + c.roar * (0.75 + 0.25 * gate) * bright[k]
-                        + c.chant * (0.15 + 0.85 * c.chant_env));
+                        + c.chant
+                            * (CHANT_FLOOR + (1.0 - CHANT_FLOOR) * c.chant_env)
+                            * (1.0 - CHANT_GATE_DEPTH + CHANT_GATE_DEPTH * gate));
             }
             let [s0, s1, s2] = [0, 1, 2].map(|k| (target[k] - self.gain[ch][k]) / CHUNK as f32);
             let step = [s0, s1, s2, 0.0];

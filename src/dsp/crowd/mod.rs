@@ -11,9 +11,11 @@
 //! the full rate).
 //!
 //! Level plan (dry, before the venue): a full roar (roar = 1, energy = 1) is about −16 dBFS
-//! RMS; pre-show chatter sits 25+ dB under a lights-down roar in a club and ~35 dB in an arena
-//! (far chatter in a big room is drowned by the size of its roar); the bed sits ~6 dB under
-//! the talkers; a full sing-along stays well under the lead.
+//! RMS; pre-show chatter sits about 20 dB under a lights-down roar (−34…−38 dBFS RMS), loud
+//! enough to hear as a room full of people; the bed sits ~6 dB under the talkers; a full
+//! sing-along stays well under the lead. The room is never silent while people are in it:
+//! as the show asks for less chatter (a song, banter, a ballad's hush), fewer people talk and
+//! more quietly, down to a few near voices and the far bed about 15 dB under the pre-show.
 //!
 //! Must not touch: applause and claps (the applause layer locks its chant claps to
 //! [`chant::chant_beat_secs`]), one-shot cheers (`dsp::cheers`), the venue.
@@ -39,9 +41,24 @@ use crate::show::{Moment, MomentKind, Params, Show, derive_seed};
 pub const TALKERS: usize = 16;
 
 /// Talker gain while chatting (murmur = 1) in a 300-person club.
-const MURMUR_GAIN: f32 = 0.08;
-/// Talker gain while shouting at roar = 1, energy = 1.
-const ROAR_GAIN: f32 = 0.6;
+const MURMUR_GAIN: f32 = 0.2;
+/// Chatter level follows the show's murmur as `murmur^MURMUR_CURVE`: a quiet room is a few
+/// people talking softly, not the same chatter turned down into silence.
+const MURMUR_CURVE: f32 = 0.35;
+/// Murmur at and above which every chatting talker talks; below it, fewer do.
+const MURMUR_ALL_TALK: f32 = 0.3;
+/// Share of the chatting talkers still talking in the quietest room (a hush).
+const MURMUR_FEW_TALK: f32 = 0.3;
+/// The far room's chatter (the bed) follows the murmur more gently than the near talkers
+/// (`murmur^BED_MURMUR_CURVE`), and all of it keeps talking: under a ballad's hush it is the
+/// breath of the room between the few near whispers.
+const BED_MURMUR_CURVE: f32 = 0.25;
+/// Change of the chatter level per decade of audience, dB: a big room's chatter is a little
+/// quieter next to its roar.
+const MURMUR_DB_PER_DECADE: f32 = -0.5;
+/// Talker gain while shouting at roar = 1, energy = 1 (shouted speech has gaps between its
+/// syllables and phrases: this keeps its level where the held shouts had it).
+const ROAR_GAIN: f32 = 0.75;
 /// Talker gain while chanting at chant = 1.
 const CHANT_GAIN: f32 = 0.3;
 /// Talker gain while singing along with everybody singing.
@@ -156,8 +173,7 @@ impl CrowdLayer {
             sing_fraction,
             notes,
             current: None,
-            // Far chatter in a big room is quieter next to its roar: −3.3 dB per decade of people.
-            murmur_scale: 10f32.powf(-3.3 * decades / 20.0),
+            murmur_scale: 10f32.powf(MURMUR_DB_PER_DECADE * decades / 20.0),
             // A sing-along gets fuller with more people, but only a little louder.
             size_scale: 10f32.powf(2.0 * decades.clamp(-1.0, 2.5) / 20.0),
             // A bigger crowd's roar is more mass than near voices.
@@ -210,11 +226,14 @@ impl Layer for CrowdLayer {
         let sing = params.moment.map_or(0.0, |m| self.sing_fraction[m]) * params.song;
         let lombard = 0.35 + 0.65 * e;
         let (gain_step, pitch_step) = Ctx::smoothing(t0, t0 + dt);
+        let murmur = params.murmur.clamp(0.0, 1.0);
+        let talking = (murmur / MURMUR_ALL_TALK).clamp(MURMUR_FEW_TALK, 1.0);
+        let n_murmur = ((self.n_murmur as f32 * talking).round() as usize).max(1);
         let ctx = Ctx {
             t0,
             t1: t0 + dt,
             energy: e,
-            gain_murmur: params.murmur * MURMUR_GAIN * self.murmur_scale,
+            gain_murmur: murmur.powf(MURMUR_CURVE) * MURMUR_GAIN * self.murmur_scale,
             gain_roar: params.roar * ROAR_GAIN * lombard,
             gain_chant: params.chant * CHANT_GAIN * (0.6 + 0.4 * e),
             gain_sing: SING_GAIN * sing.sqrt() * self.size_scale,
@@ -229,7 +248,7 @@ impl Layer for CrowdLayer {
                 0.0
             },
             frac_roar: (params.roar * 3.0).min(1.0),
-            n_murmur: self.n_murmur,
+            n_murmur,
             chant: chant.map(|m| ChantRef {
                 moment: &self.moments[m],
                 sounds: &self.chant_sounds[m],
@@ -245,7 +264,11 @@ impl Layer for CrowdLayer {
         self.bus.mix_into(out);
         let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |m| self.chant_env(m, t0));
         let bed = BedControl {
-            murmur: ctx.gain_murmur * BED_MURMUR * (self.n_murmur as f32 / 10.0),
+            murmur: murmur.powf(BED_MURMUR_CURVE)
+                * MURMUR_GAIN
+                * self.murmur_scale
+                * BED_MURMUR
+                * (self.n_murmur as f32 / 10.0),
             roar: ctx.gain_roar * BED_ROAR * self.roar_bed,
             chant: if chant.is_some() {
                 ctx.gain_chant * BED_CHANT * self.roar_bed

@@ -4,20 +4,78 @@
 //!
 //! Speech prosody lives here: syllables of 150–300 ms in phrases with pauses, accents of
 //! several semitones, glides inside syllables, declination over a phrase, a fall (or a
-//! question's rise) at its end. Shouts are long arcs ("yeah!", "woo!"), chants sit on the beat
-//! and the sing-along follows the lead's notes a little late and a little out of tune.
+//! question's rise) at its end. A roar is the same speech shouted (short syllables, higher,
+//! rougher, wider accents), not long held arcs: held shouts from many clean voices read as a
+//! siren or an engine. Chants are shouted on the beat, each voice a little early or late and
+//! a little off pitch; the sing-along follows the lead's notes a little late and out of tune.
+//!
+//! Every syllable may start with a consonant: a burst of high-passed noise whose level is its
+//! own (set per mode), sounding before the vowel rather than under the vowel's envelope.
 //!
 //! Must not touch: levels of the whole layer (the crowd layer sets the mode gains).
 
 use super::chant::{chant_beat_count, chant_beat_secs, chant_beats_at, pattern_beats};
 use super::lane::Lane;
 use super::voice::{
-    AE, AH, EE, EH, Formants, OH, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl,
-    lerp_formants,
+    AH, Formants, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
 };
 use crate::dsp::Stereo;
 use crate::dsp::util::{Rng, midi_to_hz, rng, semis, smooth01, uniform};
 use crate::show::{Moment, splitmix64};
+
+/// Onset consonant level while chatting, relative to the vowel's peak. At 1 the hiss of near
+/// chatter pulls a listener's ear off the voices; at 0.3 it vanishes under the bed.
+const MURMUR_FRIC: f32 = 0.45;
+/// Share of chatted syllables that start with a fricative or plosive.
+const MURMUR_FRIC_SHARE: f32 = 0.45;
+
+/// Shouted syllables last 0.15–0.30 s (s): longer held shouts from clean voices read as a
+/// siren (gliding) or an engine (level).
+const ROAR_SYL_SECS: (f32, f32) = (0.15, 0.30);
+/// Syllables per shouted phrase ("let's go!", "we love you!").
+const ROAR_PHRASE_SYLS: (u32, u32) = (2, 5);
+/// Gap between shouted syllables in s.
+const ROAR_GAP_SECS: (f32, f32) = (0.03, 0.12);
+/// Pause between shouted phrases in s (a breath).
+const ROAR_PAUSE_SECS: (f32, f32) = (0.1, 0.4);
+/// Shouting speaks at about 2.5× the speaking pitch (Lombard), raised by energy.
+const ROAR_F0_RATIO: f32 = 2.5;
+/// Shouted prosody is wider than chatting: accents, declination and glides ×1.5.
+const ROAR_PROSODY: f32 = 1.5;
+/// Share of shouted syllables that carry an accent.
+const ROAR_ACCENT_SHARE: f32 = 0.4;
+/// Cycle-to-cycle jitter of a shouting voice: strained, irregular phonation. With 3 % the
+/// sparse harmonics of a high shout are heard as an instrument.
+const ROAR_JITTER: f32 = 0.08;
+/// How far shouted vowels open toward "ah" (jaw drop).
+const ROAR_OPEN_VOWEL: f32 = 0.2;
+/// Share of shouted syllables with an onset consonant, and its level (relative to the vowel).
+const ROAR_FRIC_SHARE: f32 = 0.8;
+/// Level of a shouted onset consonant relative to the vowel's peak.
+const ROAR_FRIC: f32 = 0.8;
+
+/// A chant is shouted, not sung: its pitch sits near the speaking voice (1.8× reads as a choir).
+const CHANT_F0_RATIO: f32 = 1.2;
+/// Length of a chanted syllable in beats: short and punched, with air between syllables.
+const CHANT_SYL_BEATS: f64 = 0.4;
+/// Chanted pitch contours (st): start, peak, end of the first, the last and the middle
+/// syllables ("ONE more SONG"): a wide shouted fall at the end, not a sung line.
+const CHANT_CONTOUR: [[f32; 3]; 3] = [[2.0, 5.0, 0.0], [0.0, 1.0, -6.0], [0.0, 1.0, -1.0]];
+/// Each chanter's own timing, ± s around the beat (a crowd is never tight).
+const CHANT_LATE_SECS: f32 = 0.035;
+/// Extra timing scatter per syllable, ± s.
+const CHANT_SCATTER_SECS: f32 = 0.012;
+/// Each chanter's own pitch offset, 0.5–2 st up or down (nobody tunes a chant).
+const CHANT_DETUNE_ST: (f32, f32) = (0.5, 2.0);
+/// Per-syllable pitch scatter in st.
+const CHANT_SCATTER_ST: f32 = 0.5;
+/// Onset consonant level of chanted syllables ("Song", "Hey", "Go"), relative to the vowel.
+const CHANT_FRIC: f32 = 0.7;
+/// Each chanter shouts some syllables louder than others: the quietest at this share of the
+/// loudest, so no two voices rise and fall together.
+const CHANT_LOUDNESS: f32 = 0.6;
+/// Onset consonant level of sung syllables, relative to the vowel: softer than speech.
+const SING_FRIC: f32 = 0.3;
 
 /// What a talker is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +228,7 @@ impl Syl {
             amp: self.amp * env,
             breath: self.breath,
             bright: self.bright,
+            // Once through the syllable's level, never through the vowel's envelope.
             fric: self.amp * fric,
             rough_depth: 0.0,
             rough_hz: 60.0,
@@ -197,6 +256,7 @@ pub struct Talker {
     phrase_left: u32,
     phrase_len: u32,
     chant_offset: f64,
+    chant_st: f32,
     sing_lag: f64,
     sing_cents: f32,
     sing_st: f32,
@@ -225,6 +285,7 @@ impl Talker {
         let pan = (uniform(&mut r) * 2.0 - 1.0) * 0.9;
         let mut voice = Voice::new_split(splitmix64(seed ^ 0x0076_6f69_6365), sample_rate, factor);
         voice.set_pan(pan);
+        voice.set_fric_absolute(true);
         let slot = (index * 7) % count;
         Talker {
             voice,
@@ -242,7 +303,12 @@ impl Talker {
             busy_until: 0.0,
             phrase_left: 0,
             phrase_len: 1,
-            chant_offset: 0.025 * f64::from(uniform(&mut r) * 2.0 - 1.0),
+            chant_offset: f64::from(CHANT_LATE_SECS * (uniform(&mut r) * 2.0 - 1.0)),
+            chant_st: {
+                let (lo, hi) = CHANT_DETUNE_ST;
+                let st = lo + (hi - lo) * uniform(&mut r);
+                if uniform(&mut r) < 0.5 { -st } else { st }
+            },
             sing_lag: 0.1 + 0.15 * f64::from(uniform(&mut r)),
             sing_cents: 45.0 * (uniform(&mut r) * 2.0 - 1.0),
             sing_st: 60.0,
@@ -394,8 +460,8 @@ impl Talker {
             SPEECH_VOWELS[(self.u() * SPEECH_VOWELS.len() as f32) as usize % SPEECH_VOWELS.len()];
         let v1n =
             SPEECH_VOWELS[(self.u() * SPEECH_VOWELS.len() as f32) as usize % SPEECH_VOWELS.len()];
-        let fric = if self.u() < 0.4 {
-            self.range(0.2, 0.8)
+        let fric = if self.u() < MURMUR_FRIC_SHARE {
+            MURMUR_FRIC * self.range(0.3, 1.0)
         } else {
             0.0
         };
@@ -419,75 +485,66 @@ impl Talker {
         self.busy_until = t + dur + gap;
     }
 
+    /// Shouted speech: phrases of short syllables with wide accents, high and rough.
     fn plan_roar(&mut self, t: f64, energy: f32) {
-        let dur = f64::from(self.range(0.4, 1.0));
-        let gap = f64::from(if self.u() < 0.8 {
-            self.range(0.1, 0.35)
+        if self.phrase_left == 0 {
+            let (lo, hi) = ROAR_PHRASE_SYLS;
+            self.phrase_len = lo + (self.u() * (hi - lo + 1) as f32) as u32;
+            self.phrase_len = self.phrase_len.min(hi);
+            self.phrase_left = self.phrase_len;
+            let (p0, p1) = ROAR_PAUSE_SECS;
+            self.busy_until = t + f64::from(self.range(p0, p1));
+            return;
+        }
+        let pos = (self.phrase_len - self.phrase_left) as f32;
+        self.phrase_left -= 1;
+        let last = self.phrase_left == 0;
+        let (d0, d1) = ROAR_SYL_SECS;
+        let dur = f64::from(self.range(d0, d1));
+        let (g0, g1) = ROAR_GAP_SECS;
+        let gap = f64::from(self.range(g0, g1));
+        let k = ROAR_PROSODY;
+        let decl = -k * self.range(2.0, 4.0) * pos / self.phrase_len as f32;
+        let accented = self.u() < ROAR_ACCENT_SHARE;
+        let accent = k * if accented {
+            self.range(2.0, 5.0)
         } else {
-            self.range(0.4, 1.0)
-        });
-        // Lombard: shouting raises pitch with excitement, about an octave over speech.
-        let f0 = self.speak_f0 * 2.0 * semis(3.0 * energy - 1.5 + self.range(-2.0, 2.0));
-        let (v0, v1, st, peak_at, fric) = match (self.u() * 6.0) as u32 {
-            0 => (
-                EE,
-                AE,
-                [0.0, self.range(4.0, 7.0), -self.range(3.0, 7.0)],
-                0.25,
-                0.0,
-            ), // yeah!
-            1 => (
-                OO,
-                OO,
-                [-4.0, self.range(5.0, 9.0), self.range(0.0, 3.0)],
-                0.55,
-                0.0,
-            ), // woo!
-            2 => (
-                EH,
-                EE,
-                [2.0, self.range(3.0, 5.0), -self.range(1.0, 3.0)],
-                0.2,
-                0.6,
-            ), // hey!
-            3 => (
-                OO,
-                OH,
-                [0.0, self.range(2.0, 4.0), -self.range(3.0, 5.0)],
-                0.4,
-                0.0,
-            ), // whoa!
-            4 => (
-                AH,
-                AH,
-                [0.0, self.range(3.0, 6.0), -self.range(2.0, 4.0)],
-                0.5,
-                0.0,
-            ), // aah!
-            _ => (
-                OH,
-                OO,
-                [1.0, self.range(2.0, 5.0), -self.range(2.0, 6.0)],
-                0.3,
-                0.25,
-            ), // go!
+            self.range(-1.5, 1.5)
+        };
+        let st0 = decl + accent;
+        let end = if last {
+            st0 - k * self.range(2.0, 5.0)
+        } else {
+            st0 + k * self.range(-2.0, 2.0)
+        };
+        let rise = k * self.range(0.0, 1.5);
+        // Lombard: shouting raises pitch with excitement, well over an octave above speech.
+        let f0 = self.speak_f0 * ROAR_F0_RATIO * semis(3.0 * energy - 1.5);
+        let n = SPEECH_VOWELS.len();
+        let v0 = SPEECH_VOWELS[(self.u() * n as f32) as usize % n];
+        let v1 = SPEECH_VOWELS[(self.u() * n as f32) as usize % n];
+        let v0 = lerp_formants(v0, AH, ROAR_OPEN_VOWEL);
+        let fric = if self.u() < ROAR_FRIC_SHARE {
+            ROAR_FRIC * self.range(0.3, 0.9)
+        } else {
+            0.0
         };
         self.syl = Syl {
             start: t,
             dur,
-            att: f64::from(self.range(0.04, 0.08)),
-            rel: f64::from(self.range(0.1, 0.2)),
+            att: f64::from(self.range(0.02, 0.05)),
+            rel: f64::from(self.range(0.06, 0.12)),
             f0,
-            st,
-            peak_at,
-            v0: lerp_formants(v0, AH, 0.2),
-            v1: lerp_formants(v1, AH, 0.2),
+            st: [st0, st0 + rise, end],
+            peak_at: self.range(0.25, 0.5),
+            v0,
+            v1: lerp_formants(v0, lerp_formants(v1, AH, ROAR_OPEN_VOWEL), 0.5),
             fric,
-            amp: self.range(0.7, 1.0),
+            amp: if accented { 1.0 } else { self.range(0.7, 0.95) },
             bright: 0.55 + 0.45 * energy,
             breath: 0.25,
-            jitter: 0.03,
-            decay: 0.1,
+            jitter: ROAR_JITTER,
+            decay: 0.3,
         };
         self.busy_until = t + dur + gap;
     }
@@ -498,7 +555,7 @@ impl Talker {
             return;
         };
         let m = ch.moment;
-        let offset = self.chant_offset + 0.008 * f64::from(self.u() * 2.0 - 1.0);
+        let offset = self.chant_offset + f64::from(CHANT_SCATTER_SECS * (self.u() * 2.0 - 1.0));
         let b = chant_beats_at(m, ctx.t0 - offset);
         let next = if b <= 0.0 { 0 } else { b.ceil() as usize };
         if next >= chant_beat_count(m) {
@@ -515,32 +572,35 @@ impl Talker {
         }
         let snd = ch.sounds[pos];
         let last = pos + 1 == ch.sounds.len();
-        let st = if pos == 0 {
-            [1.0, 2.5, 0.0]
+        let contour = CHANT_CONTOUR[if pos == 0 {
+            0
         } else if last {
-            [0.0, 0.5, -3.0]
+            1
         } else {
-            [0.0, 0.5, -0.5]
-        };
+            2
+        }];
+        let detune = self.chant_st + CHANT_SCATTER_ST * (self.u() * 2.0 - 1.0);
+        let st = contour.map(|s| s + detune);
         let e = ctx.energy;
+        let dur = CHANT_SYL_BEATS * beat;
         self.syl = Syl {
             start,
-            dur: 0.62 * beat,
+            dur,
             att: 0.02,
             rel: 0.08,
-            f0: self.speak_f0 * 1.8 * semis(2.0 * e),
+            f0: self.speak_f0 * CHANT_F0_RATIO * semis(2.0 * e),
             st,
             peak_at: 0.3,
             v0: lerp_formants(snd.start, AH, 0.15),
             v1: lerp_formants(snd.end, AH, 0.15),
-            fric: snd.fric,
-            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 },
+            fric: snd.fric * CHANT_FRIC,
+            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 } * self.range(CHANT_LOUDNESS, 1.0),
             bright: 0.6 + 0.3 * e,
             breath: 0.22,
             jitter: 0.03,
             decay: 0.15,
         };
-        self.busy_until = start + 0.62 * beat;
+        self.busy_until = start + dur;
     }
 
     fn sing_control(&mut self, ctx: &Ctx) -> VoiceControl {
@@ -612,7 +672,7 @@ impl Talker {
             breath: 0.15,
             bright: 0.35 + 0.3 * n.velocity,
             fric: if local < 0.06 {
-                n.sound.fric * 0.5
+                n.sound.fric * SING_FRIC * (0.5 + 0.5 * n.velocity) * (1.0 - (local / 0.06) as f32)
             } else {
                 0.0
             },

@@ -248,7 +248,9 @@ pub struct VoiceControl {
     pub breath: f32,
     /// Effort 0..=1: spectral tilt and the weight of the upper formants (Lombard brightness).
     pub bright: f32,
-    /// Onset fricative noise level (relative to `amp`).
+    /// Onset fricative noise level: relative to `amp` by default, or on its own scale (the same
+    /// as `amp`'s, not enveloped by the vowel) for a voice set to
+    /// [`Voice::set_fric_absolute`].
     pub fric: f32,
     /// Depth 0..=1 of the roughness amplitude modulation.
     pub rough_depth: f32,
@@ -298,7 +300,17 @@ pub struct Voice {
     noise_state: u32,
     tuned: [f32; 4],
     tuned_bright: f32,
+    /// Whether `fric` is an absolute level rather than a share of `amp`.
+    fric_absolute: bool,
+    /// Two one-pole low-pass states and their coefficient: the top of the output-rate
+    /// fricative.
+    fric_top: [f32; 2],
+    fric_top_coef: f32,
 }
+
+/// Upper edge of the output-rate fricative in Hz: "s" and "sh" carry little above 10–12 kHz,
+/// and without an edge the hiss would grow with the sample rate.
+const FRIC_TOP_HZ: f32 = 9000.0;
 
 /// Upper formant zero for a body at half rate: fitted so that source, tilt and formants
 /// together stay within ~0.5 dB of the full-rate voice up to 0.42 × the body rate, at body
@@ -346,12 +358,24 @@ impl Voice {
             noise_state: (splitmix64(seed ^ 0x006e_6f69_7365) as u32) | 1,
             tuned: [0.0; 4],
             tuned_bright: -1.0,
+            fric_absolute: false,
+            fric_top: [0.0; 2],
+            fric_top_coef: 1.0 - (-std::f32::consts::TAU * FRIC_TOP_HZ / out_sr).exp(),
         }
     }
 
     /// Place the voice in the stereo field (-1 left ..= 1 right). Meant for silent moments.
     pub fn set_pan(&mut self, pan: f32) {
         self.pan = pan_gains(pan);
+    }
+
+    /// Take [`VoiceControl::fric`] as a level of its own instead of a share of `amp`.
+    ///
+    /// A consonant comes before its vowel: with the fricative scaled by the vowel's envelope it
+    /// is silent through the voicing delay and the attack, and a script that already folds its
+    /// gains into `fric` scales it by them twice. Off by default (the behaviour callers had).
+    pub fn set_fric_absolute(&mut self, on: bool) {
+        self.fric_absolute = on;
     }
 
     /// Whether the voice is making (or still ringing with) sound.
@@ -438,6 +462,7 @@ impl Voice {
                 self.res.reset();
                 self.tilt_state = 0.0;
                 self.fric_state = 0.0;
+                self.fric_top = [0.0; 2];
             }
             return false;
         }
@@ -449,8 +474,8 @@ impl Voice {
         true
     }
 
-    /// The onset fricative alone at the output rate: high-passed noise under the same amplitude
-    /// ramp as the body.
+    /// The onset fricative alone at the output rate: band-passed noise (2.5–9 kHz) under the
+    /// same amplitude ramp as the body (or on its own level, see [`Voice::set_fric_absolute`]).
     fn run_fric(&mut self, amp0: f32, amp1: f32, fric0: f32, fric1: f32, out: &mut Stereo) {
         let n = CHUNK as f32;
         let amp_step = (amp1 - amp0) / n;
@@ -460,6 +485,9 @@ impl Voice {
         let mut state = self.fric_state;
         let coef = self.fric_coef;
         let (pl, pr) = self.pan;
+        let absolute = self.fric_absolute;
+        let top = self.fric_top_coef;
+        let [mut lp1, mut lp2] = self.fric_top;
         for i in 0..CHUNK {
             amp += amp_step;
             fric += fric_step;
@@ -468,12 +496,16 @@ impl Voice {
             ns ^= ns << 5;
             let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
             state += coef * (nz - state);
-            let v = (nz - state) * fric * 0.35 * amp * SOURCE_GAIN;
+            let scale = if absolute { 1.0 } else { amp };
+            lp1 += top * ((nz - state) - lp1);
+            lp2 += top * (lp1 - lp2);
+            let v = lp2 * fric * 0.35 * scale * SOURCE_GAIN;
             out.l[i] += v * pl;
             out.r[i] += v * pr;
         }
         self.fric_noise_state = ns;
         self.fric_state = state;
+        self.fric_top = [lp1, lp2];
     }
 
     /// The per-sample loop over one chunk at the body rate (`l.len()` samples), specialised on
@@ -516,6 +548,7 @@ impl Voice {
         let mut fric_state = self.fric_state;
         let fric_coef = self.fric_coef;
         let mut rough_phase = self.rough_phase;
+        let fric_absolute = self.fric_absolute;
         let inc_scale = inv_sr;
         for i in 0..len {
             f0 += f0_step;
@@ -541,13 +574,19 @@ impl Voice {
             };
             tilt += tilt_coef * (src - tilt);
             let mut y = res.tick(tilt);
+            let mut consonant = 0.0;
             if FRIC {
                 // Onset fricative: high-passed noise.
                 fric += fric_step;
                 fric_state += fric_coef * (nz - fric_state);
-                y += (nz - fric_state) * fric * 0.35;
+                let hiss = (nz - fric_state) * fric * 0.35;
+                if fric_absolute {
+                    consonant = hiss * SOURCE_GAIN;
+                } else {
+                    y += hiss;
+                }
             }
-            let mut v = y * amp * SOURCE_GAIN;
+            let mut v = y * amp * SOURCE_GAIN + consonant;
             if ROUGH {
                 // Roughness: a smooth periodic dip in amplitude (parabolic, cheap).
                 rough_phase += rough_inc;
