@@ -66,6 +66,10 @@ const NEAR_SPAN_M: f32 = 5.0;
 /// Clap burst decay: shortest and span (decay = min + span·u^1.5), in seconds. Real claps ring
 /// 2–8 ms; longer bursts smear into a noise bed.
 const CLAP_DECAY_SECS: (f32, f32) = (0.002, 0.006);
+/// Strength of a free clap: base and growth with the applause's intensity. Harder claps in a big
+/// ovation, but the last clappers of a tail still clap firmly: applause dies by thinning out
+/// (fewer clappers), not by every clap growing faint, which fades into a soft noise.
+const FREE_CLAP_STRENGTH: (f32, f32) = (0.8, 0.2);
 /// Share of clappers (lowest sync rank) that fall loosely onto a common beat in free applause.
 /// Real applause carries a strong 1–3 Hz envelope modulation from such partial entrainment;
 /// fully independent clappers sum to a smooth hiss.
@@ -451,8 +455,7 @@ impl Layer for ApplauseLayer {
         let intensity = params.applause;
         let section = self.section_at(t);
         let end = info.frame + CHUNK as u64;
-        // Harder claps in a big ovation.
-        let vigor = 0.55 + 0.45 * intensity;
+        let vigor = FREE_CLAP_STRENGTH.0 + FREE_CLAP_STRENGTH.1 * intensity;
         let mut rhythm_share = 0.0;
         let loose = BeatGrid::steady(0.0, LOOSE_SYNC_BPM);
         for c in &mut self.clappers {
