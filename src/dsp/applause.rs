@@ -70,6 +70,10 @@ const CLAP_DECAY_SECS: (f32, f32) = (0.002, 0.006);
 /// ovation, but the last clappers of a tail still clap firmly: applause dies by thinning out
 /// (fewer clappers), not by every clap growing faint, which fades into a soft noise.
 const FREE_CLAP_STRENGTH: (f32, f32) = (0.8, 0.2);
+/// Timing spread of the far crowd's claps around a rhythmic section's beat, relative to the
+/// near clappers' scatter (people far away drift more, and their claps arrive over a range of
+/// distances).
+const FAR_BEAT_SPREAD: f64 = 2.0;
 /// Share of clappers (lowest sync rank) that fall loosely onto a common beat in free applause.
 /// Real applause carries a strong 1–3 Hz envelope modulation from such partial entrainment;
 /// fully independent clappers sum to a smooth hiss.
@@ -297,15 +301,17 @@ impl FarField {
         f
     }
 
-    fn render(&mut self, intensity: f32, sr: f64, out: &mut Stereo) {
-        let lambda = self.rate_full * f64::from(intensity) / sr;
-        if lambda <= 0.0 && self.silent {
+    /// Render one chunk with the share of the far crowd clapping at each sample (`intensity`;
+    /// above 1 where a rhythmic section packs its claps onto the beat).
+    fn render(&mut self, intensity: &[f32; CHUNK], sr: f64, out: &mut Stereo) {
+        let active = intensity.iter().any(|v| *v > 0.0);
+        if !active && self.silent {
             return;
         }
         // 1. This chunk's grains as energy arriving per sample and channel.
         let mut arriving = [[0.0f32; FAR_CHANNELS]; CHUNK];
-        for slot in &mut arriving {
-            self.clock += lambda;
+        for (slot, share) in arriving.iter_mut().zip(intensity) {
+            self.clock += self.rate_full * f64::from(*share) / sr;
             while self.clock >= self.next_event {
                 let c = (uniform(&mut self.rng) * FAR_CHANNELS as f32) as usize % FAR_CHANNELS;
                 slot[c] += self.grain_energy[c] * (0.2 + 1.6 * uniform(&mut self.rng));
@@ -351,7 +357,7 @@ impl FarField {
         let loudest = (0..FAR_CHANNELS).fold(0.0f32, |m, c| m.max(e[c]).max(y1[c].abs()));
         (self.energy, self.noise) = (e, ns);
         (self.x1, self.x2, self.y1, self.y2) = (x1, x2, y1, y2);
-        if lambda <= 0.0 && loudest < 1e-7 {
+        if !active && loudest < 1e-7 {
             self.energy = [0.0; FAR_CHANNELS];
             self.x1 = [0.0; FAR_CHANNELS];
             self.x2 = [0.0; FAR_CHANNELS];
@@ -527,9 +533,28 @@ impl Layer for ApplauseLayer {
             }
         }
         if let Some(far) = &mut self.far {
-            // The far crowd follows the applause, and claps in time in proportion to the near one.
+            // The far crowd follows the applause, and claps in time in proportion to the near
+            // one: those in time put their claps on the beat (spread a little wider than the
+            // near clappers'), so a chant's claps are heard as claps, not over a steady hiss.
             let near_in_time = rhythm_share / self.clappers.len().max(1) as f32;
-            far.render(intensity.max(near_in_time * 0.8), sr, out);
+            let in_time = near_in_time * 0.8;
+            let free = (intensity - in_time).max(0.0);
+            let mut share = [free + in_time; CHUNK];
+            if let Some((s, _)) = section.filter(|_| in_time > 0.0) {
+                let sigma = s.scatter_secs.max(0.005) * FAR_BEAT_SPREAD;
+                let claps_per_bar = f64::from(s.grid.mask.count_ones().max(1));
+                let interval = s.grid.beat_secs_at(t) * f64::from(s.grid.beats_per_bar.max(1))
+                    / claps_per_bar;
+                // Normalised so the mean over a clap interval is 1 (the same power as before).
+                let peak = interval / (sigma * std::f64::consts::TAU.sqrt());
+                for (i, v) in share.iter_mut().enumerate() {
+                    let now = t + i as f64 / sr;
+                    let (_, beat) = s.grid.next_clap_after(now - 4.0 * sigma);
+                    let z = (now - beat) / sigma;
+                    *v = free + in_time * (peak * (-0.5 * z * z).exp()) as f32;
+                }
+            }
+            far.render(&share, sr, out);
         }
     }
 }
