@@ -161,11 +161,17 @@ fn the_tail_thins_out_into_single_claps_instead_of_fading() {
         eprintln!(
             "{n} {listener:?}: level -{level_drop:.1} dB, clap peaks -{peak_drop:.1} dB, crest {cp:.1} -> {ct:.1}"
         );
-        assert!(level_drop >= 4.0, "the tail is quieter: -{level_drop:.1} dB");
+        assert!(
+            level_drop >= 4.0,
+            "the tail is quieter: -{level_drop:.1} dB"
+        );
         assert!(
             peak_drop <= level_drop - 1.0,
             "the remaining claps keep their strength: peaks -{peak_drop:.1} dB, level -{level_drop:.1} dB"
         );
-        assert!(ct >= 1.25 * cp, "single claps stand out in the tail: crest {cp:.1} -> {ct:.1}");
+        assert!(
+            ct >= 1.25 * cp,
+            "single claps stand out in the tail: crest {cp:.1} -> {ct:.1}"
+        );
     }
 }

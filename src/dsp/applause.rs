@@ -543,8 +543,8 @@ impl Layer for ApplauseLayer {
             if let Some((s, _)) = section.filter(|_| in_time > 0.0) {
                 let sigma = s.scatter_secs.max(0.005) * FAR_BEAT_SPREAD;
                 let claps_per_bar = f64::from(s.grid.mask.count_ones().max(1));
-                let interval = s.grid.beat_secs_at(t) * f64::from(s.grid.beats_per_bar.max(1))
-                    / claps_per_bar;
+                let interval =
+                    s.grid.beat_secs_at(t) * f64::from(s.grid.beats_per_bar.max(1)) / claps_per_bar;
                 // Normalised so the mean over a clap interval is 1 (the same power as before).
                 let peak = interval / (sigma * std::f64::consts::TAU.sqrt());
                 for (i, v) in share.iter_mut().enumerate() {
