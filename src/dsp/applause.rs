@@ -42,6 +42,11 @@ const FAR_DECAYS_SECS: [f32; 2] = [0.004, 0.011];
 const FAR_Q: f32 = 9.0;
 /// Claps per second per far-away person.
 const FAR_RATE_PER_PERSON: f64 = 4.0;
+/// Fewest far-field grains per second at full applause. A few hundred grains a second through
+/// narrow (Q 9) resonators ring one by one like drops of water; the grains stand for claps too
+/// far away to be told apart, so they are always dense (their total power does not depend on
+/// the rate).
+const FAR_RATE_MIN: f64 = 8_000.0;
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power.
 pub const FAR_RATE_CAP: f64 = 20_000.0;
 /// Output gain of one clap at 1 m (sets the layer's level: about −22 dBFS RMS at full applause,
@@ -253,7 +258,8 @@ struct FarField {
 impl FarField {
     fn new(seed: u64, far_people: u32, width: f32, gain: f32, sr: f32) -> Self {
         let mut r = rng(seed);
-        let rate_full = (f64::from(far_people) * FAR_RATE_PER_PERSON).min(FAR_RATE_CAP);
+        let rate_full =
+            (f64::from(far_people) * FAR_RATE_PER_PERSON).clamp(FAR_RATE_MIN, FAR_RATE_CAP);
         let mut f = FarField {
             energy: [0.0; FAR_CHANNELS],
             energy_decay: [0.0; FAR_CHANNELS],
