@@ -175,3 +175,34 @@ fn the_tail_thins_out_into_single_claps_instead_of_fading() {
         );
     }
 }
+
+#[test]
+fn claps_under_a_chant_gather_on_its_beat() {
+    // A chant's claps are heard as claps only if the whole crowd's hands land on the beat,
+    // the far crowd's too: a steady hiss between the beats is heard as noise or insects.
+    let mut c = moment("chant-1", MomentKind::Chant, 0.0, 14.0, 0.8);
+    c.words = Some("one more song".into());
+    c.bpm = 104.0;
+    let grid = concert::show::rhythm::chant_grid(&c);
+    for n in [350u32, 15_000] {
+        let s = show(VenueKind::Arena, n, vec![c.clone()]);
+        let x = render(&s, 1, 4.0, 6.0);
+        let env = envelope(&band(&x, 500.0, 4000.0));
+        let (mut on, mut total) = (0.0, 0.0);
+        for (i, e) in env.iter().enumerate() {
+            let t = 4.0 + (i * FRAME) as f64 / SR;
+            let (_, next) = grid.next_clap_after(t - 0.06);
+            let power = e * e;
+            total += power;
+            if (t - next).abs() <= 0.06 {
+                on += power;
+            }
+        }
+        let share = on / total;
+        eprintln!(
+            "{n}: {:.0} % of the clap energy within 60 ms of a beat",
+            100.0 * share
+        );
+        assert!(share >= 0.85, "{:.0} % on the beat", 100.0 * share);
+    }
+}
