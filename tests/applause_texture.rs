@@ -206,3 +206,34 @@ fn claps_under_a_chant_gather_on_its_beat() {
         assert!(share >= 0.85, "{:.0} % on the beat", 100.0 * share);
     }
 }
+
+/// Cost of the applause layer at full applause, flat in audience size (the far field's grain
+/// rate is capped; the near field's clappers are the same for every size). Ignored: timing
+/// needs a quiet machine (`cargo test --release --test applause_texture -- --ignored`).
+#[test]
+#[ignore]
+fn applause_cost_is_flat_in_audience_size() {
+    let cost = |n: u32| {
+        let s = applause_show(VenueKind::Arena, n, Listener::Floor);
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let x = render(&s, 1, 3.0, 8.0);
+            assert!(!x.is_empty());
+            best = best.min(t.elapsed().as_secs_f64() / 8.0);
+        }
+        eprintln!("{n:>6} people: {:.1} ms per second of audio", 1e3 * best);
+        best
+    };
+    let (small, mid, big) = (cost(60), cost(1_200), cost(100_000));
+    assert!(
+        big <= 1.1 * mid,
+        "100,000 vs 1,200 people: {:.2}x",
+        big / mid
+    );
+    assert!(
+        small <= 1.1 * mid,
+        "60 vs 1,200 people: {:.2}x",
+        small / mid
+    );
+}
