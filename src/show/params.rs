@@ -134,7 +134,10 @@ fn swells(m: &Moment, t: f64) -> Swells {
             s.applause = p * a;
             // The first seconds of applause after a song carry the shouts and whistles.
             let excite = a * (-u / (d * 0.45).max(2.0)).exp();
-            s.roar = 0.75 * p * excite;
+            // Claps carry an applause; the shouting rides on them for its first seconds and
+            // stays under them (a roar as loud as the claps turns the moment into a shouting
+            // match, not an ovation).
+            s.roar = 0.45 * p * excite;
             s.cheers = 4.0 * p * a;
             s.whistles = 1.6 * p * excite;
             s.screams = 1.2 * p * p * excite;
@@ -253,7 +256,7 @@ fn state(m: &Moment) -> State {
         },
         MomentKind::Applause => State {
             energy: e,
-            murmur: 0.2,
+            murmur: 0.08,
             ..State::default()
         },
         MomentKind::Chant => State {
