@@ -11,6 +11,7 @@ pub mod lead;
 pub mod master;
 pub mod util;
 pub mod venue;
+pub mod whistle;
 
 use crate::show::Params;
 
