@@ -116,9 +116,6 @@ fn silent_when_all_params_are_zero() {
     assert_silent_at_rest(&mut l);
 }
 
-#[path = "fft/mod.rs"]
-mod fft;
-
 /// Peak-aligned look at a tone: per 4096-point Hann frame (85 ms) with sound, the frequency of
 /// the strongest bin and the share of the power within ±175 Hz that lies in the best 3 bins
 /// (±12 Hz). A steady sine puts nearly all of it there; a noise band tens of Hz wide spreads it.
@@ -132,18 +129,27 @@ fn tone_frames(x: &[f32]) -> Vec<(f64, f64)> {
         if frame.iter().fold(0.0f32, |m, v| m.max(v.abs())) < 0.3 * loud {
             continue;
         }
-        let mut re: Vec<f64> = frame
+        let w: Vec<f64> = frame
             .iter()
             .enumerate()
             .map(|(i, v)| {
                 f64::from(*v) * (0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / N as f64).cos())
             })
             .collect();
-        let mut im = vec![0.0; N];
-        fft::fft(&mut re, &mut im);
-        let p: Vec<f64> = (0..N / 2).map(|k| re[k] * re[k] + im[k] * im[k]).collect();
         let lo = (1000.0 / bin) as usize;
         let hi = (5000.0 / bin) as usize;
+        // Goertzel per bin: only 1-5 kHz (plus the ±15-bin margins) is needed.
+        let mut p = vec![0.0; N / 2];
+        for (k, pk) in p.iter_mut().enumerate().take(hi + 16).skip(lo - 16) {
+            let c = 2.0 * (std::f64::consts::TAU * k as f64 / N as f64).cos();
+            let (mut s1, mut s2) = (0.0, 0.0);
+            for v in &w {
+                let s0 = v + c * s1 - s2;
+                s2 = s1;
+                s1 = s0;
+            }
+            *pk = s1 * s1 + s2 * s2 - c * s1 * s2;
+        }
         let k = (lo..hi).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap();
         let wide: f64 = p[k - 15..=k + 15].iter().sum();
         let best3 = (k - 2..=k)

@@ -26,7 +26,7 @@
 //! Must not touch: the crowd's talkers and bed (`dsp::crowd`), applause.
 
 use crate::dsp::crowd::voice::{
-    AE, AH, EE, EH, Formants, OO, Voice, VoiceControl, lerp_formants, syllable_sound,
+    AE, AH, EH, Formants, OO, Voice, VoiceControl, lerp_formants, syllable_sound,
 };
 use crate::dsp::util::{
     Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, semis, smooth01, uniform,
@@ -101,7 +101,7 @@ const CONSONANT_Q: f32 = 1.2;
 const MAX_SYLLABLES: usize = 3;
 
 /// Chance that a voice event sets off a cluster, and the delay of the others joining (s).
-const CLUSTER_CHANCE: f32 = 0.35;
+const CLUSTER_CHANCE: f32 = 0.45;
 const CLUSTER_DELAY_SECS: (f32, f32) = (0.05, 0.5);
 
 /// The kinds of one-shot crowd event.
@@ -347,7 +347,8 @@ impl VoiceEvent {
                     range(r, -8.0, -3.0),
                 ];
                 syl.peak_at = range(r, 0.2, 0.5);
-                let v = [AH, AE, EE, EH][(uniform(r) * 4.0) as usize % 4];
+                // Open vowels: a closed "ee" at this pitch reads as a cat.
+                let v = [AH, AE, EH, AH][(uniform(r) * 4.0) as usize % 4];
                 syl.v0 = v;
                 syl.v1 = lerp_formants(v, AH, 0.5);
                 syl.fric = if uniform(r) < 0.5 { 0.5 } else { 0.0 }; // a breathy "h" onset

@@ -14,7 +14,7 @@ use crate::dsp::util::{Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, smo
 use crate::dsp::{CHUNK, Stereo};
 
 /// Where the tone sits (Hz): finger whistles are loudest at 1.5–4 kHz.
-pub const WHISTLE_HZ: (f32, f32) = (1500.0, 3400.0);
+pub const WHISTLE_HZ: (f32, f32) = (1500.0, 3000.0);
 /// Quality of the resonance that makes the tone: a band of `hz / Q` Hz (about 40–170 Hz).
 pub const WHISTLE_Q: (f32, f32) = (20.0, 40.0);
 /// The rise of a part, as a frequency ratio: a few semitones (about 1.3–4 st), not an octave.
@@ -113,9 +113,9 @@ impl Whistle {
         let mut parts = [Part::default(); 2];
         let n_parts = if uniform(r) < 0.55 {
             // Wolf whistle: a short rise ("wheet"), a breath, then up and a long fall ("whoo").
-            let d1 = f64::from(range(r, 0.15, 0.3));
+            let d1 = f64::from(range(r, 0.18, 0.3));
             let gap = f64::from(range(r, 0.06, 0.16));
-            let d2 = f64::from(range(r, 0.35, 0.75));
+            let d2 = f64::from(range(r, 0.4, 0.8));
             parts[0] = Part {
                 start: 0.0,
                 dur: d1,
@@ -131,7 +131,7 @@ impl Whistle {
             2
         } else {
             // A single blast: a scoop up, a held stretch, a fall at the end.
-            let d = f64::from(range(r, 0.3, 1.0));
+            let d = f64::from(range(r, 0.4, 1.2));
             parts[0] = Part {
                 start: 0.0,
                 dur: d,
