@@ -309,8 +309,9 @@ fn screams_wander_and_break_instead_of_a_periodic_vibrato() {
     println!("4-9 Hz vibrato peak over mean 2-20 Hz pitch modulation: {peaks:.1?}");
     assert!(peaks.len() >= 6, "screams are voiced");
     let mean = peaks.iter().sum::<f64>() / peaks.len() as f64;
+    // The old sine vibrato measured 10.9 (4.4-19.7 per seed); the random wander about 4.
     assert!(
-        mean < 4.0,
+        mean < 6.0,
         "no periodic vibrato in the scream's pitch: {mean:.1}"
     );
     // A shouting pitch, not a shriek near 1 kHz.
