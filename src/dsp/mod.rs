@@ -12,6 +12,7 @@ pub mod master;
 pub mod roomtone;
 pub mod util;
 pub mod venue;
+pub mod whistle;
 
 use crate::show::Params;
 
