@@ -99,12 +99,17 @@ const SEEK_PREROLL_SECS: f64 = 2.0;
 /// applause has thinned to its last clappers, the room's tail and the last voices fade out
 /// instead of stopping mid-sound.
 pub const END_FADE_SECS: f64 = 4.0;
-/// Depth the end fade reaches at the last frame (dB): under any dither or noise floor.
-const END_FADE_DB: f64 = -90.0;
+/// Depth the fade reaches one second before the end (dB), then at the last frame: a long,
+/// even fade that keeps the room audible (a listener hears −25 dB as "far away", not "gone"),
+/// then out in the last second, under any dither or noise floor.
+const END_FADE_DB: (f64, f64) = (-25.0, -90.0);
+/// The share of the fade spent on its first, gentle part.
+const END_FADE_KNEE: f64 = 0.75;
 
 /// The gain of the end fade at `frame` of a show of `total` frames with a fade of `fade`
 /// frames: 1 before the fade, then falling linearly in decibels (which the ear hears as an even
-/// fade) to [`END_FADE_DB`], eased in so the fade has no corner, and 0 past the end.
+/// fade) to [`END_FADE_DB`]`.0` at the knee and on to `.1` at the end, eased into each part so
+/// the fade has no corner, and 0 past the end.
 fn end_fade_gain(frame: u64, total: u64, fade: u64) -> f32 {
     if frame >= total {
         return 0.0;
@@ -114,8 +119,14 @@ fn end_fade_gain(frame: u64, total: u64, fade: u64) -> f32 {
         return 1.0;
     }
     let u = 1.0 - left as f64 / fade as f64;
-    // Ease in: the first part of the fade is gentle (u²), the rest linear in dB.
-    let db = END_FADE_DB * u * u.sqrt();
+    let (knee_db, end_db) = END_FADE_DB;
+    let db = if u < END_FADE_KNEE {
+        let v = u / END_FADE_KNEE;
+        knee_db * v * v.sqrt()
+    } else {
+        let v = (u - END_FADE_KNEE) / (1.0 - END_FADE_KNEE);
+        knee_db + (end_db - knee_db) * v * v
+    };
     10f64.powf(db / 20.0) as f32
 }
 
@@ -516,6 +527,10 @@ mod tests {
         // starting from a room that was still sounding.
         let fade = window_db(&out[end - 2 * 5 * sr as usize..end], sr, 0.5);
         assert!(fade[0] > -50.0, "sound before the fade: {fade:?}");
+        assert!(
+            fade[..8].iter().all(|db| *db > -60.0),
+            "the room stays audible until the last second: {fade:?}"
+        );
         for pair in fade[2..].windows(2) {
             assert!(
                 pair[1] < pair[0],

@@ -194,9 +194,11 @@ impl Show {
                     kind: ClapKind::Chant,
                     start: m.start_secs,
                     end: m.end_secs,
-                    share: 0.9 * m.energy.max(0.5),
+                    share: 0.6 * m.energy.max(0.5),
                     scatter_secs: 0.018,
-                    strength: 0.75,
+                    // The voices carry a chant; the claps keep its time several dB under them
+                    // (louder claps turn it into percussion: "Gunshot", "Hammer").
+                    strength: 0.18,
                     grid: chant_grid(m),
                 }),
                 MomentKind::Finale | MomentKind::Applause if m.peak >= 0.9 && d >= 14.0 => {
