@@ -39,6 +39,9 @@ pub const IH: Formants = [390.0, 1990.0, 2550.0];
 /// The vowels chatter is made of, roughly weighted by how often they occur in speech.
 pub const SPEECH_VOWELS: [Formants; 12] = [AH, EH, EE, OH, OO, AE, UH, ER, IH, UH, IH, EH];
 
+/// Letters of a written syllable that [`syllable_sound`] reads.
+pub const SYLLABLE_LETTERS: usize = 24;
+
 /// How a sung or shouted syllable sounds: formants at its start and end (a diphthong glides
 /// between them) and the strength of its onset consonant's noise.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,12 +57,19 @@ pub struct SyllableSound {
 /// The sound of a written syllable ("yeah", "song", "hey"): vowels from its letters, glides
 /// for a leading "w"/"y" and trailing "y"/"r"/"w", noise for a leading fricative. A tiny
 /// letter-to-sound rule set, enough for chants and sing-along syllables.
+///
+/// Allocation-free (the cheers call it on the audio thread when a shout starts): letters past
+/// the first [`SYLLABLE_LETTERS`] are ignored, which no syllable reaches.
 pub fn syllable_sound(text: &str) -> SyllableSound {
-    let s: Vec<u8> = text
-        .bytes()
-        .filter(u8::is_ascii_alphabetic)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
+    let mut letters = [0u8; SYLLABLE_LETTERS];
+    let mut n = 0;
+    for b in text.bytes().filter(u8::is_ascii_alphabetic) {
+        if n < letters.len() {
+            letters[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    let s = &letters[..n];
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u');
     let first_v = s.iter().position(|&b| is_vowel(b));
     let nucleus = match first_v {
