@@ -287,3 +287,59 @@ pub fn power_spectrum(x: &[f32]) -> (Vec<f64>, f64) {
     let p = (0..=n / 2).map(|k| re[k] * re[k] + im[k] * im[k]).collect();
     (p, f64::from(SR) / n as f64)
 }
+
+/// Frame rate of [`band_envelope_db`], frames per second (5 ms hop).
+pub const ENV_RATE: f64 = 200.0;
+
+/// Level of the band `lo..hi` Hz every 5 ms (20 ms Hann frames), in dB: the envelope of one
+/// part of the spectrum, as a spectrogram row summed over the band.
+pub fn band_envelope_db(x: &[f32], lo: f64, hi: f64) -> Vec<f64> {
+    let hop = (f64::from(SR) / ENV_RATE) as usize;
+    let frame = (f64::from(SR) * 0.02) as usize;
+    let n = frame.next_power_of_two();
+    let df = f64::from(SR) / n as f64;
+    let window: Vec<f64> = (0..frame)
+        .map(|i| 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / frame as f64).cos())
+        .collect();
+    let mut out = Vec::new();
+    let mut s = 0;
+    while s + frame <= x.len() {
+        let mut re = vec![0.0f64; n];
+        let mut im = vec![0.0f64; n];
+        for i in 0..frame {
+            re[i] = f64::from(x[s + i]) * window[i];
+        }
+        fft(&mut re, &mut im);
+        let p: f64 = (1..n / 2)
+            .filter(|k| (lo..hi).contains(&(*k as f64 * df)))
+            .map(|k| re[k] * re[k] + im[k] * im[k])
+            .sum();
+        out.push(10.0 * p.max(1e-20).log10());
+        s += hop;
+    }
+    out
+}
+
+/// How much an envelope (dB, at [`ENV_RATE`]) moves between `lo` and `hi` Hz: the RMS in dB of
+/// its component in that modulation band (mean removed, Hann window, Parseval).
+pub fn modulation_db(env: &[f64], lo: f64, hi: f64) -> f64 {
+    let m = env.len();
+    let n = m.next_power_of_two();
+    let mean = env.iter().sum::<f64>() / m as f64;
+    let mut re = vec![0.0f64; n];
+    let mut im = vec![0.0f64; n];
+    let mut wpow = 0.0;
+    for (i, e) in env.iter().enumerate() {
+        let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / m as f64).cos();
+        re[i] = (e - mean) * w;
+        wpow += w * w;
+    }
+    fft(&mut re, &mut im);
+    let df = ENV_RATE / n as f64;
+    // One-sided: twice each positive-frequency bin's power, normalised by the window's energy.
+    let p: f64 = (1..n / 2)
+        .filter(|k| (lo..=hi).contains(&(*k as f64 * df)))
+        .map(|k| 2.0 * (re[k] * re[k] + im[k] * im[k]))
+        .sum();
+    (p / (wpow * n as f64)).sqrt()
+}

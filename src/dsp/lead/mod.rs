@@ -37,8 +37,44 @@ const VOICE_GAIN: f32 = 0.047;
 const EFFORT_DB: f32 = 19.0;
 /// Speech sits a little under singing.
 const SPEECH_DB: f32 = 0.0;
-/// Level of the air above 4 kHz at zero effort, in dB relative to the source.
-const AIR_DB: f32 = -16.0;
+/// Level of the harmonic air above 4 kHz at zero effort, in dB relative to the source (it rises
+/// 6 dB per unit of effort). Kept low on purpose: clean harmonics running up to 10 kHz are what
+/// YAMNet hears as an instrument (Music, Theremin); a voice's top octaves are mostly breath. At
+/// -16 dB the dry lead read voice 0.15–0.18 with Music 0.15; 10 dB less gave 0.22–0.25 and
+/// Music 0.08 (research diagnosis B); going further gained nothing.
+const AIR_DB: f32 = -26.0;
+/// The singer's-formant peak (the "ring" at 2.8–3.6 kHz) at zero effort, in dB. A weaker ring
+/// pushes the voice towards an instrument (−6 dB cost 0.02–0.03 voice); 3 dB more than the
+/// earlier 5 dB added 0.02–0.04.
+const RING_DB: f32 = 8.0;
+/// How much the ring grows per unit of effort, in dB: the singer's formant grows faster than the
+/// voice's level, so ff rings clearly more than mf even with the breath riding on both.
+const EFFORT_RING_DB: f32 = 5.0;
+/// Gain above ~1.2 kHz at zero effort, in dB. With the harmonic air cut, a slightly brighter
+/// mouth reads more as a voice: mf sits 3 dB brighter than it used to.
+const TILT_DB: f32 = -1.0;
+/// How much brighter above ~1.2 kHz each unit of effort makes the voice, in dB: a louder voice
+/// closes its folds faster, so its top grows faster than its level (ff is clearly brighter
+/// than mf around the singer's formant).
+const EFFORT_TILT_DB: f32 = 5.0;
+/// Extra ring on high notes, in dB at E5 (from nothing at A4 and below). Up there only a few
+/// harmonics reach the singer's formant; without the extra ring E5 and D5 windows read as
+/// Howl, Whimper or Animal.
+const HIGH_RING_DB: f32 = 4.0;
+/// A less pressed, more open glottis on high notes (added to the open quotient at E5): the
+/// lighter mechanism sopranos sing in there.
+const HIGH_OPEN: f32 = 0.08;
+/// Loudness following the vibrato, as a fraction per cent of vibrato extent: about ±2 dB at
+/// ±38 cents. A voice's level swings with its pitch (the harmonics move across the formants);
+/// more coupling adds a little voice (twice the earlier 0.0038 gained up to 0.02) but every
+/// period's level then differs from the last, which Praat counts as shimmer: 1.5 times keeps
+/// whole-song shimmer under 3.81 %.
+const VIBRATO_AM: f32 = 0.0057;
+/// Slow wander of the loudness inside a phrase, standard deviation in dB: no two notes of a
+/// line are sung at quite the same level.
+const LOUDNESS_WANDER_DB: f32 = 1.0;
+/// Correlation time of that wander, in seconds (a few notes).
+const LOUDNESS_WANDER_SECS: f32 = 0.7;
 // The three irregularities below are tuned together on the dry lead stems of the seed songs
 // (Praat through `inspect-wav --voice --notes`): jitter sets most of the HNR *and* most of the
 // measured shimmer (a period of another length meets the previous one's formant ringing at
@@ -49,8 +85,23 @@ const JITTER: f32 = 0.0095;
 /// Standard deviation of the pulse amplitude from cycle to cycle. Small on purpose: jitter
 /// through the formants and the breath already make 2.5–3.5 % of measured shimmer.
 const SHIMMER: f32 = 0.004;
-/// Aspiration riding on the open phase, relative to the pulses.
-const ASPIRATION: f32 = 0.4;
+/// Aspiration riding on the open phase, relative to the pulses. With the harmonic air cut, this
+/// breath is what fills the top octaves, as in a real voice: 0.4 left them clean (Music), 0.8
+/// took the instrument reading away; 1.2 gained nothing and began to read as Howl.
+const ASPIRATION: f32 = 0.8;
+/// How much of the aspiration a loud voice loses per unit of effort above mf: louder singing
+/// closes the folds more firmly, so ff is less breathy (and clearly brighter) than mf.
+const PRESSED_BREATH: f32 = 0.8;
+/// Breath noise of a breath in before a phrase, at its loudest (relative to the pulses): some
+/// 25 dB under the phrase it leads into, heard as in a dry vocal track, not loud.
+const INHALE_BREATH: f32 = 0.25;
+/// How long a breath in before a phrase lasts, in seconds: a full breath when the rest allows,
+/// a quick catch breath in a short rest, none when there is less room than the shortest.
+const INHALE_SECS: std::ops::Range<f32> = 0.15..0.35;
+/// The breath in ends this long before the phrase's first note.
+const INHALE_END_SECS: f32 = 0.05;
+/// Quiet kept between the previous phrase's fall and the breath in.
+const INHALE_CLEAR_SECS: f32 = 0.08;
 
 /// What the voice aims for during one chunk.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +114,8 @@ struct Target {
     breath: f32,
     frication: f32,
     breathiness: f32,
+    /// How far a consonant closes the mouth: dB taken off everything above ~1.2 kHz.
+    muffle_db: f32,
     effort: f32,
     formants: Formants,
 }
@@ -77,6 +130,9 @@ impl Target {
         smooth(&mut self.breath, tg.breath, dt, 0.01);
         smooth(&mut self.frication, tg.frication, dt, 0.005);
         smooth(&mut self.breathiness, tg.breathiness, dt, 0.03);
+        // Slower than the level: a consonant's colour change spread over a few periods keeps
+        // it from reading as period-to-period shimmer.
+        smooth(&mut self.muffle_db, tg.muffle_db, dt, 0.02);
         smooth(&mut self.effort, tg.effort, dt, 0.05);
         smooth(&mut self.vibrato_cents, tg.vibrato_cents, dt, 0.05);
         smooth(&mut self.vibrato_hz, tg.vibrato_hz, dt, 0.1);
@@ -104,6 +160,7 @@ pub struct LeadLayer {
     drift: Wander,
     flutter: Wander,
     vibrato_phase: f32,
+    loudness: Wander,
     /// Where the controls are now, gliding towards each chunk's [`Target`] (`pitch` is the
     /// follower's).
     now: Target,
@@ -132,6 +189,20 @@ fn onset_secs(o: Onset) -> f32 {
         Onset::N | Onset::M | Onset::W | Onset::Y | Onset::H => 0.06,
         Onset::Stop => 0.045,
         Onset::Fricative => 0.07,
+    }
+}
+
+/// How far each voiced onset closes the mouth, in dB off everything above ~1.2 kHz. The tongue
+/// tip (l) or the lips and velum (m, n, w) damp the upper formants while the voice goes on, so
+/// the top octaves dip at every such syllable, as in real singing; nasals most (their murmur
+/// lies almost all below 500 Hz).
+fn onset_muffle_db(o: Onset) -> f32 {
+    match o {
+        Onset::L => 12.0,
+        Onset::N | Onset::M => 22.0,
+        Onset::W => 10.0,
+        Onset::Y => 4.0,
+        _ => 0.0,
     }
 }
 
@@ -176,6 +247,7 @@ impl LeadLayer {
             drift: Wander::new(4.0, 0.8),
             flutter: Wander::new(2.0, 0.06),
             vibrato_phase: 0.0,
+            loudness: Wander::new(LOUDNESS_WANDER_DB, LOUDNESS_WANDER_SECS),
             now: Target {
                 pitch: 60.0,
                 vibrato_cents: 0.0,
@@ -185,6 +257,7 @@ impl LeadLayer {
                 breath: 0.0,
                 frication: 0.0,
                 breathiness: 0.0,
+                muffle_db: 0.0,
                 effort: 0.65,
                 formants: vowels[0],
             },
@@ -210,6 +283,7 @@ impl LeadLayer {
             self.source.reseed(rng(derive_seed(seed, "glottis")));
             self.drift = Wander::new(4.0, 0.8);
             self.flutter = Wander::new(2.0, 0.06);
+            self.loudness = Wander::new(LOUDNESS_WANDER_DB, LOUDNESS_WANDER_SECS);
             self.vibrato_phase = 0.0;
         }
     }
@@ -273,11 +347,19 @@ impl LeadLayer {
         let nx = next?;
         let u = &self.plan[nx];
         let lead = (u.start - t) as f32;
-        let room =
-            cur.is_none_or(|c| u.start - (self.plan[c].end + f64::from(self.plan[c].tail)) > 0.5);
-        if !u.speech && room && (0.05..0.4).contains(&lead) {
+        // The breath takes what the rest leaves after the last note's fall, up to a full breath.
+        let free = cur.map_or(f32::INFINITY, |c| {
+            (u.start - (self.plan[c].end + f64::from(self.plan[c].tail))) as f32
+        });
+        let len = INHALE_SECS
+            .end
+            .min(free - INHALE_CLEAR_SECS - INHALE_END_SECS);
+        if !u.speech
+            && len >= INHALE_SECS.start
+            && (INHALE_END_SECS..INHALE_END_SECS + len).contains(&lead)
+        {
             self.enter_moment(u.moment_seed);
-            return Some(self.inhale(nx, (0.4 - lead) / 0.35));
+            return Some(self.inhale(nx, (INHALE_END_SECS + len - lead) / len));
         }
         None
     }
@@ -346,7 +428,7 @@ impl LeadLayer {
             u.midi - u.fall_cents / 100.0
         } else {
             u.midi
-        };
+        } + u.detune_cents / 100.0;
         let vibrato_cents = if !u.speech && dur >= 0.4 {
             // Singers settle into vibrato sooner on shorter held notes: from 0.6 s on, the onset
             // (100–300 ms) and its ramp shrink with the note, so a 0.6 s note still carries one.
@@ -369,6 +451,11 @@ impl LeadLayer {
             breath,
             frication,
             breathiness: 0.0,
+            muffle_db: if in_onset {
+                onset_muffle_db(syl.onset)
+            } else {
+                0.0
+            },
             effort: u.effort,
             formants,
         }
@@ -391,6 +478,7 @@ impl LeadLayer {
             breath: 0.05 * k,
             frication: 0.0,
             breathiness: k,
+            muffle_db: 0.0,
             effort: u.effort,
             formants: self.last_vowel(u),
         }
@@ -408,6 +496,7 @@ impl LeadLayer {
             breath: 0.0,
             frication: 0.0,
             breathiness: 0.3,
+            muffle_db: 0.0,
             effort: u.effort,
             formants: self.last_vowel(u),
         }
@@ -422,11 +511,14 @@ impl LeadLayer {
             vibrato_hz: u.vibrato_hz,
             amp: effort_gain(u.effort, false),
             voicing: 0.0,
-            breath: 0.12 * (std::f32::consts::PI * k.clamp(0.0, 1.0)).sin(),
+            breath: INHALE_BREATH * (std::f32::consts::PI * k.clamp(0.0, 1.0)).sin(),
             frication: 0.0,
             breathiness: 1.0,
+            muffle_db: 0.0,
             effort: u.effort,
-            formants: self.vowel(u.syllable.nucleus),
+            // Air drawn in through a half-open mouth, whatever vowel comes next: through an
+            // "oo" it would lose all its hiss.
+            formants: self.vowel(Vowel::E),
         }
     }
 
@@ -493,24 +585,28 @@ impl Layer for LeadLayer {
             + self.drift.step(&mut self.control_rng, dt)
             + self.flutter.step(&mut self.control_rng, dt);
         let f0 = 440.0 * 2f32.powf((cents / 100.0 - 69.0) / 12.0);
-        // Loudness follows the vibrato: ±1.3 dB at ±38 cents (more would read as shimmer).
+        // Loudness follows the vibrato, a little behind the pitch, and wanders slowly.
+        let wander_db = self.loudness.step(&mut self.control_rng, dt);
         let amp = self.now.amp
-            * (1.0 + 0.0038 * self.now.vibrato_cents * (self.vibrato_phase + 0.4).sin());
+            * 10f32.powf(wander_db / 20.0)
+            * (1.0 + VIBRATO_AM * self.now.vibrato_cents * (self.vibrato_phase + 0.4).sin());
 
-        // The mouth: formants tuned to the note, brighter with effort.
+        // The mouth: formants tuned to the note, brighter with effort, more ring on high notes,
+        // darker while a consonant closes it.
         let e = self.now.effort;
+        let high = ((pitch - 69.0) / 7.0).clamp(0.0, 1.0);
         self.tract.tune(
             &tune_formants(&self.now.formants, f0),
-            5.0 + 3.0 * e,
-            -3.0 + 3.5 * e,
+            RING_DB + EFFORT_RING_DB * e + HIGH_RING_DB * high,
+            TILT_DB + EFFORT_TILT_DB * e - self.now.muffle_db,
             AIR_DB + 6.0 * e,
         );
-        let oq = 0.66 - 0.2 * e + 0.15 * self.now.breathiness;
+        let oq = 0.66 - 0.2 * e + 0.15 * self.now.breathiness + HIGH_OPEN * high;
         // Breath: less on low notes (their many harmonics make each period's peak sensitive to
         // noise, which reads as shimmer), more when singing softly (the folds close less firmly
-        // below mf; a soft line without it measures a too-clean HNR).
+        // below mf; a soft line without it measures a too-clean HNR), less when singing loud.
         let low = (f0 / 392.0).clamp(0.6, 1.0);
-        let soft = 1.0 + 1.5 * (0.65 - e).max(0.0);
+        let soft = 1.0 + 1.5 * (0.65 - e).max(0.0) - PRESSED_BREATH * (e - 0.65).max(0.0);
         let aspiration = ASPIRATION * low * soft * (1.0 + 3.0 * self.now.breathiness);
 
         let (f_start, a_start) = (self.f0_prev, self.amp_prev);

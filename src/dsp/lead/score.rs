@@ -46,6 +46,9 @@ pub struct Utterance {
     pub fall_cents: f32,
     /// Seconds of fall and fade after `end` (phrase ends only).
     pub tail: f32,
+    /// Where this note lands against the written pitch, in cents: no two repeats of a note are
+    /// sung at exactly the same pitch.
+    pub detune_cents: f32,
 }
 
 impl Utterance {
@@ -54,6 +57,13 @@ impl Utterance {
         self.end - self.start
     }
 }
+
+/// How far a sung note may start off the beat, in seconds either way: a singer phrases a few
+/// tens of milliseconds ahead of or behind the grid, never exactly on it.
+const OFF_GRID_SECS: f64 = 0.025;
+/// How far a sung note's pitch may sit off the written one, in cents either way (a drawn
+/// offset per note, on top of the slow drift).
+const DETUNE_CENTS: f32 = 8.0;
 
 /// Speaking pitch of each voice type (MIDI), roughly 120 Hz for a tenor and 200 Hz for a mezzo.
 fn speaking_midi(voice: VoiceType) -> f32 {
@@ -72,7 +82,7 @@ fn between(r: &mut Rng, lo: f32, hi: f32) -> f32 {
 
 /// Plan the whole show's lead part, in time order.
 pub fn plan(show: &Show, seed: u64) -> Vec<Utterance> {
-    let mut out = Vec::new();
+    let mut out: Vec<Utterance> = Vec::new();
     let notes = show.lead_notes();
     let mut current: Option<(usize, Rng, u64)> = None;
     for n in &notes {
@@ -83,8 +93,24 @@ pub fn plan(show: &Show, seed: u64) -> Vec<Utterance> {
         let Some((_, r, s)) = current.as_mut() else {
             continue;
         };
+        // Land a little early or late. A note tied to the one before moves their shared
+        // boundary, as long as neither loses more than 40 % of its length.
+        let dur = n.end_secs - n.start_secs;
+        let mut start =
+            n.start_secs + (OFF_GRID_SECS * f64::from(between(r, -1.0, 1.0))).min(0.3 * dur);
+        if let Some(prev) = out.last_mut() {
+            if (prev.end - n.start_secs).abs() < 1e-9 {
+                if start > prev.start + 0.6 * prev.secs() {
+                    prev.end = start;
+                } else {
+                    start = n.start_secs;
+                }
+            } else if start < prev.end + 0.02 {
+                start = n.start_secs;
+            }
+        }
         out.push(Utterance {
-            start: n.start_secs,
+            start,
             end: n.end_secs,
             midi: f32::from(n.midi),
             end_midi: f32::from(n.midi),
@@ -101,6 +127,7 @@ pub fn plan(show: &Show, seed: u64) -> Vec<Utterance> {
             vibrato_cents: (show.singer.vibrato_cents as f32) * between(r, 0.85, 1.1),
             fall_cents: between(r, 100.0, 200.0),
             tail: between(r, 0.18, 0.3),
+            detune_cents: DETUNE_CENTS * between(r, -1.0, 1.0),
         });
     }
     for (mi, m) in show.moments.iter().enumerate() {
@@ -185,6 +212,7 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
                 vibrato_cents: 0.0,
                 fall_cents: between(&mut r, 50.0, 150.0),
                 tail: between(&mut r, 0.08, 0.15),
+                detune_cents: 0.0,
             });
             t += dur;
         }
