@@ -71,6 +71,9 @@ const COUGH_CLICK_SECS: f32 = 0.015;
 const COUGH_CLICK_SHARE: f32 = 0.7;
 const COUGH_CLICK_LP: f32 = 0.55;
 
+/// Samples between new random amplitudes of a shuffle's grain (2 ms at 48 kHz).
+const GRAIN_SAMPLES: u32 = 96;
+
 /// Events sounding at once; a new one beyond that is dropped (it would be masked anyway).
 const POOL: usize = 6;
 
@@ -114,6 +117,8 @@ struct Event {
     noise: Rng,
     /// Slow random amplitude of a shuffle (fabric and feet are granular, not steady).
     grain: f32,
+    /// Samples rendered since the event began.
+    samples: u32,
 }
 
 impl Default for Event {
@@ -135,6 +140,7 @@ impl Default for Event {
             click_lp: 0.0,
             noise: rng(1),
             grain: 1.0,
+            samples: 0,
         }
     }
 }
@@ -305,7 +311,7 @@ impl Event {
                     // Rise, hold, fall over the shuffle's length, with granular flutter.
                     let rise = (self.t / self.attack).min(1.0);
                     let fall = ((self.len - self.t) / (0.4 * self.len)).min(1.0);
-                    if (self.t / dt) as u32 % 96 == 0 {
+                    if self.samples.is_multiple_of(GRAIN_SAMPLES) {
                         self.grain = 0.35 + 0.65 * uniform(&mut self.noise);
                     }
                     self.a.tick(n) * self.norm.0 * rise * fall * self.grain * self.gain
@@ -342,6 +348,7 @@ impl Event {
             out.l[i] += y * self.pan.0;
             out.r[i] += y * self.pan.1;
             self.t += dt;
+            self.samples = self.samples.wrapping_add(1);
         }
     }
 }
