@@ -22,6 +22,8 @@ use crate::show::{Params, Show, derive_seed};
 pub const STEMS: [&str; 4] = ["crowd", "applause", "cheers", "lead"];
 /// Number of layers.
 pub const LAYERS: usize = STEMS.len();
+/// Index of the crowd layer in [`STEMS`], whose stem also carries the room tone.
+const CROWD: usize = 0;
 
 /// Reverb send of each layer, in stem order. Applause stays well under its dry sound (about
 /// −9 dB): a wet, smeared crowd reads as rain.
@@ -107,9 +109,10 @@ const END_FADE_DB: (f64, f64) = (-25.0, -90.0);
 const END_FADE_KNEE: f64 = 0.75;
 
 /// The gain of the end fade at `frame` of a show of `total` frames with a fade of `fade`
-/// frames: 1 before the fade, then falling linearly in decibels (which the ear hears as an even
-/// fade) to [`END_FADE_DB`]`.0` at the knee and on to `.1` at the end, eased into each part so
-/// the fade has no corner, and 0 past the end.
+/// frames: 1 before the fade, then falling in decibels (which the ear hears as an even fade):
+/// gently at first (u^1.5) to [`END_FADE_DB`]`.0` at the knee, then along u² to `.1` at the end,
+/// and 0 past the end. The level falls monotonically; the slope in dB eases off at the knee
+/// before the last second takes it out.
 fn end_fade_gain(frame: u64, total: u64, fade: u64) -> f32 {
     if frame >= total {
         return 0.0;
@@ -302,10 +305,10 @@ impl Engine {
         let mut send = Stereo::default();
         for (k, layer) in self.layers.iter_mut().enumerate() {
             layer.render(info, &params, &mut self.bufs[k]);
-            if k == 0 {
+            if k == CROWD {
                 let mut tone = Stereo::default();
                 self.room_tone.render(info, &params, &mut tone);
-                self.bufs[0].add_scaled(&tone, 1.0);
+                self.bufs[CROWD].add_scaled(&tone, 1.0);
             }
             dry.add_scaled(&self.bufs[k], 1.0);
             send.add_scaled(&self.bufs[k], SENDS[k]);
@@ -506,6 +509,11 @@ mod tests {
         x.chunks_exact(n)
             .map(|w| 20.0 * rms(w).max(1e-12).log10())
             .collect()
+    }
+
+    #[test]
+    fn the_room_tone_goes_to_the_crowd_stem() {
+        assert_eq!(STEMS[CROWD], "crowd");
     }
 
     #[test]
