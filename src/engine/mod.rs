@@ -17,6 +17,9 @@ use crate::dsp::venue::Room;
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
 use crate::show::{Params, Show, derive_seed};
 
+mod faders;
+pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};
+
 /// Names of the layers, in stem order (stems are written as `NAME.wav`). The crowd stem also
 /// carries the room tone (air, coughs, shuffles): both are the audience.
 pub const STEMS: [&str; 4] = ["crowd", "applause", "cheers", "lead"];
@@ -40,6 +43,10 @@ pub enum Cue {
     Cheers,
     /// A burst of finger whistles.
     Whistles,
+    /// The crowd roars up (a goal, a surprise guest) and settles again.
+    Roar,
+    /// The room hushes for a ballad: the roar, cheers and chatter fall away for a while.
+    Hush,
 }
 
 impl Cue {
@@ -48,6 +55,8 @@ impl Cue {
         match self {
             Cue::Applause => (0.8, 2.0, 3.0),
             Cue::Cheers | Cue::Whistles => (0.2, 1.0, 1.5),
+            Cue::Roar => (0.5, 2.5, 3.0),
+            Cue::Hush => (1.5, 8.0, 2.5),
         }
     }
 
@@ -85,6 +94,22 @@ impl Cue {
             Cue::Whistles => {
                 params.whistle_rate += 4.0 * env;
                 params.energy = (params.energy + 0.1 * env).min(1.0);
+            }
+            Cue::Roar => {
+                params.roar = (params.roar + 0.8 * env).min(1.0);
+                params.cheer_rate += 4.0 * env;
+                params.whistle_rate += 1.0 * env;
+                params.energy = (params.energy + 0.4 * env).min(1.0);
+            }
+            Cue::Hush => {
+                let keep = 1.0 - env;
+                params.hush = params.hush.max(env);
+                params.roar *= keep;
+                params.murmur *= 1.0 - 0.8 * env;
+                params.cheer_rate *= keep;
+                params.whistle_rate *= keep;
+                params.scream_rate *= keep;
+                params.applause *= keep;
             }
         }
     }
@@ -176,8 +201,10 @@ pub struct Engine {
     total_frames: u64,
     /// Length of the end fade in frames.
     fade_frames: u64,
-    /// Manual cues swelling now: the cue and the frame it started at.
-    cues: [Option<(Cue, u64)>; MAX_CUES],
+    /// Manual cues swelling now: the cue, the frame it started at and its size (0..=1).
+    cues: [Option<(Cue, u64, f32)>; MAX_CUES],
+    /// The operator's faders (at home, and untouched, unless someone moves one live).
+    faders: Faders,
 }
 
 impl Engine {
@@ -259,6 +286,7 @@ impl Engine {
             total_frames: (show.duration_secs * sr).round() as u64,
             fade_frames: (END_FADE_SECS.min(show.duration_secs / 4.0) * sr).round() as u64,
             cues: [None; MAX_CUES],
+            faders: Faders::new(sr),
         };
         // Prime the master's look-ahead with the first chunk; its output is the silent
         // look-ahead buffer, so the first `render_block` steps again and starts at frame 0.
@@ -301,6 +329,12 @@ impl Engine {
         };
         let mut params = self.show.params_at(info.secs());
         self.apply_cues(&mut params);
+        // Faders at home change nothing and are skipped, so offline renders never pay for them.
+        let faded = !self.faders.at_home();
+        if faded {
+            self.faders.advance();
+            self.faders.apply_params(&mut params);
+        }
         let mut dry = Stereo::default();
         let mut send = Stereo::default();
         for (k, layer) in self.layers.iter_mut().enumerate() {
@@ -310,11 +344,17 @@ impl Engine {
                 self.room_tone.render(info, &params, &mut tone);
                 self.bufs[CROWD].add_scaled(&tone, 1.0);
             }
+            if faded {
+                self.faders.apply_layer(k, &mut self.bufs[k]);
+            }
             dry.add_scaled(&self.bufs[k], 1.0);
             send.add_scaled(&self.bufs[k], SENDS[k]);
         }
         let mut mixed = Stereo::default();
         self.room.process(&dry, &send, &mut mixed);
+        if faded {
+            self.faders.apply_master(&mut mixed);
+        }
         let fade = self.fade_chunk(info.frame);
         if let Some(gains) = &fade {
             apply_gains(&mut mixed, gains);
@@ -412,14 +452,36 @@ impl Engine {
     /// master's one-chunk look-ahead). Lock- and allocation-free, so a render thread can call
     /// it between blocks.
     pub fn cue(&mut self, cue: Cue) {
+        self.cue_sized(cue, 1.0);
+    }
+
+    /// Like [`Engine::cue`], with the swell's size: 1 is the full cue, 0.3 a small one
+    /// (clamped to 0..=1).
+    pub fn cue_sized(&mut self, cue: Cue, size: f32) {
         let start = self.next_frame;
+        let size = if size.is_nan() {
+            1.0
+        } else {
+            size.clamp(0.0, 1.0)
+        };
         let slot = match self.cues.iter().position(Option::is_none) {
             Some(free) => free,
             None => (0..MAX_CUES)
-                .min_by_key(|&i| self.cues[i].map_or(0, |(_, at)| at))
+                .min_by_key(|&i| self.cues[i].map_or(0, |(_, at, _)| at))
                 .unwrap_or(0),
         };
-        self.cues[slot] = Some((cue, start));
+        self.cues[slot] = Some((cue, start, size));
+    }
+
+    /// Move an operator's fader (see [`Fader`] for units) over `ramp_secs`; false for a
+    /// layer that does not exist. Lock- and allocation-free.
+    pub fn set_fader(&mut self, fader: Fader, setting: f32, ramp_secs: f64) -> bool {
+        self.faders.set(fader, setting, ramp_secs)
+    }
+
+    /// A fader's value now (offset, or linear gain for levels).
+    pub fn fader(&self, fader: Fader) -> Option<f32> {
+        self.faders.value(fader)
     }
 
     /// Manual cues still swelling.
@@ -429,10 +491,10 @@ impl Engine {
 
     fn apply_cues(&mut self, params: &mut Params) {
         for slot in &mut self.cues {
-            if let Some((cue, at)) = *slot {
+            if let Some((cue, at, size)) = *slot {
                 let t = self.next_frame.saturating_sub(at) as f64 / self.sample_rate;
                 match cue.envelope(t) {
-                    Some(env) => cue.apply(env as f32, params),
+                    Some(env) => cue.apply(env as f32 * size, params),
                     None => *slot = None,
                 }
             }
@@ -448,6 +510,7 @@ impl Engine {
         let preroll = (SEEK_PREROLL_SECS * self.sample_rate) as u64;
         let start = frame.saturating_sub(preroll) / CHUNK as u64 * CHUNK as u64;
         let cues = self.cues;
+        let faders = self.faders.clone();
         let show = self.show.clone();
         *self = Self::build(
             &show,
@@ -457,6 +520,7 @@ impl Engine {
             start,
         );
         self.cues = cues;
+        self.faders = faders;
         self.skip(frame - start);
     }
 
