@@ -147,12 +147,25 @@ pub struct PlayArgs {
     /// Stop at this time of the show.
     #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
     pub to: Option<f64>,
-    /// Device buffer in frames.
-    #[arg(long, default_value_t = 256)]
-    pub buffer: u32,
+    /// Device buffer in frames [default: 1024 through a sound server such as ALSA's `default`
+    /// over PulseAudio/PipeWire, 256 on a card driven directly (`hw:`), enlarged automatically
+    /// if the stream cannot keep up in its first seconds]. Forcing a size turns that off.
+    #[arg(long, value_name = "FRAMES", value_parser = clap::value_parser!(u32).range(16..=16384))]
+    pub buffer: Option<u32>,
     /// Print the render thread's time budget use at the end.
     #[arg(long)]
     pub stats: bool,
+    /// Listen for OSC control messages on this UDP port (see README: "OSC control").
+    #[arg(long, value_name = "PORT")]
+    pub osc: Option<u16>,
+    /// Address the OSC listener binds to (127.0.0.1 keeps it to this machine).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1",
+        requires = "osc"
+    )]
+    pub osc_bind: std::net::IpAddr,
 }
 
 #[cfg(test)]

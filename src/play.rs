@@ -13,7 +13,11 @@ use crossterm::{cursor, queue, terminal};
 
 use crate::cli::PlayArgs;
 use concert::engine::Cue;
-use concert::output::live::{Budget, PlayOptions, Player, Summary, output_devices};
+use concert::engine::{Fader, LEVEL_FLOOR_DB, LEVEL_MAX_DB};
+use concert::output::live::osc::{Command, OscListener};
+use concert::output::live::{
+    Budget, PlayOptions, Player, Reopened, Summary, Watchdog, output_devices,
+};
 use concert::preset::time::format_clock;
 use concert::show::Show;
 
@@ -51,11 +55,20 @@ pub fn cmd_play(args: PlayArgs) -> Result<()> {
         ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed))
             .context("cannot install the Ctrl-C handler")?;
     }
-    let mut player = Player::start(&show, &opts)?;
+    let mut remote = match args.osc {
+        Some(port) => {
+            let bind = std::net::SocketAddr::new(args.osc_bind, port);
+            let (listener, rx) = OscListener::start(bind)
+                .with_context(|| format!("cannot listen for OSC on {bind}"))?;
+            Some(Remote { listener, rx })
+        }
+        None => None,
+    };
+    let player = Player::start(&show, &opts)?;
     let info = player.info().clone();
     let sr = f64::from(info.sample_rate);
     println!(
-        "playing \"{}\" (seed {}) {}–{} on {}: {} Hz {} {} ch, device buffer {} frames",
+        "playing \"{}\" (seed {}) {}–{} on {}: {} Hz {} {} ch, buffer {} frames{}, device buffer {} frames",
         show.title,
         opts.seed,
         format_clock(info.from_frame as f64 / sr),
@@ -64,25 +77,213 @@ pub fn cmd_play(args: PlayArgs) -> Result<()> {
         info.sample_rate,
         info.format,
         info.channels,
+        info.requested_buffer_frames,
+        if info.buffer_auto {
+            " (picked for this device)"
+        } else {
+            ""
+        },
         info.device_buffer_frames
             .map_or_else(|| "unknown".to_string(), |n| n.to_string()),
     );
-    if interactive {
-        let ui = Tui::new(&show, info.to_frame as f64 / sr);
-        ui.run(&mut player, &stop)?;
-    } else {
-        plain(&player, &show, &stop);
+    if let Some(r) = &remote {
+        println!("listening for OSC on udp://{}", r.listener.local);
     }
+    let player = if interactive {
+        let ui = Tui::new(&show, info.to_frame as f64 / sr);
+        ui.run(player, &stop, remote.as_mut())?
+    } else {
+        plain(player, &show, &stop, remote.as_mut())?
+    };
     let summary = player.finish();
+    if let Some(r) = &remote {
+        println!("{}", r.listener.report());
+    }
     print_summary(&summary);
     Ok(())
 }
 
+/// Give the stream a bigger buffer if the watchdog saw it struggle; say so in `note`.
+fn keep_up(
+    player: Player,
+    show: &Show,
+    watchdog: &mut Watchdog,
+    note: &mut Option<String>,
+) -> Result<Player> {
+    let Some(r) = watchdog.check(&player) else {
+        return Ok(player);
+    };
+    let (player, _) = player.reopen(show, r.to_frames)?;
+    *note = Some(reopened_note(&r, player.info().device_buffer_frames));
+    Ok(player)
+}
+
+fn reopened_note(r: &Reopened, granted: Option<u32>) -> String {
+    let granted = granted.map_or_else(String::new, |g| format!(" ({g} granted)"));
+    format!(
+        "the stream could not keep up with a {}-frame buffer ({} xruns, {} stream errors, {} underruns, pace {} in {:.1} s): reopened with {} frames{granted}",
+        r.from_frames,
+        r.xruns,
+        r.stream_errors,
+        r.underruns,
+        if r.pace.is_nan() {
+            "not yet measured".to_string()
+        } else {
+            format!("{:.0} % of real time", 100.0 * r.pace)
+        },
+        r.after_secs,
+        r.to_frames,
+    )
+}
+
+/// The OSC side of `play`: the listener and what it has delivered.
+struct Remote {
+    listener: OscListener,
+    rx: std::sync::mpsc::Receiver<Command>,
+}
+
+/// The operator's desk: carries out commands from the keyboard and from OSC alike, and
+/// remembers where the faders were set (for the display) and when a fade-out ends.
+#[derive(Default)]
+struct Desk {
+    energy: f32,
+    applause: f32,
+    master_db: f32,
+    /// When a fade-out ends and the show stops.
+    stop_at: Option<Instant>,
+}
+
+/// Step of the energy keys, and of the master level keys in dB.
+const ENERGY_STEP: f32 = 0.1;
+const MASTER_STEP_DB: f32 = 1.0;
+/// The fade-out the `f` key starts, seconds.
+const KEY_FADE_SECS: f64 = 5.0;
+
+impl Desk {
+    /// Carry out `cmd`; true when the show should stop now. Returns a line saying what was
+    /// done, where there is something to say.
+    fn perform(
+        &mut self,
+        cmd: Command,
+        player: &mut Player,
+        show: &Show,
+    ) -> (bool, Option<String>) {
+        let note = match cmd {
+            Command::Cue(cue, size) => {
+                player.cue_sized(cue, size);
+                format!("{cue:?} cue ({:.0} %)", 100.0 * size)
+            }
+            Command::Fader(fader, setting, ramp) => {
+                player.set_fader(fader, setting, ramp);
+                match fader {
+                    Fader::Energy => self.energy = setting.clamp(-1.0, 1.0),
+                    Fader::Applause => self.applause = setting.clamp(-1.0, 1.0),
+                    Fader::Master => self.master_db = setting.max(LEVEL_FLOOR_DB),
+                    Fader::Layer(_) => {}
+                }
+                format!("{fader:?} → {setting}")
+            }
+            Command::Goto(target) => match goto_secs(show, &target) {
+                Some(t) => {
+                    player.seek(t);
+                    format!("go to {target}")
+                }
+                None => format!("no moment \"{target}\""),
+            },
+            Command::Pause(p) => {
+                player.set_paused(p);
+                (if p { "paused" } else { "resumed" }).to_string()
+            }
+            Command::Fade(secs) => {
+                player.set_fader(Fader::Master, LEVEL_FLOOR_DB - 1.0, secs);
+                self.master_db = LEVEL_FLOOR_DB;
+                // The fade is heard after the queued frames: stop once it has played.
+                let queued = Duration::from_millis(250);
+                self.stop_at = Some(Instant::now() + Duration::from_secs_f64(secs) + queued);
+                format!("fading out over {secs} s")
+            }
+            Command::Stop => return (true, None),
+        };
+        (false, Some(note))
+    }
+
+    /// Carry out every command that arrived by OSC; true when the show should stop now.
+    fn serve(
+        &mut self,
+        remote: Option<&mut Remote>,
+        player: &mut Player,
+        show: &Show,
+        notes: &mut Vec<String>,
+    ) -> bool {
+        if let Some(remote) = remote {
+            while let Ok(cmd) = remote.rx.try_recv() {
+                let (stop, note) = self.perform(cmd, player, show);
+                if stop {
+                    return true;
+                }
+                notes.extend(note.map(|n| format!("osc: {n}")));
+            }
+        }
+        self.stop_at.is_some_and(|t| Instant::now() >= t)
+    }
+
+    /// The faders as the display shows them.
+    fn line(&self) -> String {
+        let master = if self.master_db <= LEVEL_FLOOR_DB {
+            "off".to_string()
+        } else {
+            format!("{:+.0} dB", self.master_db)
+        };
+        format!(
+            "energy {:+.1} · applause {:+.1} · master {master}",
+            self.energy, self.applause
+        )
+    }
+}
+
+/// Where `/concert/goto TARGET` goes: a moment by number (1 = first), a time of the show
+/// (`3:20`), or the first moment whose label contains TARGET (any case).
+fn goto_secs(show: &Show, target: &str) -> Option<f64> {
+    let t = target.trim();
+    if let Ok(n) = t.parse::<usize>() {
+        return show.moments.get(n.checked_sub(1)?).map(|m| m.start_secs);
+    }
+    if let Ok(secs) = concert::preset::time::parse_time(t) {
+        return (secs < show.duration_secs).then_some(secs);
+    }
+    let lower = t.to_lowercase();
+    show.moments
+        .iter()
+        .find(|m| m.label.to_lowercase().contains(&lower) || m.kind.name() == lower)
+        .map(|m| m.start_secs)
+}
+
 /// Without a terminal: play to the end (or a Ctrl-C), one line per moment as it starts.
-fn plain(player: &Player, show: &Show, stop: &AtomicBool) {
+fn plain(
+    mut player: Player,
+    show: &Show,
+    stop: &AtomicBool,
+    mut remote: Option<&mut Remote>,
+) -> Result<Player> {
     let mut current = None;
     let mut first = true;
+    let mut watchdog = Watchdog::new();
+    let mut desk = Desk::default();
     loop {
+        let mut note = None;
+        player = keep_up(player, show, &mut watchdog, &mut note)?;
+        if let Some(note) = note {
+            eprintln!("note: {note}");
+        }
+        let mut osc_notes = Vec::new();
+        let osc_stop = desk.serve(remote.as_deref_mut(), &mut player, show, &mut osc_notes);
+        for n in osc_notes {
+            println!("{n}");
+        }
+        if osc_stop {
+            player.stop();
+            break;
+        }
         let snap = player.snapshot();
         let now = show.moment_at(snap.show_secs);
         if (now != current || first) && !snap.finished {
@@ -107,6 +308,7 @@ fn plain(player: &Player, show: &Show, stop: &AtomicBool) {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+    Ok(player)
 }
 
 fn print_summary(s: &Summary) {
@@ -163,14 +365,19 @@ impl Drop for RawMode {
     }
 }
 
-const KEYS: &str = "space pause · ←/→ moment · a applause · c cheers · w whistles · q quit";
+const KEYS: &str = "space pause · ←/→ moment · a applause · c cheers · w whistles · r roar · h hush · ↑/↓ energy · [/] master · f fade out · q quit";
 
 impl<'a> Tui<'a> {
     fn new(show: &'a Show, end_secs: f64) -> Self {
         Tui { show, end_secs }
     }
 
-    fn run(&self, player: &mut Player, stop: &AtomicBool) -> Result<()> {
+    fn run(
+        &self,
+        mut player: Player,
+        stop: &AtomicBool,
+        mut remote: Option<&mut Remote>,
+    ) -> Result<Player> {
         terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
         let _raw = RawMode;
         let mut out = std::io::stdout();
@@ -179,35 +386,73 @@ impl<'a> Tui<'a> {
         let mut meter_db = -90.0f64;
         let mut last = Instant::now();
         let mut cue_note = String::new();
+        let mut watchdog = Watchdog::new();
+        let mut desk = Desk::default();
         loop {
+            let mut note = None;
+            player = keep_up(player, self.show, &mut watchdog, &mut note)?;
+            if let Some(note) = note {
+                cue_note = note;
+            }
+            let mut osc_notes = Vec::new();
+            if desk.serve(
+                remote.as_deref_mut(),
+                &mut player,
+                self.show,
+                &mut osc_notes,
+            ) {
+                break;
+            }
+            if let Some(n) = osc_notes.pop() {
+                cue_note = n;
+            }
             if event::poll(Duration::from_millis(40))?
                 && let Event::Key(k) = event::read()?
                 && k.kind == KeyEventKind::Press
             {
                 let snap = player.snapshot();
-                match k.code {
+                let cmd = match k.code {
                     KeyCode::Char('q') | KeyCode::Esc => break,
                     KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break,
-                    KeyCode::Char(' ') => player.set_paused(!snap.paused),
-                    KeyCode::Char('a') => {
-                        player.cue(Cue::Applause);
-                        cue_note = "applause!".into();
+                    KeyCode::Char(' ') => Some(Command::Pause(!snap.paused)),
+                    KeyCode::Char('a') => Some(Command::Cue(Cue::Applause, 1.0)),
+                    KeyCode::Char('c') => Some(Command::Cue(Cue::Cheers, 1.0)),
+                    KeyCode::Char('w') => Some(Command::Cue(Cue::Whistles, 1.0)),
+                    KeyCode::Char('r') => Some(Command::Cue(Cue::Roar, 1.0)),
+                    KeyCode::Char('h') => Some(Command::Cue(Cue::Hush, 1.0)),
+                    KeyCode::Up | KeyCode::Down => {
+                        let step = if k.code == KeyCode::Up { 1.0 } else { -1.0 };
+                        let to = (desk.energy + step * ENERGY_STEP).clamp(-1.0, 1.0);
+                        Some(Command::Fader(Fader::Energy, to, 0.3))
                     }
-                    KeyCode::Char('c') => {
-                        player.cue(Cue::Cheers);
-                        cue_note = "cheers!".into();
+                    KeyCode::Char(']') | KeyCode::Char('[') => {
+                        let step = if k.code == KeyCode::Char(']') {
+                            1.0
+                        } else {
+                            -1.0
+                        };
+                        let from = desk.master_db.max(-60.0);
+                        let to = (from + step * MASTER_STEP_DB).min(LEVEL_MAX_DB);
+                        Some(Command::Fader(Fader::Master, to, 0.1))
                     }
-                    KeyCode::Char('w') => {
-                        player.cue(Cue::Whistles);
-                        cue_note = "whistles!".into();
-                    }
+                    KeyCode::Char('f') => Some(Command::Fade(KEY_FADE_SECS)),
                     KeyCode::Right => {
                         if let Some(t) = self.next_start(snap.show_secs) {
                             player.seek(t);
                         }
+                        None
                     }
-                    KeyCode::Left => player.seek(self.previous_start(snap.show_secs)),
-                    _ => {}
+                    KeyCode::Left => {
+                        player.seek(self.previous_start(snap.show_secs));
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(cmd) = cmd {
+                    let (_, note) = desk.perform(cmd, &mut player, self.show);
+                    if let Some(n) = note {
+                        cue_note = n;
+                    }
                 }
             }
             let snap = player.snapshot();
@@ -219,7 +464,7 @@ impl<'a> Tui<'a> {
             last = Instant::now();
             let db = 20.0 * f64::from(snap.peak.max(1e-6)).log10();
             meter_db = db.max(meter_db - 20.0 * dt);
-            let lines = self.lines(&snap, meter_db, &cue_note);
+            let lines = self.lines(&snap, meter_db, &cue_note, &desk);
             let width = terminal::size().map_or(80, |(w, _)| w as usize).max(20);
             if drawn > 0 {
                 queue!(out, cursor::MoveToPreviousLine(drawn))?;
@@ -237,7 +482,7 @@ impl<'a> Tui<'a> {
             out.flush()?;
         }
         player.stop();
-        Ok(())
+        Ok(player)
     }
 
     fn lines(
@@ -245,6 +490,7 @@ impl<'a> Tui<'a> {
         snap: &concert::output::live::Snapshot,
         meter_db: f64,
         cue: &str,
+        desk: &Desk,
     ) -> Vec<String> {
         let show = self.show;
         let t = snap.show_secs;
@@ -284,6 +530,7 @@ impl<'a> Tui<'a> {
                 if snap.paused { "  PAUSED" } else { "" },
                 cue
             ),
+            desk.line(),
             KEYS.to_string(),
         ]
     }

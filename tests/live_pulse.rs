@@ -7,126 +7,22 @@
 
 mod live_support;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use live_support::*;
 
-/// Children this test started, ended by their own pids when the test ends however it ends.
-struct Children(Vec<Child>);
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for c in self.0.iter_mut().rev() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn pulse_cmd(program: &str, home: &Path, run: &Path) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.env("HOME", home)
-        .env("XDG_RUNTIME_DIR", run)
-        .env_remove("PULSE_SERVER");
-    cmd
-}
-
 #[test]
 fn pulseaudio_null_sink_plays_in_real_time_and_records_the_offline_render() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    let run = dir.path().join("run");
-    std::fs::create_dir_all(&home).unwrap();
-    std::fs::create_dir_all(&run).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
-    std::fs::write(
-        home.join(".asoundrc"),
-        "pcm.!default { type pulse }\nctl.!default { type pulse }\n",
-    )
-    .unwrap();
-    let mut children = Children(Vec::new());
-    let server = pulse_cmd("pulseaudio", &home, &run)
-        .args([
-            "-n",
-            "--daemonize=no",
-            "--exit-idle-time=-1",
-            "--use-pid-file=no",
-            "-L",
-            "module-null-sink sink_name=cap rate=48000 format=float32le channels=2",
-            "-L",
-            "module-native-protocol-unix",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("pulseaudio is installed (.ci/run installs pulseaudio pulseaudio-utils libasound2-plugins)");
-    children.0.push(server);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let ok = pulse_cmd("pactl", &home, &run)
-            .arg("info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("pactl is installed")
-            .success();
-        if ok {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the PulseAudio server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let mut pulse = Pulse::start();
+    let capture = pulse.record();
+    let (home, run) = (pulse.home(), pulse.run());
 
-    let capture = dir.path().join("monitor.raw");
-    let recorder = pulse_cmd("parec", &home, &run)
-        .args([
-            "-d",
-            "cap.monitor",
-            "--format=float32le",
-            "--rate=48000",
-            "--channels=2",
-            "--raw",
-            // A roomy record buffer, so a busy machine does not make parec drop samples.
-            "--latency-msec=100",
-        ])
-        .stdout(std::fs::File::create(&capture).unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("parec is installed");
-    children.0.push(recorder);
-    std::thread::sleep(Duration::from_millis(300));
-    // The first stream played after the recorder attaches stalls for about a second (measured:
-    // 1.1 s; later streams do not), so play half a second of silence first. It records as
-    // zeros, which the alignment below skips.
-    let silence = dir.path().join("silence.raw");
-    std::fs::write(&silence, vec![0u8; 48_000 * 2 * 4 / 2]).unwrap();
-    let warmed = pulse_cmd("pacat", &home, &run)
-        .args([
-            "--format=float32le",
-            "--rate=48000",
-            "--channels=2",
-            "--raw",
-        ])
-        .stdin(std::fs::File::open(&silence).unwrap())
-        .stderr(Stdio::null())
-        .status()
-        .expect("pacat is installed");
-    assert!(warmed.success(), "pacat played to the null sink");
-
-    // PulseAudio's ALSA plug-in needs bigger buffers than a sound card (see the README).
+    // No buffer option: what a user types. PulseAudio's ALSA plug-in needs a bigger buffer
+    // than a sound card, and `play` must pick it by itself (256 frames stuttered here).
     let out = play(
         &home,
         &[("XDG_RUNTIME_DIR", &run)],
-        &["--from", "0:50", "--to", "1:00", "--buffer", "1024"],
+        &["--from", "0:50", "--to", "1:00"],
     );
     std::thread::sleep(Duration::from_millis(500));
     let r = report(&out);
@@ -141,16 +37,13 @@ fn pulseaudio_null_sink_plays_in_real_time_and_records_the_offline_render() {
         r.xruns,
         r.callback_allocations
     );
-    // Stop the recorder gracefully (SIGINT) so it writes out what it holds.
-    let pid = children.0[1].id().to_string();
-    let _ = Command::new("kill").args(["-INT", &pid]).status();
-    let _ = children.0[1].wait();
+    pulse.stop_recording();
 
     assert_eq!(
         r.sample_rate, 48_000,
         "the sink's rate, so nothing was resampled"
     );
-    assert_eq!(r.played_frames, 480_000);
+    assert_eq!(r.played_frames, 480_000, "{}\n{}", r.stdout, r.stderr);
     assert!(
         (r.wall_secs - 10.0).abs() <= 1.0,
         "playback is paced in real time: {:.2} s",
@@ -158,6 +51,18 @@ fn pulseaudio_null_sink_plays_in_real_time_and_records_the_offline_render() {
     );
     assert_eq!(r.underruns, 0, "{}", r.stdout);
     assert_eq!(r.xruns, 0, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("buffer 1024 frames (picked for this device)"),
+        "a sound server's PCM gets the server-sized buffer: {}",
+        r.stdout
+    );
+    assert_eq!(r.stream_errors, 0, "{}", r.stdout);
+    assert!(
+        !r.stderr.contains("reopened"),
+        "the picked buffer kept up from the start: {}",
+        r.stderr
+    );
     if cfg!(debug_assertions) {
         assert_eq!(r.callback_allocations, Some(0), "{}", r.stdout);
     }

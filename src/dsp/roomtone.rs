@@ -169,7 +169,7 @@ pub struct RoomTone {
 const AIR_DECIMATION: usize = 4;
 /// Where each output sample of a segment lies between two air samples.
 const AIR_STEPS: [f32; AIR_DECIMATION] = [0.25, 0.5, 0.75, 1.0];
-const _: () = assert!(CHUNK % AIR_DECIMATION == 0);
+const _: () = assert!(CHUNK.is_multiple_of(AIR_DECIMATION));
 
 /// Air that comes out of `pink()` and the band at about −17 dBFS RMS; this brings it to 0 dBFS
 /// RMS before the level is applied (measured on renders).

@@ -3,8 +3,9 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::process::Output;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use concert::engine::Engine;
 
@@ -38,8 +39,10 @@ pub struct Report {
     pub wall_secs: f64,
     pub underruns: u64,
     pub xruns: u64,
+    pub stream_errors: u64,
     pub callback_allocations: Option<u64>,
     pub stdout: String,
+    pub stderr: String,
 }
 
 /// The number right after `key` in `text`.
@@ -80,8 +83,10 @@ pub fn report(out: &Output) -> Report {
         wall_secs: number_after(summary, " in ").expect("wall"),
         underruns: number_after(summary, "underruns").expect("underruns") as u64,
         xruns: number_after(summary, "xruns").expect("xruns") as u64,
+        stream_errors: number_after(summary, "stream errors").expect("stream errors") as u64,
         callback_allocations: number_after(summary, "callback allocations").map(|n| n as u64),
         stdout,
+        stderr: stderr.to_string(),
     }
 }
 
@@ -119,4 +124,154 @@ pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
         sbb += y * y;
     }
     sab / (saa * sbb).sqrt().max(1e-30)
+}
+
+/// Children a test started, ended by their own pids when the test ends however it ends.
+struct Children(Vec<Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for c in self.0.iter_mut().rev() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A private PulseAudio server with a null sink `cap` (a real clock, no sound card) behind
+/// ALSA's default PCM, in a temporary home; gone when dropped.
+pub struct Pulse {
+    dir: tempfile::TempDir,
+    children: Children,
+    recorder: Option<usize>,
+}
+
+fn pulse_cmd(program: &str, home: &Path, run: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("HOME", home)
+        .env("XDG_RUNTIME_DIR", run)
+        .env_remove("PULSE_SERVER");
+    cmd
+}
+
+impl Pulse {
+    /// Start the server and wait until it answers.
+    pub fn start() -> Pulse {
+        let dir = tempfile::tempdir().unwrap();
+        let (home, run) = (dir.path().join("home"), dir.path().join("run"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&run).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        std::fs::write(
+            home.join(".asoundrc"),
+            "pcm.!default { type pulse }\nctl.!default { type pulse }\n",
+        )
+        .unwrap();
+        let mut children = Children(Vec::new());
+        let server = pulse_cmd("pulseaudio", &home, &run)
+            .args([
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--use-pid-file=no",
+                "-L",
+                "module-null-sink sink_name=cap rate=48000 format=float32le channels=2",
+                "-L",
+                "module-native-protocol-unix",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pulseaudio is installed (.ci/run installs pulseaudio pulseaudio-utils libasound2-plugins)");
+        children.0.push(server);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let ok = pulse_cmd("pactl", &home, &run)
+                .arg("info")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("pactl is installed")
+                .success();
+            if ok {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the PulseAudio server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Pulse {
+            dir,
+            children,
+            recorder: None,
+        }
+    }
+
+    /// The home whose `.asoundrc` routes ALSA's default PCM to the server.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The runtime directory where the server's socket lives (`XDG_RUNTIME_DIR`).
+    pub fn run(&self) -> PathBuf {
+        self.dir.path().join("run")
+    }
+
+    /// Record the sink's monitor with `parec` into a raw f32 stereo file, and warm the sink up;
+    /// returns the file.
+    pub fn record(&mut self) -> PathBuf {
+        let (home, run) = (self.home(), self.run());
+        let capture = self.dir.path().join("monitor.raw");
+        let recorder = pulse_cmd("parec", &home, &run)
+            .args([
+                "-d",
+                "cap.monitor",
+                "--format=float32le",
+                "--rate=48000",
+                "--channels=2",
+                "--raw",
+                // A roomy record buffer, so a busy machine does not make parec drop samples.
+                "--latency-msec=100",
+            ])
+            .stdout(std::fs::File::create(&capture).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("parec is installed");
+        self.recorder = Some(self.children.0.len());
+        self.children.0.push(recorder);
+        std::thread::sleep(Duration::from_millis(300));
+        // The first stream played after the recorder attaches stalls for about a second
+        // (measured: 1.1 s; later streams do not), so play half a second of silence first. It
+        // records as zeros, which the alignment of a test skips.
+        let silence = self.dir.path().join("silence.raw");
+        std::fs::write(&silence, vec![0u8; 48_000 * 2 * 4 / 2]).unwrap();
+        let warmed = pulse_cmd("pacat", &home, &run)
+            .args([
+                "--format=float32le",
+                "--rate=48000",
+                "--channels=2",
+                "--raw",
+            ])
+            .stdin(std::fs::File::open(&silence).unwrap())
+            .stderr(Stdio::null())
+            .status()
+            .expect("pacat is installed");
+        assert!(warmed.success(), "pacat played to the null sink");
+        capture
+    }
+
+    /// Stop the recorder gracefully (SIGINT) so it writes out what it holds.
+    pub fn stop_recording(&mut self) {
+        if let Some(i) = self.recorder.take() {
+            let pid = self.children.0[i].id().to_string();
+            let _ = Command::new("kill").args(["-INT", &pid]).status();
+            let _ = self.children.0[i].wait();
+        }
+    }
 }

@@ -12,13 +12,15 @@ use std::time::{Duration, Instant};
 use rtrb::{Consumer, Producer};
 
 use super::callback::Status;
-use crate::engine::{Cue, Engine};
+use crate::engine::{Cue, Engine, Fader};
 
 /// What the control thread can ask of the render thread.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Control {
-    /// Start a manual cue's swell now.
-    Cue(Cue),
+    /// Start a manual cue's swell now, at this size (0..=1).
+    Cue(Cue, f32),
+    /// Move an operator's fader to a setting over a ramp in seconds.
+    Fader(Fader, f32, f64),
     /// Jump to this frame of the show (fading out and back in).
     Seek(u64),
 }
@@ -116,7 +118,10 @@ impl Feeder {
             }
             while let Ok(control) = self.controls.pop() {
                 match control {
-                    Control::Cue(cue) => self.engine.cue(cue),
+                    Control::Cue(cue, size) => self.engine.cue_sized(cue, size),
+                    Control::Fader(fader, setting, ramp) => {
+                        self.engine.set_fader(fader, setting, ramp);
+                    }
                     Control::Seek(frame) if frame < self.end_frame => {
                         self.jump(frame);
                         ramp = Some(Ramp {

@@ -10,6 +10,7 @@
 
 mod callback;
 mod feeder;
+pub mod osc;
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig, SupportedBufferSize};
 
-use crate::engine::{Cue, Engine};
+use crate::engine::{Cue, Engine, Fader};
 use crate::show::Show;
 pub use callback::ALLOC_CHECKED;
 use callback::{BUDGET_BUCKETS, Callback, Status};
@@ -29,6 +30,169 @@ use feeder::{Control, Feeder};
 /// Length of every fade the player makes itself (pause, stop, jumps, mid-show start and end):
 /// long enough to avoid a click, short enough to feel immediate.
 pub const FADE_SECS: f64 = 0.02;
+
+/// Smallest and largest device buffer the player asks for, frames.
+pub const MIN_BUFFER_FRAMES: u32 = 16;
+/// See [`MIN_BUFFER_FRAMES`].
+pub const MAX_BUFFER_FRAMES: u32 = 16_384;
+/// Default buffer on a device the player drives directly (an ALSA `hw:`/`plughw:` card, or
+/// another host's device): 5.3 ms at 48 kHz, which such devices sustain.
+pub const DIRECT_BUFFER_FRAMES: u32 = 1024 / 4;
+/// Default buffer on a PCM that goes through a sound server (ALSA's `default`, `pulse`,
+/// `pipewire`, `jack`): PulseAudio's ALSA plug-in grants two thirds of what is asked and then
+/// wakes on its own ~20–25 ms schedule, so 256 frames (170 granted) meant 1,445 stream errors,
+/// 4 xruns and 19.7 s of wall time for 10 s of show on this machine under load, while 1024
+/// (682 granted, 100 ms latency) played in real time.
+pub const SERVER_BUFFER_FRAMES: u32 = 1024;
+/// How long a [`Watchdog`] watches a stream whose buffer the player picked.
+pub const WATCH_SECS: f64 = 4.0;
+/// How many times a [`Watchdog`] enlarges the buffer before it lets a stream be.
+pub const MAX_REOPENS: u32 = 2;
+
+/// The buffer `play` asks for when the user does not say: a sound server's PCM needs a
+/// bigger one than a card driven directly (see [`SERVER_BUFFER_FRAMES`]).
+pub fn auto_buffer_frames(device_id: &str) -> u32 {
+    let Some(pcm) = device_id.strip_prefix("alsa:") else {
+        // CoreAudio, WASAPI and the like mix in the OS at their own period: ask for its size.
+        return SERVER_BUFFER_FRAMES / 2;
+    };
+    let pcm = pcm.to_ascii_lowercase();
+    let direct = pcm.starts_with("hw:") || pcm.starts_with("plughw:") || pcm == "null";
+    if direct {
+        DIRECT_BUFFER_FRAMES
+    } else {
+        SERVER_BUFFER_FRAMES
+    }
+}
+
+/// Why a [`Watchdog`] reopened a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reopened {
+    /// Buffer of the stream that could not keep up, frames.
+    pub from_frames: u32,
+    /// Buffer of the new stream, frames.
+    pub to_frames: u32,
+    /// What the old stream showed in its first seconds.
+    pub xruns: u64,
+    /// See `xruns`.
+    pub stream_errors: u64,
+    /// See `xruns`.
+    pub underruns: u64,
+    /// Frames the device took per second of wall time, as a fraction of the sample rate (NaN
+    /// when the stream was reopened before its pace could be measured).
+    pub pace: f64,
+    /// Wall seconds the old stream was watched.
+    pub after_secs: f64,
+}
+
+/// Watches a freshly opened stream whose buffer the player picked: if in its first
+/// [`WATCH_SECS`] the backend reports xruns or errors, the ring runs dry, or the device takes
+/// samples clearly slower than real time, the buffer was too small for this host, and the
+/// stream is reopened with four times the buffer where it is (a short fade out and in)
+/// rather than left to stutter through the show. A buffer forced with `--buffer` is never
+/// changed.
+#[derive(Debug)]
+pub struct Watchdog {
+    started: Instant,
+    reopens: u32,
+    /// When the pace measurement began and the frames played by then: once the device has
+    /// taken its first samples and had [`PACE_GRACE_SECS`] to settle, since a sound server
+    /// may hold a new stream for about a second before its clock runs.
+    pace_from: Option<(Instant, u64)>,
+    /// When the device took its first samples.
+    first_played: Option<Instant>,
+}
+
+/// The pace a stream must keep once it runs (frames the device took per wall second, as a
+/// fraction of the rate): a stuttering ALSA-over-PulseAudio stream ran at 0.5.
+const MIN_PACE: f64 = 0.7;
+/// Wall time after the device took its first samples before the pace is measured: a sound
+/// server holds a new stream for about a second (1.1 s measured with PulseAudio) and takes
+/// samples in bursts, so shorter spans misjudge a healthy stream.
+const PACE_GRACE_SECS: f64 = 1.5;
+/// Above this pace the device is not paced by a clock at all (see [`Watchdog::check`]).
+const MAX_REAL_PACE: f64 = 1.25;
+/// The shortest span the pace is measured over.
+const PACE_SPAN_SECS: f64 = 1.5;
+
+impl Default for Watchdog {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Watchdog {
+    /// A watchdog for a stream that has just started.
+    pub fn new() -> Self {
+        Watchdog {
+            started: Instant::now(),
+            reopens: 0,
+            pace_from: None,
+            first_played: None,
+        }
+    }
+
+    /// Check `player`: `Some` when its stream cannot keep up and should be reopened on the
+    /// returned buffer size with [`Player::reopen`]. Call it every few tens of ms.
+    pub fn check(&mut self, player: &Player) -> Option<Reopened> {
+        let info = player.info();
+        let secs = self.started.elapsed().as_secs_f64();
+        if !info.buffer_auto
+            || self.reopens >= MAX_REOPENS
+            || secs > WATCH_SECS
+            || info.requested_buffer_frames >= MAX_BUFFER_FRAMES
+        {
+            return None;
+        }
+        let st = &player.status;
+        if st.paused.load(Relaxed) {
+            // A paused stream takes silence at its own pace: measure again once it resumes.
+            self.pace_from = None;
+            return None;
+        }
+        let (xruns, stream_errors) = (st.xruns.load(Relaxed), st.stream_errors.load(Relaxed));
+        let underruns = st.underruns.load(Relaxed);
+        let played = st.played.load(Relaxed);
+        if self.first_played.is_none() && played > 0 {
+            self.first_played = Some(Instant::now());
+        }
+        if self.pace_from.is_none()
+            && self
+                .first_played
+                .is_some_and(|t| t.elapsed().as_secs_f64() >= PACE_GRACE_SECS)
+        {
+            self.pace_from = Some((Instant::now(), played));
+        }
+        let pace = match self.pace_from {
+            Some((t, p0)) if t.elapsed().as_secs_f64() >= PACE_SPAN_SECS => Some(
+                (played - p0) as f64 / (f64::from(info.sample_rate) * t.elapsed().as_secs_f64()),
+            ),
+            _ => None,
+        };
+        // A device that takes samples faster than real time (ALSA's unpaced `null`) empties
+        // any ring: its underruns say nothing about the buffer.
+        let starved = underruns > 0 && pace.is_some_and(|p| p <= MAX_REAL_PACE);
+        let late = pace.is_some_and(|p| p < MIN_PACE);
+        if player.snapshot().finished || (xruns + stream_errors == 0 && !starved && !late) {
+            return None;
+        }
+        let pace = pace.unwrap_or(f64::NAN);
+        self.reopens += 1;
+        self.started = Instant::now();
+        self.pace_from = None;
+        self.first_played = None;
+        let from_frames = info.requested_buffer_frames;
+        Some(Reopened {
+            from_frames,
+            to_frames: (from_frames * 4).min(MAX_BUFFER_FRAMES),
+            xruns,
+            stream_errors,
+            underruns,
+            pace,
+            after_secs: secs,
+        })
+    }
+}
 
 /// Errors opening or driving an output device. Each names what is available instead.
 #[derive(Debug, thiserror::Error)]
@@ -201,8 +365,9 @@ pub struct PlayOptions {
     pub from_secs: f64,
     /// End of the span; `None` for the end of the show.
     pub to_secs: Option<f64>,
-    /// Requested device buffer (and render period), frames.
-    pub buffer_frames: u32,
+    /// Requested device buffer (and render period), frames; `None` picks one for the device
+    /// ([`auto_buffer_frames`]) and lets a [`Watchdog`] enlarge it if the stream cannot keep up.
+    pub buffer_frames: Option<u32>,
     /// Measure the render thread's and the callback's time budget use.
     pub stats: bool,
 }
@@ -218,6 +383,10 @@ pub struct StreamInfo {
     pub channels: u16,
     /// Device sample format, e.g. `f32`, `i16`.
     pub format: String,
+    /// Buffer asked of the device (and render period), frames.
+    pub requested_buffer_frames: u32,
+    /// Whether that size was picked by the player rather than forced with `--buffer`.
+    pub buffer_auto: bool,
     /// Device buffer granted, frames (when the backend reports it).
     pub device_buffer_frames: Option<u32>,
     /// First and last show frame of the span.
@@ -304,6 +473,8 @@ pub struct Player {
     period: usize,
     base_target: usize,
     stats: bool,
+    /// What it was started with, for [`Player::reopen`].
+    opts: PlayOptions,
 }
 
 impl Player {
@@ -347,12 +518,14 @@ impl Player {
         }
         engine.skip(from_frame);
 
-        let period = opts.buffer_frames.clamp(16, 16_384) as usize;
+        let requested = opts
+            .buffer_frames
+            .unwrap_or_else(|| auto_buffer_frames(&device_id))
+            .clamp(MIN_BUFFER_FRAMES, MAX_BUFFER_FRAMES);
+        let period = requested as usize;
         let fixed = match sup.buffer_size() {
-            SupportedBufferSize::Range { min, max } => {
-                opts.buffer_frames.clamp(*min, (*max).max(*min))
-            }
-            SupportedBufferSize::Unknown => opts.buffer_frames,
+            SupportedBufferSize::Range { min, max } => requested.clamp(*min, (*max).max(*min)),
+            SupportedBufferSize::Unknown => requested,
         };
         let mut config: StreamConfig = sup.config();
         let status = Arc::new(Status::new(from_frame));
@@ -428,6 +601,8 @@ impl Player {
                 sample_rate: sr,
                 channels,
                 format: format.to_string(),
+                requested_buffer_frames: requested,
+                buffer_auto: opts.buffer_frames.is_none(),
                 device_buffer_frames,
                 from_frame,
                 to_frame,
@@ -436,7 +611,31 @@ impl Player {
             period,
             base_target,
             stats: opts.stats,
+            opts: opts.clone(),
         })
+    }
+
+    /// Close this stream (after a short fade) and open a new one on a `buffer_frames` buffer
+    /// where the show was, keeping everything else; the new stream counts as the player's own
+    /// choice of buffer. The old stream's summary comes back with it.
+    pub fn reopen(self, show: &Show, buffer_frames: u32) -> Result<(Player, Summary), LiveError> {
+        let opts = self.opts.clone();
+        let auto = self.info.buffer_auto;
+        // Where the listener is (a jump by the operator included), not where the span began.
+        let from_secs = self.snapshot().show_secs;
+        self.stop();
+        let old = self.finish();
+        let mut next = Player::start(
+            show,
+            &PlayOptions {
+                from_secs,
+                buffer_frames: Some(buffer_frames),
+                ..opts.clone()
+            },
+        )?;
+        next.info.buffer_auto = auto;
+        next.opts = opts;
+        Ok((next, old))
     }
 
     /// What is playing where.
@@ -464,7 +663,20 @@ impl Player {
 
     /// Start a manual cue; it is heard after the queued frames (see [`Summary::latency_ms`]).
     pub fn cue(&mut self, cue: Cue) {
-        let _ = self.controls.push(Control::Cue(cue));
+        let _ = self.controls.push(Control::Cue(cue, 1.0));
+    }
+
+    /// Start a manual cue of `size` (0..=1; 1 is what [`Player::cue`] starts).
+    pub fn cue_sized(&mut self, cue: Cue, size: f32) {
+        let _ = self.controls.push(Control::Cue(cue, size));
+    }
+
+    /// Move an operator's fader (see [`Fader`] for units) over `ramp_secs`, from the next
+    /// rendered block on (heard after the queued frames).
+    pub fn set_fader(&mut self, fader: Fader, setting: f32, ramp_secs: f64) {
+        let _ = self
+            .controls
+            .push(Control::Fader(fader, setting, ramp_secs));
     }
 
     /// Jump to `secs` of show time (fading out and in); ignored past the end of the span.
