@@ -4,8 +4,49 @@
 //! allowed, because a show author fixes a file with nothing but the message in front of them.
 //! This module knows nothing of TOML or of the show model.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
+
+/// The most characters of a user's value echoed in a message; longer values are cut, with
+/// their length, so a 5 MB key does not make 10 MB of stderr.
+pub const SHOWN_CHARS: usize = 60;
+
+/// `text` safe to print on a terminal: control characters (an ESC that would clear the screen,
+/// a carriage return that would overwrite the line) are written as escapes (`\u{1b}`, `\r`).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A user's value as echoed in messages: escaped (see [`escape`]) and cut to `max` characters
+/// with its full length (`"aaaa…" (5000000 characters)`) when longer.
+pub fn clip(text: &str, max: usize) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(max) {
+        None => escape(text).into_owned(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters)",
+            escape(&text[..cut]),
+            text.chars().count()
+        ),
+    }
+}
+
+/// [`clip`] at [`SHOWN_CHARS`]: the form every message uses for a value the user wrote.
+pub fn shown(text: &str) -> String {
+    clip(text, SHOWN_CHARS)
+}
 
 /// A 1-based line and column (in characters) inside a show file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
