@@ -17,6 +17,7 @@
 //! once, as their source. This module knows files, not samples or timelines.
 
 use std::fs::{self, File, OpenOptions};
+use std::hash::{BuildHasher, Hasher};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,8 @@ use std::path::{Path, PathBuf};
 const TEMP_PREFIX: &str = ".concert-";
 /// Random characters in a temporary name.
 const TEMP_RANDOM: usize = 6;
+/// Names tried before giving up (each taken one is skipped, never opened).
+const TEMP_ATTEMPTS: u32 = 64;
 /// Write buffer per output file.
 const BUFFER_BYTES: usize = 1 << 20;
 
@@ -75,6 +78,69 @@ pub fn io_error(path: &Path, source: io::Error) -> DestError {
     }
 }
 
+/// A fresh temporary name: [`TEMP_PREFIX`], [`TEMP_RANDOM`] random letters and digits, `suffix`.
+/// (`RandomState` is seeded from the operating system's randomness.)
+fn temp_name(suffix: &str) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    let mut bits = h.finish();
+    let mut name = String::from(TEMP_PREFIX);
+    for _ in 0..TEMP_RANDOM {
+        name.push(char::from(
+            ALPHABET[(bits % ALPHABET.len() as u64) as usize],
+        ));
+        bits /= ALPHABET.len() as u64;
+    }
+    name.push_str(suffix);
+    name
+}
+
+/// Creates a new entry in `dir` with `make`, which must fail with `AlreadyExists` when the
+/// name is taken (`O_EXCL`: nothing already there, a planted symlink included, is followed).
+fn create_unique<T>(
+    dir: &Path,
+    suffix: &str,
+    make: impl Fn(&Path) -> io::Result<T>,
+) -> io::Result<(Cleanup, T)> {
+    for _ in 0..TEMP_ATTEMPTS {
+        let path = dir.join(temp_name(suffix));
+        match make(&path) {
+            Ok(made) => return Ok((Cleanup(Some(path)), made)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::from(io::ErrorKind::AlreadyExists))
+}
+
+/// A temporary file or folder that is removed when dropped, unless kept.
+struct Cleanup(Option<PathBuf>);
+
+impl Cleanup {
+    fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// It has been moved into place: leave it.
+    fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            // Best effort: the output has already failed; its error is what the user needs.
+            if p.is_dir() {
+                let _ = fs::remove_dir_all(&p);
+            } else {
+                let _ = fs::remove_file(&p);
+            }
+        }
+    }
+}
+
 /// The buffered writer of a destination.
 pub type DestWriter = BufWriter<Sink>;
 
@@ -86,7 +152,7 @@ pub struct Dest {
     target: PathBuf,
     /// The temporary file, for destinations that are replaced on commit; it deletes itself
     /// when dropped before the commit.
-    temp: Option<tempfile::TempPath>,
+    temp: Option<Cleanup>,
     /// A second handle on the file, to sync it before the rename.
     sync: Option<File>,
 }
@@ -124,20 +190,9 @@ impl Dest {
                     Ok(_) if is_symlink(path) => fs::canonicalize(path).unwrap_or(shown.clone()),
                     _ => shown.clone(),
                 };
-                let mut builder = tempfile::Builder::new();
-                builder
-                    .prefix(TEMP_PREFIX)
-                    .suffix(".tmp")
-                    .rand_bytes(TEMP_RANDOM);
-                if let Ok(meta) = &existing {
-                    builder.permissions(meta.permissions());
-                } else {
-                    builder.permissions(default_permissions());
-                }
-                let temp = builder
-                    .tempfile_in(parent_of(&target))
+                let mode = existing.as_ref().map_or(NEW_FILE_MODE, file_mode);
+                let (temp, file) = create_unique(parent_of(&target), ".tmp", |p| new_file(p, mode))
                     .map_err(|e| io_error(path, e))?;
-                let (file, temp) = temp.into_parts();
                 let sync = file.try_clone().ok();
                 let dest = Dest {
                     shown,
@@ -163,8 +218,8 @@ impl Dest {
             file.sync_all().map_err(|e| io_error(&self.shown, e))?;
         }
         if let Some(temp) = self.temp.take() {
-            temp.persist(&self.target)
-                .map_err(|e| io_error(&self.shown, e.error))?;
+            fs::rename(temp.path(), &self.target).map_err(|e| io_error(&self.shown, e))?;
+            temp.keep();
         }
         Ok(())
     }
@@ -182,19 +237,30 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
-/// Permissions of a new output: readable by all, as `File::create` would make it (the umask
-/// still applies). Temporary files default to owner-only.
+/// Mode of a new output: readable by all, as `File::create` makes it (the umask applies).
+const NEW_FILE_MODE: u32 = 0o666;
+
+/// The mode of an existing file, which its replacement keeps.
 #[cfg(unix)]
-fn default_permissions() -> fs::Permissions {
+fn file_mode(meta: &fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    fs::Permissions::from_mode(0o666)
+    meta.permissions().mode() & 0o7777
 }
 
 #[cfg(not(unix))]
-fn default_permissions() -> fs::Permissions {
-    fs::metadata(".")
-        .map(|m| m.permissions())
-        .unwrap_or_else(|_| unreachable!())
+fn file_mode(_: &fs::Metadata) -> u32 {
+    NEW_FILE_MODE
+}
+
+/// Creates `path` exclusively (`O_CREAT | O_EXCL`) with `mode`.
+fn new_file(path: &Path, mode: u32) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)
 }
 
 /// The file under a destination's buffer. A file that can seek is passed through. One that
@@ -320,7 +386,7 @@ pub struct StemDir {
     /// Whether `DIR` already exists (then the files are moved in one by one, with rollback;
     /// otherwise the whole folder is renamed into place).
     exists: bool,
-    temp: tempfile::TempDir,
+    temp: Cleanup,
     names: Vec<String>,
 }
 
@@ -359,11 +425,8 @@ impl StemDir {
         } else {
             home
         };
-        let temp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .rand_bytes(TEMP_RANDOM)
-            .tempdir_in(&home)
-            .map_err(|e| io_error(dir, e))?;
+        let (temp, ()) =
+            create_unique(&home, "", |p| fs::create_dir(p)).map_err(|e| io_error(dir, e))?;
         Ok(StemDir {
             shown,
             exists,
@@ -391,15 +454,10 @@ impl StemDir {
             if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
                 fs::create_dir_all(parent).map_err(|e| io_error(dir, e))?;
             }
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = fs::set_permissions(self.temp.path(), fs::Permissions::from_mode(0o755));
-            }
             match fs::rename(self.temp.path(), dir) {
                 Ok(()) => {
                     // Renamed away: nothing is left for the guard to remove.
-                    let _ = self.temp.keep();
+                    self.temp.keep();
                     return Ok(());
                 }
                 // Someone made DIR meanwhile: merge into it like an existing folder.
@@ -475,6 +533,20 @@ mod tests {
         d.commit().unwrap();
         assert_eq!(fs::read(&dest).unwrap(), b"whole");
         assert_eq!(names(dir.path()), ["a.wav"]);
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("a.wav");
+        fs::write(&dest, "old").unwrap();
+        fs::set_permissions(&dest, fs::Permissions::from_mode(0o640)).unwrap();
+        let (d, w) = Dest::create(&dest, 0).unwrap();
+        drop(w);
+        d.commit().unwrap();
+        let mode = fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
     }
 
     #[test]
