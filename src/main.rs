@@ -316,6 +316,11 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
                 out.finish()?;
                 out = Stdout::new();
                 note(format_args!("error: {e}"));
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    note(format_args!("  caused by: {c}"));
+                    cause = c.source();
+                }
                 failed += 1;
             }
         }

@@ -109,13 +109,51 @@ pub fn parse_spec(text: &str, origin: &str) -> Result<ShowSpec, PresetError> {
     reader::read(text, origin).map(|(spec, _)| spec)
 }
 
+/// The largest show file read: a hundred times the largest preset and more than any show
+/// needs, small enough that reading and validating it stays fast and cheap.
+pub const MAX_SHOW_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads and validates a show file; I/O errors name the path.
+///
+/// Only regular files are read (a device such as `/dev/zero` or a FIFO is refused before it is
+/// opened, so nothing blocks or reads forever), and only up to [`MAX_SHOW_BYTES`].
 pub fn load_file(path: &Path) -> Result<Show, PresetError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
+    let io = |source| PresetError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    load_str(&text, &path.display().to_string())
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(PresetError::NotAFile {
+            path: path.to_path_buf(),
+            what: source::file_kind(&meta),
+        });
+    }
+    let too_big = |bytes| PresetError::TooBig {
+        path: path.to_path_buf(),
+        bytes,
+    };
+    if meta.len() > MAX_SHOW_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_SHOW_BYTES + 1), &mut bytes)
+        })
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SHOW_BYTES {
+        // It grew while being read.
+        return Err(too_big(bytes.len() as u64));
+    }
+    load_bytes(&bytes, &path.display().to_string())
+}
+
+/// Like [`load_str`] for raw file contents: text that is not UTF-8 is an error at the line and
+/// column of its first bad byte.
+pub fn load_bytes(bytes: &[u8], origin: &str) -> Result<Show, PresetError> {
+    let text = source::utf8(bytes, origin)?;
+    load_str(text, origin)
 }
 
 /// A built-in preset by name, or a show file by path.
