@@ -74,7 +74,7 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.origin.is_empty() {
-            write!(f, "{}:", self.origin)?;
+            write!(f, "{}:", escape(&self.origin))?;
         }
         if let Some(loc) = self.location {
             write!(f, "{}:{}:", loc.line, loc.column)?;
@@ -83,7 +83,8 @@ impl fmt::Display for Diagnostic {
             f.write_str(" ")?;
         }
         if !self.key.is_empty() {
-            write!(f, "{}: ", self.key)?;
+            // A key path holds the user's key names (an unknown key can be anything).
+            write!(f, "{}: ", shown(&self.key))?;
         }
         f.write_str(&self.message)
     }
