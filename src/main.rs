@@ -5,6 +5,7 @@ mod cli;
 mod out;
 #[cfg(feature = "live")]
 mod play;
+mod progress;
 mod signals;
 
 // Debug builds with live playback count any allocation inside the audio callback (the
@@ -22,16 +23,12 @@ use clap::Parser;
 
 use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
 use concert::engine::StemRoom;
-use concert::preset::error::{clip, escape};
+use concert::preset::error::escape;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
-use concert::render::{Phase, RenderError, RenderOptions, Target, clamped_end, render};
+use concert::render::{RenderError, RenderOptions, Target, clamped_end, render};
 use concert::show::Show;
 use out::{BROKEN_PIPE_EXIT, Stdout, StdoutError, note};
-
-/// Characters of a show's title in the progress bar (a long title would wrap the bar and make
-/// every redraw scroll the terminal).
-const BAR_TITLE_CHARS: usize = 32;
 
 /// A render stopped by a signal; its partial output is already removed.
 #[derive(Debug, thiserror::Error)]
@@ -127,41 +124,16 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
             format_clock(end)
         ));
     }
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} rendering {msg} [{bar:32}] {percent:>3}% ETA {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(clip(&show.title, BAR_TITLE_CHARS));
-        bar
-    });
+    let mut progress = progress::Progress::new(
+        !args.quiet && std::io::stderr().is_terminal(),
+        &show.title,
+        opts.sample_rate,
+    );
     let started = Instant::now();
-    let mut phase = None;
     let result = render(&show, &opts, &target, &stop.flag, &mut |p, done, total| {
-        let Some(bar) = &bar else { return };
-        if phase != Some(p) {
-            phase = Some(p);
-            bar.reset();
-        }
-        match p {
-            // Seeking runs silently at a different speed: its own line, no ETA.
-            Phase::Seeking => bar.set_message(format!(
-                "seeking {} of {}",
-                format_clock(done as f64 / f64::from(opts.sample_rate)),
-                format_clock(total as f64 / f64::from(opts.sample_rate))
-            )),
-            Phase::Rendering => bar.set_message(clip(&show.title, BAR_TITLE_CHARS)),
-        }
-        bar.set_length(total);
-        bar.set_position(done);
+        progress.update(p, done, total)
     });
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     let report = match (result, stop.signal()) {
         (Err(RenderError::Interrupted), Some(sig)) => return Err(Stopped(sig).into()),
         (r, _) => r?,

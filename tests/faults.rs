@@ -557,3 +557,52 @@ fn a_disk_filling_during_stems_keeps_the_old_set_and_leaves_no_partial_one() {
     assert!(before == after, "the old set was touched");
     assert_eq!(entries(&fs_.0), ["stems"]);
 }
+
+#[test]
+fn progress_has_its_own_seek_line_and_a_cut_title() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to give the render a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let title = "T".repeat(300);
+    let s = show(
+        dir.path(),
+        &format!("title = \"{title}\"\n[[timeline]]\nmoment = \"murmur\"\nsecs = 120\n"),
+    );
+    let cmd = format!(
+        "'{}' render '{}' --from 1:00 --to 1:10 -o /dev/null",
+        bin().display(),
+        s.display()
+    );
+    let o = Command::new("script")
+        .args(["-qfec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let screen = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = screen.split(['\r', '\n']).map(str::trim_end).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("seeking ") && l.contains(" of 1:00")),
+        "{screen}"
+    );
+    // The seek line has no bar and no ETA of its own.
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("seeking"))
+            .all(|l| !l.contains("ETA"))
+    );
+    let bars: Vec<&&str> = lines.iter().filter(|l| l.contains("rendering")).collect();
+    assert!(!bars.is_empty(), "{screen}");
+    for l in bars {
+        assert!(!l.contains(&title), "the whole title is in the bar");
+        // From the title to the end of the ETA (the terminal pads the rest).
+        let start = l.find("rendering").unwrap();
+        let end = l.find("ETA").map_or(l.len(), |i| i + 3);
+        let width = l[start..end].chars().count();
+        assert!(width < 120, "{width} characters: {l}");
+    }
+}

@@ -13,7 +13,7 @@
 //! | key | type | default | notes |
 //! |-----|------|---------|-------|
 //! | `title` | string | required | |
-//! | `seed` | integer ≥ 0 | 1 | `--seed` overrides it |
+//! | `seed` | 0 … 18446744073709551615 | 1 | `--seed` overrides it (same range) |
 //! | `venue.kind` | `club` `theatre` `hall` `arena` `stadium` `open-air` | club | |
 //! | `venue.audience` | 10 … 200000 | per kind | |
 //! | `venue.listener` | `floor` `balcony` `stage-side` | floor | |
@@ -27,7 +27,7 @@
 //! | `songs[].sing_along` | 0 … 1 | 0 | |
 //! | `songs[].intro_secs` / `outro_secs` | time, 0 … 120 s | 6 / 6 | |
 //! | `songs[].melody` | notation ([`crate::show::melody`]) | none | |
-//! | `songs[].secs` | time | intro + melody + outro (180 without melody) | ≥ intro + melody |
+//! | `songs[].secs` | time, 1 … 3600 s | intro + melody + outro (180 without melody) | ≥ intro + melody; a melody may not make a song longer than 1 h either |
 //! | `timeline[].moment` | `murmur` `lights-down` `song` `applause` `chant` `banter` `hush` `encore` `finale` | required | |
 //! | `timeline[].at` | time | — | absolute; not with `after` |
 //! | `timeline[].after` | time | 0 | after the end of the previous moment |
@@ -37,6 +37,10 @@
 //! | `timeline[].words` / `bpm` | string / 60 … 200 | "one more song" / 104 | chant only |
 //! | `timeline[].label` | string | `Song: "Echoes"`, `Applause`, … | cue sheet |
 //! | `timeline[].id` | letters, digits, `-_.:` | `song-echoes`, `applause-3` | unique; seeds the moment |
+//!
+//! A show file is read only if it is a regular file (not a device or FIFO) of at most
+//! [`MAX_SHOW_BYTES`] (16 MB), in UTF-8; a melody expands to at most 100,000 tokens. Titles,
+//! ids and other values are checked in linear time, so a large file is still answered quickly.
 //!
 //! Times are `"m:ss"`, `"h:mm:ss"`, `"90s"`, `"1.5s"` or a number of seconds. A moment without
 //! `secs` that is followed by one with `at` lasts until that `at` (gap-free), except that a
