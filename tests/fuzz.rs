@@ -230,9 +230,9 @@ const TOKENS: (&[&str], &[&str]) = (
 /// A plausible value most of the time, a wrong one about one time in `1 / WRONG`.
 fn choose<'a>(rng: &mut Rng, (good, bad): (&'a [&'a str], &'a [&'a str])) -> &'a str {
     if rng.below(WRONG) == 0 {
-        *rng.pick(bad)
+        rng.pick::<&str>(bad)
     } else {
-        *rng.pick(good)
+        rng.pick::<&str>(good)
     }
 }
 
@@ -274,9 +274,9 @@ fn generate(rng: &mut Rng) -> Vec<u8> {
                 melody.push(' ');
                 let (good, bad) = TOKENS;
                 melody.push_str(if wrong && rng.below(n) == 0 {
-                    *rng.pick(bad)
+                    rng.pick::<&str>(bad)
                 } else {
-                    *rng.pick(good)
+                    rng.pick::<&str>(good)
                 });
             }
             s += &format!("melody = \"{melody}\"\n");
