@@ -4,6 +4,9 @@
 //! while the first is being handled exits at once (with the same code), for a render stuck in
 //! a blocking `open` (a FIFO nobody reads).
 //!
+//! A signal that was already ignored when the process started (`nohup` ignores SIGHUP; a
+//! non-interactive shell's background jobs ignore SIGINT and SIGQUIT) stays ignored.
+//!
 //! SIGXFSZ is caught and ignored, so a write past the file-size limit (`ulimit -f`) fails with
 //! EFBIG, which becomes a clean "file too large" error instead of killing the process.
 
@@ -33,6 +36,11 @@ impl Stop {
             which: Arc::new(AtomicUsize::new(0)),
         };
         for sig in STOPPING {
+            if ignored(sig) {
+                // Ignored by whoever started us (`nohup` ignores SIGHUP, a shell's background
+                // job SIGINT and SIGQUIT): keep it ignored, as they asked.
+                continue;
+            }
             // Order matters: the shutdown check sees the flag as the *previous* signal left it.
             flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(&stop.flag))?;
             flag::register_usize(sig, Arc::clone(&stop.which), sig as usize)?;
@@ -49,6 +57,16 @@ impl Stop {
             0 => None,
             n => i32::try_from(n).ok(),
         }
+    }
+}
+
+/// Whether `sig` is ignored (`SIG_IGN`) in this process.
+fn ignored(sig: i32) -> bool {
+    // SAFETY: with a null new action, sigaction only reads the current one into `old`, a
+    // zeroed plain C struct it fully initialises; nothing is installed or changed.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
     }
 }
 

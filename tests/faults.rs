@@ -606,3 +606,33 @@ fn progress_has_its_own_seek_line_and_a_cut_title() {
         assert!(width < 120, "{width} characters: {l}");
     }
 }
+
+#[test]
+fn a_signal_ignored_by_nohup_stays_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = show(dir.path(), LONG);
+    let out = dir.path().join("long.wav");
+    let mut child = Command::new("nohup")
+        .arg(bin())
+        .arg("render")
+        .arg(&s)
+        .args(["-q", "-o"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    let kill = |sig: &str| Command::new("kill").args([sig, &pid]).status().unwrap();
+    assert!(kill("-HUP").success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGHUP stopped a nohup render"
+    );
+    assert!(kill("-TERM").success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert_eq!(entries(dir.path()), ["show.toml"]);
+}
