@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &opts,
         &Target::File(out.clone()),
         &AtomicBool::new(false),
-        &mut |_, _| {},
+        &mut |_, _, _| {},
     )?;
     println!(
         "{}: {} frames of \"{}\" at {} Hz, peak {:.3}",

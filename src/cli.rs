@@ -109,8 +109,8 @@ pub struct TimelineArgs {
     /// Print one JSON object (title, duration_secs, sample_rate, moments, notes).
     #[arg(long)]
     pub json: bool,
-    /// Sample rate reported in the JSON.
-    #[arg(long, default_value_t = 48_000)]
+    /// Sample rate reported in the JSON (the same range `render` takes).
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
     pub sample_rate: u32,
     /// Cue sheet of a clip rendered with the same `--from`: times are relative to it, and only
     /// the moments overlapping the clip and the notes inside it are listed.

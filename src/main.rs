@@ -2,8 +2,11 @@
 //! Errors are printed with their whole chain and exit non-zero; no DSP lives here.
 
 mod cli;
+mod out;
 #[cfg(feature = "live")]
 mod play;
+mod progress;
+mod signals;
 
 // Debug builds with live playback count any allocation inside the audio callback (the
 // callback runs under `assert_no_alloc`; `play` reports the count in its summary).
@@ -13,8 +16,6 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -22,22 +23,36 @@ use clap::Parser;
 
 use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
 use concert::engine::StemRoom;
+use concert::preset::error::escape;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
-use concert::render::{RenderError, RenderOptions, Target, render};
+use concert::render::{RenderError, RenderOptions, Target, clamped_end, render};
 use concert::show::Show;
+use out::{BROKEN_PIPE_EXIT, Stdout, StdoutError, note};
+
+/// A render stopped by a signal; its partial output is already removed.
+#[derive(Debug, thiserror::Error)]
+#[error("render stopped by {}; partial output removed", signals::name(*.0))]
+struct Stopped(i32);
 
 fn main() {
     let cli = Cli::parse();
     if let Err(err) = run(cli) {
-        eprintln!("error: {err}");
-        for cause in err.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
+        if err
+            .downcast_ref::<StdoutError>()
+            .is_some_and(StdoutError::is_broken_pipe)
+        {
+            std::process::exit(BROKEN_PIPE_EXIT);
         }
-        let interrupted = err
-            .downcast_ref::<RenderError>()
-            .is_some_and(|e| matches!(e, RenderError::Interrupted));
-        std::process::exit(if interrupted { 130 } else { 1 });
+        note(format_args!("error: {err}"));
+        for cause in err.chain().skip(1) {
+            note(format_args!("  caused by: {cause}"));
+        }
+        let code = match err.downcast_ref::<Stopped>() {
+            Some(Stopped(sig)) => 128 + sig,
+            None => 1,
+        };
+        std::process::exit(code);
     }
 }
 
@@ -99,52 +114,48 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         (None, Some(out)) => Target::File(out.clone()),
         (None, None) => Target::File(default_output(&args.show)),
     };
-    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = signals::Stop::install().context("cannot install the signal handlers")?;
+    if let Some(end) = clamped_end(&show, &opts)
+        && opts.from_secs < end
     {
-        let cancel = Arc::clone(&cancel);
-        ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed))
-            .context("cannot install the Ctrl-C handler")?;
+        note(format_args!(
+            "note: --to {} is past the end of the show ({}); rendering to the end",
+            format_clock(opts.to_secs.unwrap_or(end)),
+            format_clock(end)
+        ));
     }
-    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} rendering {msg} [{bar:32}] {percent:>3}% ETA {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(show.title.clone());
-        bar
-    });
+    let mut progress = progress::Progress::new(
+        !args.quiet && std::io::stderr().is_terminal(),
+        &show.title,
+        opts.sample_rate,
+    );
     let started = Instant::now();
-    let report = render(&show, &opts, &target, &cancel, &mut |done, total| {
-        if let Some(bar) = &bar {
-            bar.set_length(total);
-            bar.set_position(done);
-        }
-    })?;
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    let result = render(&show, &opts, &target, &stop.flag, &mut |p, done, total| {
+        progress.update(p, done, total)
+    });
+    progress.finish();
+    let report = match (result, stop.signal()) {
+        (Err(RenderError::Interrupted), Some(sig)) => return Err(Stopped(sig).into()),
+        (r, _) => r?,
+    };
     if !args.quiet {
         let secs = report.frames as f64 / f64::from(opts.sample_rate);
         let wall = started.elapsed().as_secs_f64();
         let peak_db = 20.0 * f64::from(report.peak.max(1e-9)).log10();
         for f in &report.files {
-            eprintln!("wrote {}", f.display());
+            note(format_args!("wrote {}", escape(&f.display().to_string())));
         }
-        eprintln!(
-            "{} of \"{}\", seed {}, {} Hz {:?}, peak {:.1} dBFS, rendered in {:.1} s ({:.0}x real time)",
+        note(format_args!(
+            "{} of \"{}\", seed {}, {} Hz {}, peak {:.1} dBFS, rendered in {:.1} s ({:.0}x real time)",
             format_clock(secs),
-            show.title,
+            escape(&show.title),
             opts.seed,
             opts.sample_rate,
-            args.format,
+            format!("{:?}", args.format).to_lowercase(),
             peak_db,
             wall,
             secs / wall.max(1e-6)
-        );
+        ));
     }
     Ok(())
 }
@@ -169,6 +180,7 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         format_clock(from),
         format_clock(show.duration_secs)
     );
+    let mut out = Stdout::new();
     let moments: Vec<_> = show
         .moments
         .iter()
@@ -211,66 +223,81 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
             "moments": moments,
             "notes": notes,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(());
+        out.line(format_args!("{}", serde_json::to_string_pretty(&doc)?))?;
+        return Ok(out.finish()?);
     }
-    println!(
+    out.line(format_args!(
         "{} — {} {}, {} people, {}",
-        show.title,
+        escape(&show.title),
         show.venue.kind.name(),
         show.venue.listener.name(),
         show.venue.audience,
         format_clock(show.duration_secs)
-    );
+    ))?;
     if from > 0.0 || to.is_finite() {
-        println!("times from {} of the show", format_clock(from));
+        out.line(format_args!(
+            "times from {} of the show",
+            format_clock(from)
+        ))?;
     }
     for m in &moments {
-        println!(
+        out.line(format_args!(
             "{:>8} – {:>8}  {:<12} {}",
             signed_clock(m.start_secs - from),
             signed_clock(m.end_secs - from),
             m.kind.name(),
-            m.label
-        );
+            escape(&m.label)
+        ))?;
     }
     if !notes.is_empty() {
-        println!("{} sung notes", notes.len());
+        out.line(format_args!("{} sung notes", notes.len()))?;
     }
-    Ok(())
+    Ok(out.finish()?)
 }
 
 fn cmd_presets() -> Result<()> {
+    let mut out = Stdout::new();
     for (name, _) in BUILTIN {
         let show = load(name)?;
-        println!(
+        out.line(format_args!(
             "{:<20} {:>6}  {:<8} {:>7} people  {}",
             name,
             format_clock(show.duration_secs),
             show.venue.kind.name(),
             show.venue.audience,
             show.title
-        );
+        ))?;
     }
-    Ok(())
+    Ok(out.finish()?)
 }
 
 fn cmd_check(args: CheckArgs) -> Result<()> {
+    let mut out = Stdout::new();
     let mut failed = 0;
     for arg in &args.shows {
         match preset::resolve(arg) {
-            Ok(show) => println!(
-                "ok: {arg} — \"{}\", {} moments, {}",
-                show.title,
+            Ok(show) => out.line(format_args!(
+                "ok: {} — \"{}\", {} moments, {}",
+                escape(arg),
+                escape(&show.title),
                 show.moments.len(),
                 format_clock(show.duration_secs)
-            ),
+            ))?,
             Err(e) => {
-                eprintln!("error: {e}");
+                // Keep stdout and stderr in order on a terminal.
+                out.finish()?;
+                out = Stdout::new();
+                note(format_args!("error: {e}"));
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    note(format_args!("  caused by: {c}"));
+                    cause = c.source();
+                }
                 failed += 1;
             }
         }
     }
+    out.finish()?;
     if failed > 0 {
         bail!("{failed} of {} shows invalid", args.shows.len());
     }

@@ -2,11 +2,12 @@
 //! stems, streaming (memory does not grow with show length), cancellable, and leaving no
 //! partial files behind on failure.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
-use crate::output::wav::{PartFile, SampleFormat, WavError, WavSink, max_frames};
+use crate::output::dest::{Dest, DestError, DestWriter, StemDir};
+use crate::output::wav::{SampleFormat, WavError, WavSink, max_frames};
 use crate::preset::time::format_clock;
 use crate::show::Show;
 
@@ -54,7 +55,17 @@ pub enum Target {
 /// Errors a render can end with.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    /// The requested span is empty or outside the show.
+    /// The clip starts at or after the end of the show.
+    #[error(
+        "--from {from} is at or past the end of the show ({show}) — allowed: a start before {show}"
+    )]
+    StartsAfterEnd {
+        /// Start asked for, formatted.
+        from: String,
+        /// Show length, formatted.
+        show: String,
+    },
+    /// The requested span is empty.
     #[error("--from {from} must be before --to {to} (the show lasts {show})")]
     EmptySpan {
         /// Start asked for, formatted.
@@ -66,27 +77,23 @@ pub enum RenderError {
     },
     /// The file would pass WAV's 4 GiB limit.
     #[error(
-        "a {secs} render at {rate} Hz in {format:?} would pass WAV's 4 GiB limit; the longest that fits is {max}: render a shorter span with --from/--to, or use --format s16"
+        "a {secs} render at {rate} Hz in {format} would pass WAV's 4 GiB limit; the longest that fits is {max}: {advice}"
     )]
     TooLong {
         /// Requested length, formatted.
         secs: String,
         /// Sample rate.
         rate: u32,
-        /// Sample format.
-        format: SampleFormat,
+        /// Sample format, as `--format` spells it.
+        format: &'static str,
         /// Longest length that fits, formatted.
         max: String,
+        /// What to do: a shorter span, or a smaller format if there is one that fits.
+        advice: String,
     },
-    /// The stems folder could not be created.
-    #[error("cannot create stems folder {path}: {source}")]
-    StemsDir {
-        /// The folder.
-        path: PathBuf,
-        /// What the system said.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The destination cannot be written (refused before rendering where possible).
+    #[error(transparent)]
+    Dest(#[from] DestError),
     /// Writing failed.
     #[error(transparent)]
     Wav(#[from] WavError),
@@ -109,9 +116,22 @@ pub struct RenderReport {
 }
 
 /// The frame span `[first, last)` a render covers.
+///
+/// A start at or past the end of the show is refused (nothing of the show would be in the
+/// clip); an end past it is clamped to it (see [`clamped_end`]), so nothing after the show's
+/// end is ever rendered.
 pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError> {
     let sr = f64::from(opts.sample_rate);
-    let to = opts.to_secs.unwrap_or(show.duration_secs);
+    if opts.from_secs >= show.duration_secs {
+        return Err(RenderError::StartsAfterEnd {
+            from: format_clock(opts.from_secs),
+            show: format_clock(show.duration_secs),
+        });
+    }
+    let to = opts
+        .to_secs
+        .unwrap_or(show.duration_secs)
+        .min(show.duration_secs);
     let first = (opts.from_secs.max(0.0) * sr).round() as u64;
     let last = (to * sr).round() as u64;
     if last <= first {
@@ -123,56 +143,114 @@ pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError
     }
     let max = max_frames(opts.format, 2);
     if last - first > max {
+        let shorter = "render a shorter span with --from/--to";
+        let s16 = max_frames(SampleFormat::S16, 2);
+        let advice = if opts.format != SampleFormat::S16 && last - first <= s16 {
+            format!(
+                "{shorter}, or use --format s16 (up to {})",
+                format_clock(s16 as f64 / sr)
+            )
+        } else {
+            shorter.to_string()
+        };
         return Err(RenderError::TooLong {
             secs: format_clock((last - first) as f64 / sr),
             rate: opts.sample_rate,
-            format: opts.format,
+            format: format_name(opts.format),
             max: format_clock(max as f64 / sr),
+            advice,
         });
     }
     Ok((first, last))
 }
 
-/// One output file being written.
+/// The format as `--format` spells it.
+fn format_name(format: SampleFormat) -> &'static str {
+    match format {
+        SampleFormat::S16 => "s16",
+        SampleFormat::S24 => "s24",
+        SampleFormat::F32 => "f32",
+    }
+}
+
+/// The end of the show, if `--to` asks for more than the show has (the render stops there).
+pub fn clamped_end(show: &Show, opts: &RenderOptions) -> Option<f64> {
+    opts.to_secs
+        .filter(|&to| to > show.duration_secs)
+        .map(|_| show.duration_secs)
+}
+
+/// What a render is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Running the show silently up to the clip's start (`--from`), `done` of `total` frames.
+    Seeking,
+    /// Writing the clip, `done` of `total` frames.
+    Rendering,
+}
+
+/// One output file being written, under the name the user will know it by.
 struct Out {
-    part: PartFile,
-    sink: WavSink<std::io::BufWriter<std::fs::File>>,
+    path: PathBuf,
+    sink: WavSink<DestWriter>,
 }
 
-fn open(path: &Path, opts: &RenderOptions, first: u64) -> Result<Out, RenderError> {
-    let (part, writer) = PartFile::create(path)?;
-    let sink = WavSink::new(writer, opts.format, 2, opts.sample_rate, first, path)?;
-    Ok(Out { part, sink })
+/// Where the outputs land once all are complete.
+enum Landing {
+    File(Dest),
+    Stems(StemDir),
 }
 
-/// Render `show` into `target`. `progress(done, total)` is called after every block;
-/// `cancel` is polled between blocks (set it from a Ctrl-C handler).
+/// Opens every output before rendering anything, so a destination that cannot be written
+/// (a folder, a missing parent, a read-only place) fails at once.
+fn open_outputs(
+    target: &Target,
+    opts: &RenderOptions,
+    first: u64,
+    frames: u64,
+) -> Result<(Landing, Vec<Out>), RenderError> {
+    let sink = |path: PathBuf, writer| {
+        let sink = WavSink::new(writer, opts.format, 2, opts.sample_rate, first, &path)?;
+        Ok::<_, RenderError>(Out { path, sink })
+    };
+    match target {
+        Target::File(path) => {
+            let data_bytes = frames * 2 * opts.format.bytes();
+            let (dest, writer) = Dest::create(path, data_bytes)?;
+            Ok((Landing::File(dest), vec![sink(path.clone(), writer)?]))
+        }
+        Target::Stems(dir, _) => {
+            let names: Vec<String> = std::iter::once("mix")
+                .chain(STEMS)
+                .map(|n| format!("{n}.wav"))
+                .collect();
+            let set = StemDir::create(dir, &names)?;
+            let mut outs = Vec::with_capacity(names.len());
+            for name in &names {
+                let (path, writer) = set.file(name)?;
+                outs.push(sink(path, writer)?);
+            }
+            Ok((Landing::Stems(set), outs))
+        }
+    }
+}
+
+/// Render `show` into `target`. `progress(phase, done, total)` is called after every block
+/// (of the seek to `--from`, then of the clip); `cancel` is polled between blocks (set it from
+/// a signal handler).
 pub fn render(
     show: &Show,
     opts: &RenderOptions,
     target: &Target,
     cancel: &AtomicBool,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(Phase, u64, u64),
 ) -> Result<RenderReport, RenderError> {
     let (first, last) = span(show, opts)?;
     let stems = match target {
         Target::Stems(_, room) => Some(*room),
         Target::File(_) => None,
     };
-    let mut outs = match target {
-        Target::File(path) => vec![open(path, opts, first)?],
-        Target::Stems(dir, _) => {
-            std::fs::create_dir_all(dir).map_err(|source| RenderError::StemsDir {
-                path: dir.clone(),
-                source,
-            })?;
-            let mut v = vec![open(&dir.join("mix.wav"), opts, first)?];
-            for name in STEMS {
-                v.push(open(&dir.join(format!("{name}.wav")), opts, first)?);
-            }
-            v
-        }
-    };
+    let (landing, mut outs) = open_outputs(target, opts, first, last - first)?;
     let mut engine = match stems {
         Some(room) => Engine::with_stem_room(show, opts.seed, opts.sample_rate, room),
         None => Engine::new(show, opts.seed, opts.sample_rate),
@@ -187,6 +265,7 @@ pub fn render(
         let n = (first - skipped).min(48_000 * 10);
         engine.skip(n);
         skipped += n;
+        progress(Phase::Seeking, skipped, first);
     }
     let mut mix = vec![0.0f32; BLOCK_FRAMES * 2];
     let mut stem_bufs: [Vec<f32>; LAYERS] = std::array::from_fn(|_| vec![0.0f32; BLOCK_FRAMES * 2]);
@@ -220,13 +299,16 @@ pub fn render(
             }
         }
         done += n as u64;
-        progress(done, total);
+        progress(Phase::Rendering, done, total);
     }
     let mut files = Vec::new();
     for out in outs {
         out.sink.finalize()?;
-        files.push(out.part.dest().to_path_buf());
-        out.part.commit()?;
+        files.push(out.path);
+    }
+    match landing {
+        Landing::File(dest) => dest.commit()?,
+        Landing::Stems(set) => set.commit()?,
     }
     Ok(RenderReport {
         files,

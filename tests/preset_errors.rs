@@ -208,7 +208,7 @@ fn negative_seed() {
         "seed",
         &[
             "-7 is out of range",
-            "allowed: a whole number from 0 to 9223372036854775807",
+            "allowed: a whole number from 0 to 18446744073709551615",
         ],
     );
 }

@@ -2,6 +2,7 @@
 //!
 //! Output code knows samples, formats and files, never the timeline or the DSP.
 
+pub mod dest;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod wav;

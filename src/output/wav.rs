@@ -1,13 +1,11 @@
-//! WAV files: 16-bit and 24-bit integer or 32-bit float through hound, the 4 GiB limit that
-//! hound does not check, and files that appear only when complete.
-//!
-//! A [`PartFile`] is written as `NAME.wav.part` and renamed to `NAME.wav` only by
-//! [`PartFile::commit`]; dropped without a commit (an error, Ctrl-C), it deletes itself, so a
-//! failed render never leaves a half-written file behind. This module knows no timeline.
+//! WAV files: 16-bit and 24-bit integer or 32-bit float through hound, and the 4 GiB limit
+//! that hound does not check. Where the bytes go (temporary files, devices, FIFOs) is
+//! [`super::dest`]'s business. This module knows no timeline.
 
-use std::fs::File;
-use std::io::{BufWriter, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
+
+use super::dest::{DestError, io_error};
 
 use crate::show::splitmix64;
 
@@ -59,17 +57,11 @@ pub fn max_frames(format: SampleFormat, channels: u16) -> u64 {
 /// Errors writing WAV files.
 #[derive(Debug, thiserror::Error)]
 pub enum WavError {
-    /// A file could not be created, written, renamed or removed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file concerned.
-        path: PathBuf,
-        /// What the system said.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be created, written or moved into place.
+    #[error(transparent)]
+    Dest(#[from] DestError),
     /// hound refused to write or finalize.
-    #[error("{path}: writing WAV failed: {source}")]
+    #[error("{}: writing WAV failed", path.display())]
     Wav {
         /// The file concerned.
         path: PathBuf,
@@ -77,6 +69,18 @@ pub enum WavError {
         #[source]
         source: hound::Error,
     },
+}
+
+/// A hound error on `path`: an I/O failure is the destination's (named once, with the
+/// system's reason as its source), anything else is hound's.
+fn wav_error(path: &Path, source: hound::Error) -> WavError {
+    match source {
+        hound::Error::IoError(e) => WavError::Dest(io_error(path, e)),
+        source => WavError::Wav {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
 }
 
 /// Deterministic TPDF dither for frame `frame`, channel `ch`, in units of one 16-bit step:
@@ -110,13 +114,8 @@ impl<W: Write + Seek> WavSink<W> {
         first_frame: u64,
         path: &Path,
     ) -> Result<Self, WavError> {
-        let writer =
-            hound::WavWriter::new(inner, format.spec(channels, sample_rate)).map_err(|source| {
-                WavError::Wav {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })?;
+        let writer = hound::WavWriter::new(inner, format.spec(channels, sample_rate))
+            .map_err(|e| wav_error(path, e))?;
         Ok(WavSink {
             writer,
             format,
@@ -129,10 +128,8 @@ impl<W: Write + Seek> WavSink<W> {
     /// Append interleaved samples (a whole number of frames).
     pub fn write(&mut self, samples: &[f32]) -> Result<(), WavError> {
         let ch = usize::from(self.channels);
-        let err = |source| WavError::Wav {
-            path: self.path.clone(),
-            source,
-        };
+        let path = &self.path;
+        let err = |e| wav_error(path, e);
         for frame in samples.chunks(ch) {
             for (c, &s) in frame.iter().enumerate() {
                 let s = if s.is_finite() {
@@ -162,66 +159,7 @@ impl<W: Write + Seek> WavSink<W> {
     /// Patch the header and flush; errors surface here (hound's `Drop` would ignore them).
     pub fn finalize(self) -> Result<(), WavError> {
         let path = self.path;
-        self.writer
-            .finalize()
-            .map_err(|source| WavError::Wav { path, source })
-    }
-}
-
-/// A file written under a temporary `.part` name and renamed into place on success.
-pub struct PartFile {
-    part: PathBuf,
-    dest: PathBuf,
-    committed: bool,
-}
-
-impl PartFile {
-    /// Create `DEST.part` (e.g. `show.wav.part`) for writing; the returned writer is buffered.
-    pub fn create(dest: &Path) -> Result<(PartFile, BufWriter<File>), WavError> {
-        let mut name = dest.as_os_str().to_owned();
-        name.push(".part");
-        let part = PathBuf::from(name);
-        let file = File::create(&part).map_err(|source| WavError::Io {
-            path: part.clone(),
-            source,
-        })?;
-        Ok((
-            PartFile {
-                part,
-                dest: dest.to_path_buf(),
-                committed: false,
-            },
-            BufWriter::with_capacity(1 << 20, file),
-        ))
-    }
-
-    /// Where the finished file will be.
-    pub fn dest(&self) -> &Path {
-        &self.dest
-    }
-
-    /// The temporary path being written.
-    pub fn part_path(&self) -> &Path {
-        &self.part
-    }
-
-    /// Move the finished file into place (atomic within one file system).
-    pub fn commit(mut self) -> Result<(), WavError> {
-        std::fs::rename(&self.part, &self.dest).map_err(|source| WavError::Io {
-            path: self.dest.clone(),
-            source,
-        })?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            // Best effort: the render has already failed; its error is what the user needs.
-            let _ = std::fs::remove_file(&self.part);
-        }
+        self.writer.finalize().map_err(|e| wav_error(&path, e))
     }
 }
 
@@ -279,23 +217,5 @@ mod tests {
         assert!((3.09..3.12).contains(&hours(SampleFormat::F32)));
         assert!((4.13..4.15).contains(&hours(SampleFormat::S24)));
         assert!((6.20..6.22).contains(&hours(SampleFormat::S16)));
-    }
-
-    #[test]
-    fn part_file_disappears_unless_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("a.wav");
-        {
-            let (part, mut w) = PartFile::create(&dest).unwrap();
-            w.write_all(b"half").unwrap();
-            assert!(part.part_path().exists());
-        }
-        assert!(!dest.exists());
-        assert!(!dir.path().join("a.wav.part").exists());
-        let (part, mut w) = PartFile::create(&dest).unwrap();
-        w.write_all(b"whole").unwrap();
-        drop(w);
-        part.commit().unwrap();
-        assert_eq!(std::fs::read(&dest).unwrap(), b"whole");
     }
 }

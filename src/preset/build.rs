@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::error::{Diagnostic, PresetError, hint, num};
+use super::error::{Diagnostic, PresetError, hint, num, shown};
 use super::spec::{MomentSpec, Named, ShowSpec, SongSpec};
 use super::time::format_clock;
 use crate::show::melody;
@@ -69,7 +69,11 @@ impl Limit {
 
     /// The message for a value outside the range; `shown` is the value as written.
     pub(crate) fn out_of_range(&self, shown: &str) -> String {
-        format!("{shown} is out of range — {}", self.allowed())
+        format!(
+            "{} is out of range — {}",
+            super::error::shown(shown),
+            self.allowed()
+        )
     }
 
     /// `value` if it lies in the range, else a problem at `key`.
@@ -147,7 +151,8 @@ fn check_id(key: &str, id: &str) -> Result<String, Problem> {
         Err(Problem::new(
             key,
             format!(
-                "bad id \"{id}\" — allowed: letters, digits, -, _, . and : (no spaces, not empty)"
+                "bad id \"{}\" — allowed: letters, digits, -, _, . and : (no spaces, not empty)",
+                shown(id)
             ),
         ))
     }
@@ -203,8 +208,14 @@ pub(crate) fn build(spec: &ShowSpec) -> Result<Show, Problem> {
     })
 }
 
+/// Song titles listed in an "unknown song" message before "… and N more".
+const LISTED_SONGS: usize = 12;
+
 fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
     let mut songs: Vec<Song> = Vec::with_capacity(specs.len());
+    // Titles and ids seen so far → index, so duplicate checks stay linear.
+    let mut titles: HashMap<String, usize> = HashMap::with_capacity(specs.len());
+    let mut ids: HashMap<String, usize> = HashMap::with_capacity(specs.len());
     for (i, s) in specs.iter().enumerate() {
         let key = |k: &str| format!("songs[{i}].{k}");
         let title = s.title.trim();
@@ -214,11 +225,12 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
                 "missing song title — every [[songs]] entry needs one, e.g. title = \"Echoes\"",
             ));
         }
-        if let Some(j) = songs.iter().position(|o| o.title == title) {
+        if let Some(&j) = titles.get(title) {
             return Err(Problem::new(
                 key("title"),
                 format!(
-                    "duplicate song title \"{title}\" — songs[{j}] has it already; titles must be unique"
+                    "duplicate song title \"{}\" — songs[{j}] has it already; titles must be unique",
+                    shown(title)
                 ),
             ));
         }
@@ -233,7 +245,7 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
                 }
             }
         };
-        if let Some(j) = songs.iter().position(|o| o.id == id) {
+        if let Some(&j) = ids.get(&id) {
             let (at, how) = if s.id.is_some() {
                 (key("id"), "")
             } else {
@@ -242,9 +254,10 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
             return Err(Problem::new(
                 at,
                 format!(
-                    "duplicate song id \"{id}\"{how} — songs[{j}] (\"{}\") has it already; \
+                    "duplicate song id \"{}\"{how} — songs[{j}] (\"{}\") has it already; \
                      give one of them another `id`",
-                    songs[j].title
+                    shown(&id),
+                    shown(&songs[j].title)
                 ),
             ));
         }
@@ -276,7 +289,7 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
         let parsed = match &s.melody {
             Some(text) => melody::parse(text).map_err(|e| Problem {
                 key: key("melody"),
-                message: e.to_string(),
+                message: format!("melody token \"{}\": {}", shown(&e.token), e.message),
                 offset: Some(e.offset),
             })?,
             None => melody::Melody::default(),
@@ -287,6 +300,21 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
         } else {
             DEFAULT_SONG_SECS
         };
+        if s.secs.is_none() && natural > SONG_SECS.hi {
+            return Err(Problem::new(
+                key("melody"),
+                format!(
+                    "the song would last {} (intro {} s + melody {} beats at {} bpm + outro {} s) \
+                     — allowed: at most {}; shorten the melody",
+                    format_clock(natural),
+                    num(intro_secs),
+                    num(parsed.beats),
+                    num(bpm),
+                    num(outro_secs),
+                    format_clock(SONG_SECS.hi)
+                ),
+            ));
+        }
         let secs = match s.secs {
             Some(secs) => {
                 let secs = SONG_SECS.check(&key("secs"), secs)?;
@@ -312,6 +340,8 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
             }
             None => natural,
         };
+        titles.insert(title.to_string(), i);
+        ids.insert(id.clone(), i);
         songs.push(Song {
             id,
             title: title.to_string(),
@@ -327,13 +357,49 @@ fn build_songs(specs: &[SongSpec]) -> Result<Vec<Song>, Problem> {
     Ok(songs)
 }
 
-/// Finds a song by exact title, then by id.
-fn find_song(songs: &[Song], name: &str) -> Option<usize> {
-    let name = name.trim();
-    songs
+/// Songs by exact title, then by id, so each moment finds its song in constant time.
+struct SongIndex<'a> {
+    titles: HashMap<&'a str, usize>,
+    ids: HashMap<&'a str, usize>,
+}
+
+impl<'a> SongIndex<'a> {
+    fn new(songs: &'a [Song]) -> Self {
+        SongIndex {
+            titles: songs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.title.as_str(), i))
+                .collect(),
+            ids: songs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.as_str(), i))
+                .collect(),
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.titles
+            .get(name)
+            .or_else(|| self.ids.get(name))
+            .copied()
+    }
+}
+
+/// `"a", "b", "c"`, or the first [`LISTED_SONGS`] and `… and N more`.
+fn list_titles(songs: &[Song]) -> String {
+    let mut list = songs
         .iter()
-        .position(|s| s.title == name)
-        .or_else(|| songs.iter().position(|s| s.id == name))
+        .take(LISTED_SONGS)
+        .map(|s| format!("\"{}\"", shown(&s.title)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if songs.len() > LISTED_SONGS {
+        list.push_str(&format!(" … and {} more", songs.len() - LISTED_SONGS));
+    }
+    list
 }
 
 /// The default cue-sheet label of a moment.
@@ -373,6 +439,7 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
             ),
         ));
     }
+    let index = SongIndex::new(songs);
     let mut placed: Vec<Placed> = Vec::with_capacity(specs.len());
     let mut ordinals: HashMap<MomentKind, usize> = HashMap::new();
     let mut song_uses: HashMap<String, usize> = HashMap::new();
@@ -390,34 +457,28 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
         let song_kinds = "only song, encore and hush moments play a song";
 
         let song = match (&m.song, kind.is_song()) {
-            (Some(name), true) => Some(find_song(songs, name).ok_or_else(|| {
-                let titles: Vec<&str> = songs.iter().map(|s| s.title.as_str()).collect();
-                let mut names = titles.clone();
+            (Some(name), true) => Some(index.find(name).ok_or_else(|| {
+                let mut names: Vec<&str> = songs.iter().map(|s| s.title.as_str()).collect();
                 names.extend(songs.iter().map(|s| s.id.as_str()));
                 let allowed = if songs.is_empty() {
                     "none — the show has no [[songs]]".to_string()
                 } else {
-                    titles
-                        .iter()
-                        .map(|t| format!("\"{t}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    list_titles(songs)
                 };
                 Problem::new(
                     key("song"),
                     format!(
-                        "unknown song \"{name}\" — songs: {allowed}{}",
+                        "unknown song \"{}\" — songs: {allowed}{}",
+                        shown(name),
                         hint(name, &names)
                     ),
                 )
             })?),
             (None, true) => {
-                let titles: Vec<String> =
-                    songs.iter().map(|s| format!("\"{}\"", s.title)).collect();
-                let list = if titles.is_empty() {
+                let list = if songs.is_empty() {
                     "the show has no [[songs]] yet".to_string()
                 } else {
-                    format!("songs: {}", titles.join(", "))
+                    format!("songs: {}", list_titles(songs))
                 };
                 return Err(Problem::new(
                     key("song"),
@@ -429,7 +490,10 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
             (Some(name), false) => {
                 return Err(Problem::new(
                     key("song"),
-                    format!("`song` (\"{name}\") is not allowed on {a_kind} moment — {song_kinds}"),
+                    format!(
+                        "`song` (\"{}\") is not allowed on {a_kind} moment — {song_kinds}",
+                        shown(name)
+                    ),
                 ));
             }
             (None, false) => None,
@@ -443,7 +507,8 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
                     return Err(Problem::new(
                         key("words"),
                         format!(
-                            "words \"{w}\" have nothing to chant — allowed: words separated by spaces or hyphens, e.g. \"one more song\""
+                            "words \"{}\" have nothing to chant — allowed: words separated by spaces or hyphens, e.g. \"one more song\"",
+                            shown(w)
                         ),
                     ));
                 }
@@ -454,7 +519,8 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
                 return Err(Problem::new(
                     key("words"),
                     format!(
-                        "`words` (\"{w}\") is not allowed on {a_kind} moment — only chant moments have words"
+                        "`words` (\"{}\") is not allowed on {a_kind} moment — only chant moments have words",
+                        shown(w)
                     ),
                 ));
             }
@@ -544,8 +610,9 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
             return Err(Problem::new(
                 id_key,
                 format!(
-                    "duplicate moment id \"{id}\"{how} — timeline[{j}] has it already; ids must be \
-                     unique, so give one of them another `id`"
+                    "duplicate moment id \"{}\"{how} — timeline[{j}] has it already; ids must be \
+                     unique, so give one of them another `id`",
+                    shown(&id)
                 ),
             ));
         }
@@ -555,7 +622,7 @@ fn build_timeline(specs: &[MomentSpec], songs: &[Song]) -> Result<Vec<Moment>, P
         let start = match (at, placed.last_mut()) {
             (Some(at), Some(prev)) => {
                 let p = &mut prev.moment;
-                let prev_desc = format!("timeline[{}] ({})", i - 1, p.label);
+                let prev_desc = format!("timeline[{}] ({})", i - 1, shown(&p.label));
                 if at <= p.start_secs + EPS {
                     return Err(Problem::new(
                         key("at"),

@@ -4,8 +4,49 @@
 //! allowed, because a show author fixes a file with nothing but the message in front of them.
 //! This module knows nothing of TOML or of the show model.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
+
+/// The most characters of a user's value echoed in a message; longer values are cut, with
+/// their length, so a 5 MB key does not make 10 MB of stderr.
+pub const SHOWN_CHARS: usize = 60;
+
+/// `text` safe to print on a terminal: control characters (an ESC that would clear the screen,
+/// a carriage return that would overwrite the line) are written as escapes (`\u{1b}`, `\r`).
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A user's value as echoed in messages: escaped (see [`escape`]) and cut to `max` characters
+/// with its full length (`"aaaa…" (5000000 characters)`) when longer.
+pub fn clip(text: &str, max: usize) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(max) {
+        None => escape(text).into_owned(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters)",
+            escape(&text[..cut]),
+            text.chars().count()
+        ),
+    }
+}
+
+/// [`clip`] at [`SHOWN_CHARS`]: the form every message uses for a value the user wrote.
+pub fn shown(text: &str) -> String {
+    clip(text, SHOWN_CHARS)
+}
 
 /// A 1-based line and column (in characters) inside a show file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +74,7 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.origin.is_empty() {
-            write!(f, "{}:", self.origin)?;
+            write!(f, "{}:", escape(&self.origin))?;
         }
         if let Some(loc) = self.location {
             write!(f, "{}:{}:", loc.line, loc.column)?;
@@ -42,7 +83,8 @@ impl fmt::Display for Diagnostic {
             f.write_str(" ")?;
         }
         if !self.key.is_empty() {
-            write!(f, "{}: ", self.key)?;
+            // A key path holds the user's key names (an unknown key can be anything).
+            write!(f, "{}: ", shown(&self.key))?;
         }
         f.write_str(&self.message)
     }
@@ -58,7 +100,7 @@ pub enum PresetError {
     #[error("{0}")]
     Invalid(Box<Diagnostic>),
     /// The show file could not be read.
-    #[error("{}: cannot read show file: {source}", path.display())]
+    #[error("{}: cannot read show file", path.display())]
     Io {
         /// The path as given.
         path: PathBuf,
@@ -66,9 +108,30 @@ pub enum PresetError {
         #[source]
         source: std::io::Error,
     },
+    /// The show path is a folder, device, FIFO or socket.
+    #[error("{}: cannot read show file: it is {what}; give a .toml file", path.display())]
+    NotAFile {
+        /// The path as given.
+        path: PathBuf,
+        /// What it is instead ("a device", "a FIFO (named pipe)", "a folder").
+        what: &'static str,
+    },
+    /// The show file is larger than [`crate::preset::MAX_SHOW_BYTES`].
+    #[error(
+        "{}: cannot read show file: it has {bytes} bytes — allowed: at most {} MB",
+        path.display(),
+        crate::preset::MAX_SHOW_BYTES / (1024 * 1024)
+    )]
+    TooBig {
+        /// The path as given.
+        path: PathBuf,
+        /// Its size in bytes.
+        bytes: u64,
+    },
     /// Neither a built-in preset name nor an existing file.
     #[error(
-        "unknown preset \"{name}\" — built-in presets: {}{}; or give the path of a .toml show file",
+        "unknown preset \"{}\" — built-in presets: {}{}; or give the path of a .toml show file",
+        shown(name),
         builtins.join(", "),
         suggestion.as_ref().map(|s| format!(" (did you mean \"{s}\"?)")).unwrap_or_default()
     )]
@@ -92,8 +155,21 @@ impl PresetError {
     }
 }
 
+/// Longest word (in characters) a suggestion is looked for: a typo of a name is about as long
+/// as the name, and the edit distance costs the product of both lengths.
+const SUGGEST_MAX_CHARS: usize = 64;
+/// Most candidates compared with a word.
+const SUGGEST_MAX_CANDIDATES: usize = 4_096;
+
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
+///
+/// Bounded: no suggestion for a word longer than [`SUGGEST_MAX_CHARS`]; at most
+/// [`SUGGEST_MAX_CANDIDATES`] candidates compared, and only those whose length could score.
 pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let len = word.chars().count();
+    if len > SUGGEST_MAX_CHARS {
+        return None;
+    }
     let lower = word.to_lowercase();
     let score = |c: &str| {
         let folded = strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase());
@@ -101,7 +177,13 @@ pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a
         (folded, strsim::normalized_damerau_levenshtein(word, c))
     };
     let mut best: Option<((f64, f64), &'a str)> = None;
-    for c in candidates {
+    for c in candidates.iter().take(SUGGEST_MAX_CANDIDATES) {
+        // The score is 1 - distance / longer length, and the distance is at least the length
+        // difference: a candidate more than twice as long (or half as long) cannot reach 0.5.
+        let clen = c.chars().count();
+        if clen > 2 * len || len > 2 * clen {
+            continue;
+        }
         let s = score(c);
         if s.0 >= 0.5 && best.is_none_or(|(b, _)| s > b) {
             best = Some((s, c));
@@ -113,14 +195,15 @@ pub(crate) fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a
 /// ` (did you mean "x"?)` or nothing.
 pub(crate) fn hint(word: &str, candidates: &[&str]) -> String {
     did_you_mean(word, candidates)
-        .map(|c| format!(" (did you mean \"{c}\"?)"))
+        .map(|c| format!(" (did you mean \"{}\"?)", shown(c)))
         .unwrap_or_default()
 }
 
 /// `unknown WHAT "VALUE" — allowed: a, b, c (did you mean "b"?)`.
 pub(crate) fn unknown(what: &str, value: &str, allowed: &[&str]) -> String {
     format!(
-        "unknown {what} \"{value}\" — allowed: {}{}",
+        "unknown {what} \"{}\" — allowed: {}{}",
+        shown(value),
         allowed.join(", "),
         hint(value, allowed)
     )

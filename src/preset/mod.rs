@@ -13,7 +13,7 @@
 //! | key | type | default | notes |
 //! |-----|------|---------|-------|
 //! | `title` | string | required | |
-//! | `seed` | integer ≥ 0 | 1 | `--seed` overrides it |
+//! | `seed` | 0 … 18446744073709551615 | 1 | `--seed` overrides it (same range) |
 //! | `venue.kind` | `club` `theatre` `hall` `arena` `stadium` `open-air` | club | |
 //! | `venue.audience` | 10 … 200000 | per kind | |
 //! | `venue.listener` | `floor` `balcony` `stage-side` | floor | |
@@ -27,7 +27,7 @@
 //! | `songs[].sing_along` | 0 … 1 | 0 | |
 //! | `songs[].intro_secs` / `outro_secs` | time, 0 … 120 s | 6 / 6 | |
 //! | `songs[].melody` | notation ([`crate::show::melody`]) | none | |
-//! | `songs[].secs` | time | intro + melody + outro (180 without melody) | ≥ intro + melody |
+//! | `songs[].secs` | time, 1 … 3600 s | intro + melody + outro (180 without melody) | ≥ intro + melody; a melody may not make a song longer than 1 h either |
 //! | `timeline[].moment` | `murmur` `lights-down` `song` `applause` `chant` `banter` `hush` `encore` `finale` | required | |
 //! | `timeline[].at` | time | — | absolute; not with `after` |
 //! | `timeline[].after` | time | 0 | after the end of the previous moment |
@@ -37,6 +37,10 @@
 //! | `timeline[].words` / `bpm` | string / 60 … 200 | "one more song" / 104 | chant only |
 //! | `timeline[].label` | string | `Song: "Echoes"`, `Applause`, … | cue sheet |
 //! | `timeline[].id` | letters, digits, `-_.:` | `song-echoes`, `applause-3` | unique; seeds the moment |
+//!
+//! A show file is read only if it is a regular file (not a device or FIFO) of at most
+//! [`MAX_SHOW_BYTES`] (16 MB), in UTF-8; a melody expands to at most 100,000 tokens. Titles,
+//! ids and other values are checked in linear time, so a large file is still answered quickly.
 //!
 //! Times are `"m:ss"`, `"h:mm:ss"`, `"90s"`, `"1.5s"` or a number of seconds. A moment without
 //! `secs` that is followed by one with `at` lasts until that `at` (gap-free), except that a
@@ -109,13 +113,51 @@ pub fn parse_spec(text: &str, origin: &str) -> Result<ShowSpec, PresetError> {
     reader::read(text, origin).map(|(spec, _)| spec)
 }
 
+/// The largest show file read: a hundred times the largest preset and more than any show
+/// needs, small enough that reading and validating it stays fast and cheap.
+pub const MAX_SHOW_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads and validates a show file; I/O errors name the path.
+///
+/// Only regular files are read (a device such as `/dev/zero` or a FIFO is refused before it is
+/// opened, so nothing blocks or reads forever), and only up to [`MAX_SHOW_BYTES`].
 pub fn load_file(path: &Path) -> Result<Show, PresetError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
+    let io = |source| PresetError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    load_str(&text, &path.display().to_string())
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(PresetError::NotAFile {
+            path: path.to_path_buf(),
+            what: source::file_kind(&meta),
+        });
+    }
+    let too_big = |bytes| PresetError::TooBig {
+        path: path.to_path_buf(),
+        bytes,
+    };
+    if meta.len() > MAX_SHOW_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_SHOW_BYTES + 1), &mut bytes)
+        })
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SHOW_BYTES {
+        // It grew while being read.
+        return Err(too_big(bytes.len() as u64));
+    }
+    load_bytes(&bytes, &path.display().to_string())
+}
+
+/// Like [`load_str`] for raw file contents: text that is not UTF-8 is an error at the line and
+/// column of its first bad byte.
+pub fn load_bytes(bytes: &[u8], origin: &str) -> Result<Show, PresetError> {
+    let text = source::utf8(bytes, origin)?;
+    load_str(text, origin)
 }
 
 /// A built-in preset by name, or a show file by path.

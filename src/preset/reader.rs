@@ -11,13 +11,16 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::build::{self, Limit, Problem};
-use super::error::{Diagnostic, PresetError, hint, unknown};
+use super::error::{Diagnostic, PresetError, clip, hint, shown, unknown};
 use super::source::{line_col, string_source_offset};
 use super::spec::{MomentSpec, Named, ShowSpec, SingerSpec, SongSpec, VenueSpec};
 use super::time::{TIME_FORMS, parse_time};
 use crate::show::MomentKind;
 
 type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Characters of a wrongly typed value quoted in a message.
+const FOUND_CHARS: usize = 40;
 
 const TOP_KEYS: &[&str] = &["title", "seed", "venue", "singer", "songs", "timeline"];
 const VENUE_KEYS: &[&str] = &["kind", "audience", "listener", "reverb_secs"];
@@ -113,7 +116,7 @@ fn syntax_error(src: &str, origin: &str, e: &toml::de::Error) -> PresetError {
     if message.ends_with("duplicate key") {
         message.push_str(&format!(
             " `{}` — each key may be given once per table",
-            &src[span.clone()]
+            shown(&src[span.clone()])
         ));
     }
     let line_start = src[..span.start.min(src.len())]
@@ -125,7 +128,7 @@ fn syntax_error(src: &str, origin: &str, e: &toml::de::Error) -> PresetError {
         if v.starts_with(|c: char| c.is_ascii_digit()) && v.contains(':') {
             message.push_str(&format!(
                 " (times must be quoted: \"{}\")",
-                v.split_whitespace().next().unwrap_or(v)
+                shown(v.split_whitespace().next().unwrap_or(v))
             ));
         }
     }
@@ -157,14 +160,9 @@ impl<'s> Reader<'s> {
     /// "a string \"fast\"", "an integer 3", "a table": what was found, as written.
     fn found(&self, v: &Value) -> String {
         let raw = &self.src[v.span()];
-        let mut shown: String = raw
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(40)
-            .collect();
-        if shown.len() < raw.len() {
+        let first = raw.lines().next().unwrap_or_default();
+        let mut shown = clip(first, FOUND_CHARS);
+        if first.len() < raw.len() && first.chars().count() <= FOUND_CHARS {
             shown.push('…');
         }
         match v.get_ref() {
@@ -211,7 +209,8 @@ impl<'s> Reader<'s> {
                     _ => format!(" in [[{}]]", strip_index(path)),
                 };
                 let message = format!(
-                    "unknown key \"{name}\"{table} — allowed: {}{}",
+                    "unknown key \"{}\"{table} — allowed: {}{}",
+                    shown(name),
                     allowed.join(", "),
                     hint(name, allowed)
                 );
@@ -287,9 +286,9 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// A seed: any whole number TOML can hold that is not negative.
+    /// A seed: any whole number from 0 to `u64::MAX`, as `--seed` takes.
     fn seed(&self, v: &Value) -> Result<u64, Located> {
-        let allowed = "allowed: a whole number from 0 to 9223372036854775807";
+        let allowed = &format!("allowed: a whole number from 0 to {}", u64::MAX);
         let DeValue::Integer(i) = v.get_ref() else {
             return Err(self.wrong_type("seed", v, "a whole number", allowed));
         };
@@ -298,7 +297,7 @@ impl<'s> Reader<'s> {
             self.err(
                 &v.span(),
                 "seed",
-                format!("{raw} is out of range — {allowed}"),
+                format!("{} is out of range — {allowed}", shown(raw)),
             )
         })
     }
@@ -350,7 +349,11 @@ impl<'s> Reader<'s> {
                             self.err(
                                 &v.span(),
                                 key,
-                                format!("bad beat \"{part}\" in \"{s}\" — {forms}, each 1 to 12"),
+                                format!(
+                                    "bad beat \"{}\" in \"{}\" — {forms}, each 1 to 12",
+                                    shown(part),
+                                    shown(s)
+                                ),
                             )
                         })?;
                     out.push(b);

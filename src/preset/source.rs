@@ -1,7 +1,50 @@
 //! Positions in show source text: byte offsets to line/column, and offsets inside a decoded
 //! TOML string back to the file (so a bad melody token is pointed at where it is written).
 
-use super::error::Location;
+use super::error::{Diagnostic, Location, PresetError};
+
+/// `bytes` as UTF-8, or a syntax error at the line and column of the first bad byte.
+pub(crate) fn utf8<'a>(bytes: &'a [u8], origin: &str) -> Result<&'a str, PresetError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = e.valid_up_to();
+        // The valid prefix locates the bad byte (which starts the next character).
+        let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        let location = line_col(prefix, good);
+        PresetError::Syntax(Box::new(Diagnostic {
+            origin: origin.to_string(),
+            location: Some(location),
+            key: String::new(),
+            message: format!(
+                "not UTF-8 text: byte 0x{:02x} cannot start or continue a character — save \
+                 the show file as UTF-8",
+                bytes[good]
+            ),
+        }))
+    })
+}
+
+/// What a path that is not a regular file is, for messages.
+pub(crate) fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
 
 /// The 1-based line and column (in characters) of byte offset `pos` in `src`.
 pub(crate) fn line_col(src: &str, pos: usize) -> Location {

@@ -18,7 +18,10 @@ pub fn parse_time(text: &str) -> Result<f64, String> {
         } else {
             format!(": {why}")
         };
-        format!("bad time \"{text}\"{why} — {TIME_FORMS}")
+        format!(
+            "bad time \"{}\"{why} — {TIME_FORMS}",
+            super::error::shown(text)
+        )
     };
     let s = text.trim();
     if s.is_empty() {
@@ -76,8 +79,16 @@ fn decimal(s: &str) -> Option<f64> {
     s.parse().ok()
 }
 
-/// Prints seconds as a show clock: `"1:30"`, `"1:02:30"`, `"0:07.5"`.
+/// Times from here on are printed as plain seconds (`1e308 s`): a clock of 27,000 hours says
+/// nothing more, and the tenths would no longer fit in an integer.
+const CLOCK_MAX_SECS: f64 = 1e8;
+
+/// Prints seconds as a show clock: `"1:30"`, `"1:02:30"`, `"0:07.5"`; absurd values (beyond
+/// [`CLOCK_MAX_SECS`], not finite) as plain seconds.
 pub fn format_clock(secs: f64) -> String {
+    if secs.is_nan() || secs >= CLOCK_MAX_SECS {
+        return format!("{secs:e} s");
+    }
     let tenths = (secs.max(0.0) * 10.0).round() as u64;
     let (whole, tenth) = (tenths / 10, tenths % 10);
     let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
@@ -147,5 +158,12 @@ mod tests {
         assert_eq!(format_clock(90.0), "1:30");
         assert_eq!(format_clock(3750.0), "1:02:30");
         assert_eq!(format_clock(7.5), "0:07.5");
+    }
+
+    #[test]
+    fn absurd_times_print_as_seconds() {
+        assert_eq!(format_clock(1e308), "1e308 s");
+        assert_eq!(format_clock(f64::INFINITY), "inf s");
+        assert_eq!(format_clock(99_999_999.0), "27777:46:39");
     }
 }

@@ -191,6 +191,15 @@ fn lex(text: &str) -> Result<Vec<Lexed<'_>>, MelodyError> {
             chars.next();
             continue;
         }
+        // Group marks included, a melody of more tokens than it may expand to is surely not
+        // one; stop before the token list costs more memory than the text.
+        if out.len() >= 2 * MAX_TOKENS {
+            return Err(err(
+                i,
+                &text[i..i + c.len_utf8()],
+                format!("the melody has more than {MAX_TOKENS} tokens"),
+            ));
+        }
         let single = |tok| Lexed {
             tok,
             offset: i,
@@ -245,10 +254,21 @@ fn lex(text: &str) -> Result<Vec<Lexed<'_>>, MelodyError> {
 }
 
 /// Expands `[ … ]xN` groups (nested ones too) into a flat token list.
+///
+/// Linear in the size of the result: a group is repeated by copying its tokens within the
+/// output (`]x1` copies nothing), and the result never grows past [`MAX_TOKENS`], counting
+/// every token, written or repeated.
 fn expand<'a>(toks: &[Lexed<'a>]) -> Result<Vec<Lexed<'a>>, MelodyError> {
     // Each open group: (index in `out` where it starts, the `[` token).
     let mut stack: Vec<(usize, &Lexed<'a>)> = Vec::new();
     let mut out: Vec<Lexed<'a>> = Vec::new();
+    let too_many = |t: &Lexed| {
+        err(
+            t.offset,
+            t.text,
+            format!("the melody has more than {MAX_TOKENS} tokens once its repeats are expanded"),
+        )
+    };
     for t in toks {
         match t.tok {
             Tok::Open => stack.push((out.len(), t)),
@@ -260,26 +280,27 @@ fn expand<'a>(toks: &[Lexed<'a>]) -> Result<Vec<Lexed<'a>>, MelodyError> {
                         "this ]xN closes no group: there is no [ before it",
                     )
                 })?;
-                if out.len() == start {
+                let body = out.len() - start;
+                if body == 0 {
                     return Err(err(
                         open.offset,
                         "[",
                         "empty repeat group: put tokens between [ and ]xN",
                     ));
                 }
-                let body: Vec<Lexed<'a>> = out[start..].to_vec();
-                if out.len() + body.len() * (n as usize - 1) > MAX_TOKENS {
-                    return Err(err(
-                        t.offset,
-                        t.text,
-                        format!("repeats expand to more than {MAX_TOKENS} tokens"),
-                    ));
+                if out.len() + body * (n as usize - 1) > MAX_TOKENS {
+                    return Err(too_many(t));
                 }
                 for _ in 1..n {
-                    out.extend(body.iter().cloned());
+                    out.extend_from_within(start..start + body);
                 }
             }
-            _ => out.push(t.clone()),
+            _ => {
+                if out.len() >= MAX_TOKENS {
+                    return Err(too_many(t));
+                }
+                out.push(t.clone());
+            }
         }
     }
     if let Some((_, open)) = stack.pop() {
