@@ -95,9 +95,38 @@ pub struct RenderArgs {
     /// End of the clip [default: the end of the show].
     #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
     pub to: Option<f64>,
+    /// Normalise the mix's integrated loudness (EBU R128 / ITU-R BS.1770) to LUFS: broadcast
+    /// -23, podcasts -16, streaming -14. Stems get the same gain. Costs a measuring pass (more if
+    /// the true-peak limiter must act).
+    #[arg(long, value_name = "LUFS", allow_negative_numbers = true, value_parser = parse_lufs)]
+    pub loudness: Option<f64>,
+    /// Keep the mix's true (4x oversampled) peak under DBTP, limiting only if the gain alone
+    /// would pass it [default with --loudness: -1].
+    #[arg(long, value_name = "DBTP", allow_negative_numbers = true, value_parser = parse_dbtp)]
+    pub true_peak: Option<f64>,
     /// No progress bar or summary.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// A loudness target in LUFS: -70 (the absolute gate) to 0.
+fn parse_lufs(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (-70.0..=0.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "expected a loudness in LUFS from -70 to 0 (e.g. -23, -16, -14), got `{text}`"
+        )),
+    }
+}
+
+/// A true-peak ceiling in dBTP: -20 to 0.
+fn parse_dbtp(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (-20.0..=0.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "expected a true-peak ceiling in dBTP from -20 to 0 (e.g. -1, -2), got `{text}`"
+        )),
+    }
 }
 
 /// `timeline` options.

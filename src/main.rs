@@ -22,6 +22,7 @@ use clap::Parser;
 
 use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
 use concert::engine::StemRoom;
+use concert::output::loudness::DEFAULT_TRUE_PEAK_DBTP;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
 use concert::render::{RenderError, RenderOptions, Target, render};
@@ -86,6 +87,10 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         format: args.format.into(),
         from_secs: args.from.unwrap_or(0.0),
         to_secs: args.to,
+        loudness_lufs: args.loudness,
+        true_peak_dbtp: args
+            .true_peak
+            .or(args.loudness.map(|_| DEFAULT_TRUE_PEAK_DBTP)),
     };
     let target = match (&args.stems, &args.output) {
         (Some(dir), _) => Target::Stems(
@@ -127,6 +132,9 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    for over in &report.overs {
+        warn_over(over);
+    }
     if !args.quiet {
         let secs = report.frames as f64 / f64::from(opts.sample_rate);
         let wall = started.elapsed().as_secs_f64();
@@ -134,6 +142,13 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         for f in &report.files {
             eprintln!("wrote {}", f.display());
         }
+        let l = report.loudness;
+        let leveled = match (opts.loudness_lufs, report.limited) {
+            (Some(_), true) => format!(", gain {:+.2} dB + true-peak limiter", report.gain_db),
+            (Some(_), false) => format!(", gain {:+.2} dB", report.gain_db),
+            (None, true) => ", true-peak limiter".to_string(),
+            (None, false) => String::new(),
+        };
         eprintln!(
             "{} of \"{}\", seed {}, {} Hz {:?}, peak {:.1} dBFS, rendered in {:.1} s ({:.0}x real time)",
             format_clock(secs),
@@ -145,8 +160,35 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
             wall,
             secs / wall.max(1e-6)
         );
+        eprintln!(
+            "loudness {:.1} LUFS integrated, range {:.1} LU, true peak {:.1} dBTP{leveled}",
+            l.integrated_lufs, l.range_lu, l.true_peak_dbtp
+        );
     }
     Ok(())
+}
+
+/// Say which file went over full scale, by how much, and what to do about it.
+fn warn_over(over: &concert::render::Over) {
+    let name = over.path.file_stem().map_or_else(
+        || over.path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let peak_db = 20.0 * f64::from(over.peak).log10();
+    if over.clipped > 0 {
+        eprintln!(
+            "warning: stem {name} ({}) peaks at {peak_db:+.2} dBFS: {} samples clipped at full scale; \
+             --format f32 keeps them (turn the stem down in your mix)",
+            over.path.display(),
+            over.clipped
+        );
+    } else {
+        eprintln!(
+            "warning: stem {name} ({}) peaks at {peak_db:+.2} dBFS, over full scale (kept: f32 does not clip; \
+             turn it down before converting to an integer format)",
+            over.path.display()
+        );
+    }
 }
 
 /// A clock time that may fall before the clip (a moment already under way when it starts).

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
+use crate::output::loudness::{Loudness, Meter, TruePeakLimiter, db_to_gain};
 use crate::output::wav::{PartFile, SampleFormat, WavError, WavSink, max_frames};
 use crate::preset::time::format_clock;
 use crate::show::Show;
@@ -26,6 +27,10 @@ pub struct RenderOptions {
     pub from_secs: f64,
     /// End of the clip in show seconds (`None` = the end of the show).
     pub to_secs: Option<f64>,
+    /// Integrated loudness to normalise the mix to, LUFS (`None` = as the engine makes it).
+    pub loudness_lufs: Option<f64>,
+    /// True-peak ceiling of the mix, dBTP (`None` = the master's sample-peak limit only).
+    pub true_peak_dbtp: Option<f64>,
 }
 
 impl RenderOptions {
@@ -37,6 +42,8 @@ impl RenderOptions {
             format: SampleFormat::S24,
             from_secs: 0.0,
             to_secs: None,
+            loudness_lufs: None,
+            true_peak_dbtp: None,
         }
     }
 }
@@ -87,6 +94,14 @@ pub enum RenderError {
         #[source]
         source: std::io::Error,
     },
+    /// `--loudness` needs a clip with a measurable integrated loudness.
+    #[error(
+        "cannot normalise to {target} LUFS: the clip's integrated loudness is unmeasurable (silent, or shorter than 0.4 s)"
+    )]
+    Unmeasurable {
+        /// The target asked for.
+        target: f64,
+    },
     /// Writing failed.
     #[error(transparent)]
     Wav(#[from] WavError),
@@ -106,6 +121,25 @@ pub struct RenderReport {
     pub peak: f32,
     /// Non-finite samples the master replaced (always 0 unless a layer misbehaves).
     pub non_finite: u64,
+    /// Loudness of the mix as written (integrated, range, true peak).
+    pub loudness: Loudness,
+    /// Static gain applied to the mix and every stem, dB (0 without `--loudness`).
+    pub gain_db: f64,
+    /// Whether the true-peak limiter ran on the mix (the gain alone would have passed the ceiling).
+    pub limited: bool,
+    /// Files whose samples went over full scale (stems: they bypass the master's limiter).
+    pub overs: Vec<Over>,
+}
+
+/// A file whose samples went over full scale.
+#[derive(Debug, Clone)]
+pub struct Over {
+    /// The file.
+    pub path: PathBuf,
+    /// Its largest absolute sample (1.0 = full scale).
+    pub peak: f32,
+    /// Samples clamped to full scale (0 in f32, which keeps them).
+    pub clipped: u64,
 }
 
 /// The frame span `[first, last)` a render covers.
@@ -147,6 +181,12 @@ fn open(path: &Path, opts: &RenderOptions, first: u64) -> Result<Out, RenderErro
 
 /// Render `show` into `target`. `progress(done, total)` is called after every block;
 /// `cancel` is polled between blocks (set it from a Ctrl-C handler).
+///
+/// With a loudness target or a true-peak ceiling the show is rendered more than once: a first
+/// pass measures the mix; if the gain that reaches the target keeps the true peak under the
+/// ceiling it is applied as is (the loudness lands exactly), otherwise a true-peak limiter
+/// follows it and up to two more measuring passes correct the gain for what the limiter took.
+/// The engine is deterministic, so every pass sees the same samples.
 pub fn render(
     show: &Show,
     opts: &RenderOptions,
@@ -154,11 +194,13 @@ pub fn render(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderReport, RenderError> {
-    let (first, last) = span(show, opts)?;
+    let span = span(show, opts)?;
+    let (gain_db, limit) = level(show, opts, span, cancel, progress)?;
     let stems = match target {
         Target::Stems(_, room) => Some(*room),
         Target::File(_) => None,
     };
+    let (first, _) = span;
     let mut outs = match target {
         Target::File(path) => vec![open(path, opts, first)?],
         Target::Stems(dir, _) => {
@@ -173,10 +215,121 @@ pub fn render(
             v
         }
     };
+    let pass = run_pass(
+        show, opts, span, stems, gain_db, limit, &mut outs, cancel, progress,
+    )?;
+    let mut files = Vec::new();
+    let mut overs = Vec::new();
+    for out in outs {
+        if out.sink.peak() > 1.0 {
+            overs.push(Over {
+                path: out.part.dest().to_path_buf(),
+                peak: out.sink.peak(),
+                clipped: out.sink.clipped(),
+            });
+        }
+        out.sink.finalize()?;
+        files.push(out.part.dest().to_path_buf());
+        out.part.commit()?;
+    }
+    Ok(RenderReport {
+        files,
+        frames: span.1 - span.0,
+        peak: pass.peak,
+        non_finite: pass.non_finite,
+        loudness: pass.loudness,
+        gain_db,
+        limited: limit.is_some(),
+        overs,
+    })
+}
+
+/// Measuring passes over the mix: the static gain (dB) and, when the gain alone would pass the
+/// ceiling, the ceiling the limiter must hold (dBTP).
+fn level(
+    show: &Show,
+    opts: &RenderOptions,
+    span: (u64, u64),
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(f64, Option<f64>), RenderError> {
+    /// How close a measuring pass must land to the target before the writing pass, LU.
+    const TOLERANCE_LU: f64 = 0.01;
+    /// Measuring passes with the limiter on, at most.
+    const LIMITED_PASSES: usize = 2;
+    if opts.loudness_lufs.is_none() && opts.true_peak_dbtp.is_none() {
+        return Ok((0.0, None));
+    }
+    let ceiling = opts
+        .true_peak_dbtp
+        .unwrap_or(crate::output::loudness::DEFAULT_TRUE_PEAK_DBTP);
+    let measure = |gain_db, limit, progress: &mut dyn FnMut(u64, u64)| {
+        run_pass(
+            show,
+            opts,
+            span,
+            None,
+            gain_db,
+            limit,
+            &mut [],
+            cancel,
+            progress,
+        )
+        .map(|p| p.loudness)
+    };
+    let raw = measure(0.0, None, progress)?;
+    let mut gain_db = match opts.loudness_lufs {
+        Some(target) if raw.integrated_lufs.is_finite() => target - raw.integrated_lufs,
+        Some(target) => return Err(RenderError::Unmeasurable { target }),
+        None => 0.0,
+    };
+    // Dither and rounding move an integer file's true peak by far less than this.
+    const FITS_DB: f64 = 0.01;
+    if raw.true_peak_dbtp + gain_db <= ceiling - FITS_DB {
+        return Ok((gain_db, None));
+    }
+    if let Some(target) = opts.loudness_lufs {
+        for _ in 0..LIMITED_PASSES {
+            let got = measure(gain_db, Some(ceiling), progress)?.integrated_lufs;
+            if (got - target).abs() <= TOLERANCE_LU {
+                break;
+            }
+            gain_db += target - got;
+        }
+    }
+    Ok((gain_db, Some(ceiling)))
+}
+
+/// What one pass over the span saw of the mix it produced.
+struct Pass {
+    peak: f32,
+    non_finite: u64,
+    loudness: Loudness,
+}
+
+/// Render the span once: the engine's mix times `gain_db`, through a true-peak limiter at
+/// `limit` dBTP if given, metered and written to `outs[0]`; with `stems`, each stem times the
+/// same gain to `outs[1..]`. With no `outs`, the pass only measures.
+#[allow(clippy::too_many_arguments)]
+fn run_pass(
+    show: &Show,
+    opts: &RenderOptions,
+    (first, last): (u64, u64),
+    stems: Option<StemRoom>,
+    gain_db: f64,
+    limit: Option<f64>,
+    outs: &mut [Out],
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Pass, RenderError> {
     let mut engine = match stems {
         Some(room) => Engine::with_stem_room(show, opts.seed, opts.sample_rate, room),
         None => Engine::new(show, opts.seed, opts.sample_rate),
     };
+    let gain = db_to_gain(gain_db) as f32;
+    let mut limiter = limit.map(|c| TruePeakLimiter::new(c, opts.sample_rate));
+    // The limiter delays the mix: render that much further and drop its first frames.
+    let latency = limiter.as_ref().map_or(0, |l| l.latency() as u64);
     let total = last - first;
     // The state at `first` must be exactly what a full render has there.
     let mut skipped = 0;
@@ -188,15 +341,17 @@ pub fn render(
         engine.skip(n);
         skipped += n;
     }
+    let mut meter = Meter::new(opts.sample_rate);
     let mut mix = vec![0.0f32; BLOCK_FRAMES * 2];
+    let mut limited = vec![0.0f32; BLOCK_FRAMES * 2];
     let mut stem_bufs: [Vec<f32>; LAYERS] = std::array::from_fn(|_| vec![0.0f32; BLOCK_FRAMES * 2]);
     let mut done = 0;
     let mut peak = 0.0f32;
-    while done < total {
+    while done < total + latency {
         if cancel.load(Ordering::Relaxed) {
             return Err(RenderError::Interrupted);
         }
-        let n = (total - done).min(BLOCK_FRAMES as u64) as usize;
+        let n = (total + latency - done).min(BLOCK_FRAMES as u64) as usize;
         let block = &mut mix[..2 * n];
         if stems.is_some() {
             let [a, b, c, d] = &mut stem_bufs;
@@ -212,26 +367,45 @@ pub fn render(
         } else {
             engine.render_block(block);
         }
-        peak = block.iter().fold(peak, |p, v| p.max(v.abs()));
-        outs[0].sink.write(block)?;
-        if stems.is_some() {
-            for (k, buf) in stem_bufs.iter().enumerate() {
-                outs[k + 1].sink.write(&buf[..2 * n])?;
+        if gain != 1.0 {
+            block.iter_mut().for_each(|v| *v *= gain);
+        }
+        let written: &[f32] = match &mut limiter {
+            Some(lim) => {
+                let mut k = 0;
+                for (i, f) in block.chunks_exact(2).enumerate() {
+                    let out = lim.push([f[0], f[1]]);
+                    if done + i as u64 >= latency {
+                        limited[2 * k..2 * k + 2].copy_from_slice(&out);
+                        k += 1;
+                    }
+                }
+                &limited[..2 * k]
+            }
+            None => block,
+        };
+        peak = written.iter().fold(peak, |p, v| p.max(v.abs()));
+        meter.add(written);
+        if let Some(out) = outs.first_mut() {
+            out.sink.write(written)?;
+        }
+        // Stems are not delayed: they end with the span.
+        let stem_frames = (total.saturating_sub(done)).min(n as u64) as usize;
+        if stems.is_some() && stem_frames > 0 {
+            for (k, buf) in stem_bufs.iter_mut().enumerate() {
+                let buf = &mut buf[..2 * stem_frames];
+                if gain != 1.0 {
+                    buf.iter_mut().for_each(|v| *v *= gain);
+                }
+                outs[k + 1].sink.write(buf)?;
             }
         }
         done += n as u64;
-        progress(done, total);
+        progress(done.min(total), total);
     }
-    let mut files = Vec::new();
-    for out in outs {
-        out.sink.finalize()?;
-        files.push(out.part.dest().to_path_buf());
-        out.part.commit()?;
-    }
-    Ok(RenderReport {
-        files,
-        frames: total,
+    Ok(Pass {
         peak,
         non_finite: engine.non_finite_samples(),
+        loudness: meter.read(),
     })
 }

@@ -4,4 +4,5 @@
 
 #[cfg(feature = "live")]
 pub mod live;
+pub mod loudness;
 pub mod wav;

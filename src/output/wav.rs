@@ -96,6 +96,10 @@ pub struct WavSink<W: Write + Seek> {
     channels: u16,
     /// Absolute frame index of the next frame (for the dither).
     frame: u64,
+    /// Largest absolute finite sample received (before any clamping).
+    peak: f32,
+    /// Samples an integer format had to clamp to full scale.
+    clipped: u64,
     path: PathBuf,
 }
 
@@ -122,11 +126,25 @@ impl<W: Write + Seek> WavSink<W> {
             format,
             channels,
             frame: first_frame,
+            peak: 0.0,
+            clipped: 0,
             path: path.to_path_buf(),
         })
     }
 
-    /// Append interleaved samples (a whole number of frames).
+    /// Largest absolute sample written so far, before any clamping (1.0 = full scale).
+    pub fn peak(&self) -> f32 {
+        self.peak
+    }
+
+    /// Samples an integer format clamped to full scale so far (never any in f32).
+    pub fn clipped(&self) -> u64 {
+        self.clipped
+    }
+
+    /// Append interleaved samples (a whole number of frames). Float output keeps every finite
+    /// value as it is, over full scale included (a DAW can turn it down losslessly); integer
+    /// formats clamp to full scale and count what they clamped. Non-finite values become 0.
     pub fn write(&mut self, samples: &[f32]) -> Result<(), WavError> {
         let ch = usize::from(self.channels);
         let err = |source| WavError::Wav {
@@ -135,10 +153,14 @@ impl<W: Write + Seek> WavSink<W> {
         };
         for frame in samples.chunks(ch) {
             for (c, &s) in frame.iter().enumerate() {
-                let s = if s.is_finite() {
-                    s.clamp(-1.0, 1.0)
-                } else {
-                    0.0
+                let s = if s.is_finite() { s } else { 0.0 };
+                self.peak = self.peak.max(s.abs());
+                if self.format != SampleFormat::F32 && s.abs() > 1.0 {
+                    self.clipped += 1;
+                }
+                let s = match self.format {
+                    SampleFormat::F32 => s,
+                    SampleFormat::S16 | SampleFormat::S24 => s.clamp(-1.0, 1.0),
                 };
                 match self.format {
                     SampleFormat::S16 => {
@@ -270,6 +292,29 @@ mod tests {
             (spec.bits_per_sample, spec.sample_format),
             (32, hound::SampleFormat::Float)
         );
+    }
+
+    #[test]
+    fn float_keeps_overs_and_integers_count_what_they_clamp() {
+        let samples = [0.5f32, -1.5, 2.0, 0.25];
+        for format in [SampleFormat::F32, SampleFormat::S24, SampleFormat::S16] {
+            let mut buf = Cursor::new(Vec::new());
+            let mut sink =
+                WavSink::new(&mut buf, format, 2, 48_000, 0, Path::new("mem.wav")).unwrap();
+            sink.write(&samples).unwrap();
+            assert_eq!(sink.peak(), 2.0);
+            let clipped = sink.clipped();
+            sink.finalize().unwrap();
+            buf.set_position(0);
+            let mut r = hound::WavReader::new(buf).unwrap();
+            if format == SampleFormat::F32 {
+                assert_eq!(clipped, 0);
+                let back: Vec<f32> = r.samples::<f32>().map(Result::unwrap).collect();
+                assert_eq!(back, samples);
+            } else {
+                assert_eq!(clipped, 2, "{format:?}");
+            }
+        }
     }
 
     #[test]

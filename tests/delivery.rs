@@ -1,0 +1,271 @@
+//! What a render hands over, checked on real files: float stems keep their overs and integer
+//! ones say what they clipped; `--loudness` lands on the target as an independent meter reads it
+//! (Python's pyloudnorm when available, the `ebur128` crate always) with the true peak under
+//! the ceiling, deterministically, and the stems get the mix's gain.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn concert() -> Command {
+    Command::cargo_bin("concert").expect("binary built")
+}
+
+fn read_f32(path: &Path) -> Vec<f32> {
+    let mut r = hound::WavReader::open(path).unwrap();
+    let spec = r.spec();
+    match spec.sample_format {
+        hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
+        hound::SampleFormat::Int => {
+            let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
+            r.samples::<i32>()
+                .map(|s| s.unwrap() as f32 / scale)
+                .collect()
+        }
+    }
+}
+
+/// Integrated loudness (LUFS) and true peak (dBTP) of a stereo file, by the `ebur128` crate.
+fn ebur128_measure(path: &Path) -> (f64, f64) {
+    let samples = read_f32(path);
+    let sr = hound::WavReader::open(path).unwrap().spec().sample_rate;
+    let mode = ebur128::Mode::I | ebur128::Mode::TRUE_PEAK;
+    let mut m = ebur128::EbuR128::new(2, sr, mode).unwrap();
+    m.add_frames_f32(&samples).unwrap();
+    let tp = m.true_peak(0).unwrap().max(m.true_peak(1).unwrap());
+    (m.loudness_global().unwrap(), 20.0 * tp.log10())
+}
+
+/// A Python with pyloudnorm and soundfile: `CONCERT_PYTHON` (CI sets it, and then it must
+/// work), else `python3` if it has them.
+fn pyloudnorm_python() -> Option<PathBuf> {
+    let set = std::env::var_os("CONCERT_PYTHON").map(PathBuf::from);
+    let python = set.clone().unwrap_or_else(|| PathBuf::from("python3"));
+    let ok = StdCommand::new(&python)
+        .args(["-c", "import pyloudnorm, soundfile, scipy"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    match (ok, set) {
+        (true, _) => Some(python),
+        (false, Some(p)) => panic!("CONCERT_PYTHON={} cannot import pyloudnorm", p.display()),
+        (false, None) => {
+            eprintln!("note: no Python with pyloudnorm; measuring with the ebur128 crate only");
+            None
+        }
+    }
+}
+
+/// Integrated loudness (LUFS) and 4x-oversampled true peak (dBTP) by pyloudnorm and scipy.
+fn pyloudnorm_measure(python: &Path, path: &Path) -> (f64, f64) {
+    let script = "import sys, soundfile as sf, pyloudnorm as pyln, numpy as np\n\
+                  from scipy.signal import resample_poly\n\
+                  x, sr = sf.read(sys.argv[1])\n\
+                  up = resample_poly(x, 4, 1, axis=0)\n\
+                  print(pyln.Meter(sr).integrated_loudness(x), 20*np.log10(np.abs(up).max()))\n";
+    let out = StdCommand::new(python)
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .map(|t| t.parse().unwrap())
+        .collect();
+    (v[0], v[1])
+}
+
+fn render(args: &[&str], out: &Path) -> String {
+    let assert = concert()
+        .arg("render")
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success();
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+#[test]
+fn float_stems_keep_overs_and_integer_stems_report_them() {
+    // The applause stem of the default show passes full scale at 3:35.56 (it bypasses the
+    // master's limiter); the mix never does.
+    let dir = tempfile::tempdir().unwrap();
+    for (format, says) in [("f32", "f32 does not clip"), ("s24", "samples clipped")] {
+        let stems = dir.path().join(format);
+        let assert = concert()
+            .args([
+                "render",
+                "starlight-finale",
+                "--from",
+                "3:35",
+                "--to",
+                "3:36",
+            ])
+            .args(["--format", format, "--stems"])
+            .arg(&stems)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("warning: stem applause"))
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("stem mix").not());
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let applause = read_f32(&stems.join("applause.wav"));
+        let peak = applause.iter().fold(0.0f32, |p, v| p.max(v.abs()));
+        if format == "f32" {
+            assert!(peak > 1.0, "f32 applause stem peaks at {peak}: clamped");
+            assert!(stderr.contains(&format!("{:+.2} dBFS", 20.0 * peak.log10())));
+        } else {
+            assert!(peak <= 1.0);
+        }
+        let mix = read_f32(&stems.join("mix.wav"));
+        assert!(mix.iter().all(|v| v.abs() < 1.0));
+    }
+}
+
+#[test]
+fn loudness_lands_on_the_target_by_an_independent_meter() {
+    let python = pyloudnorm_python();
+    let dir = tempfile::tempdir().unwrap();
+    let clip = ["echo-fade-club", "--from", "1:00", "--to", "1:15"];
+    for target in [-23.0, -16.0] {
+        let out = dir.path().join(format!("club{target}.wav"));
+        let t = format!("{target}");
+        let stderr = render(&[&clip[..], &["--loudness", &t]].concat(), &out);
+        assert!(
+            stderr.contains(&format!("loudness {target:.1} LUFS integrated")),
+            "{stderr}"
+        );
+        let (lufs, tp) = ebur128_measure(&out);
+        assert!((lufs - target).abs() <= 0.05, "ebur128: {lufs} LUFS");
+        assert!(tp <= -1.0, "ebur128: true peak {tp} dBTP");
+        if let Some(py) = &python {
+            let (lufs, tp) = pyloudnorm_measure(py, &out);
+            assert!((lufs - target).abs() <= 0.1, "pyloudnorm: {lufs} LUFS");
+            assert!(tp <= -1.0, "scipy 4x: true peak {tp} dBTP");
+        }
+    }
+}
+
+#[test]
+fn a_tight_ceiling_engages_the_limiter_and_stays_exact_and_deterministic() {
+    let python = pyloudnorm_python();
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "starlight-finale",
+        "--from",
+        "0:40",
+        "--to",
+        "0:55",
+        "--loudness",
+        "-14",
+        "--true-peak",
+        "-3",
+    ];
+    let a = dir.path().join("a.wav");
+    let b = dir.path().join("b.wav");
+    let stderr = render(&args, &a);
+    assert!(stderr.contains("true-peak limiter"), "{stderr}");
+    render(&args, &b);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let (lufs, tp) = ebur128_measure(&a);
+    assert!((lufs + 14.0).abs() <= 0.05, "ebur128: {lufs} LUFS");
+    assert!(tp <= -3.0, "ebur128: true peak {tp} dBTP");
+    if let Some(py) = &python {
+        let (lufs, tp) = pyloudnorm_measure(py, &a);
+        assert!((lufs + 14.0).abs() <= 0.1, "pyloudnorm: {lufs} LUFS");
+        assert!(tp <= -3.0, "scipy 4x: true peak {tp} dBTP");
+    }
+    // Without --loudness the same span is louder than -3 dBTP: the limiter had work to do.
+    let raw = dir.path().join("raw.wav");
+    render(&args[..5], &raw);
+    assert!(ebur128_measure(&raw).1 > -3.0);
+}
+
+#[test]
+fn stems_get_the_same_gain_as_the_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = [
+        "echo-fade-club",
+        "--from",
+        "1:00",
+        "--to",
+        "1:05",
+        "--format",
+        "f32",
+    ];
+    let plain = dir.path().join("plain");
+    let loud = dir.path().join("loud");
+    concert()
+        .arg("render")
+        .args(clip)
+        .arg("--stems")
+        .arg(&plain)
+        .assert()
+        .success();
+    concert()
+        .arg("render")
+        .args(clip)
+        .args(["--loudness", "-30", "--stems"])
+        .arg(&loud)
+        .assert()
+        .success();
+    let ratio =
+        |name: &str| {
+            let a = read_f32(&plain.join(name));
+            let b = read_f32(&loud.join(name));
+            let (k, _) = a.iter().enumerate().fold((0, 0.0f32), |(k, m), (i, v)| {
+                if v.abs() > m { (i, v.abs()) } else { (k, m) }
+            });
+            if a[k] == 0.0 {
+                // A silent stem in this span stays silent.
+                assert!(b.iter().all(|&v| v == 0.0), "{name}");
+                return None;
+            }
+            Some(b[k] / a[k])
+        };
+    let mix = ratio("mix.wav").unwrap();
+    assert!(mix < 0.9, "-30 LUFS turned the mix down: ratio {mix}");
+    for stem in ["crowd.wav", "applause.wav", "cheers.wav", "lead.wav"] {
+        let Some(r) = ratio(stem) else { continue };
+        assert!(
+            (r / mix - 1.0).abs() < 1e-4,
+            "{stem}: gain {r} vs mix {mix}"
+        );
+    }
+}
+
+#[test]
+fn loudness_errors_name_the_flag_and_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wav");
+    concert()
+        .args(["render", "echo-fade-club", "--loudness", "5", "-o"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--loudness"))
+        .stderr(predicate::str::contains("from -70 to 0"));
+    concert()
+        .args(["render", "echo-fade-club", "--true-peak", "-40", "-o"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--true-peak"));
+    // Integrated loudness needs 0.4 s of audio.
+    concert()
+        .args(["render", "echo-fade-club", "--from", "60", "--to", "60.2"])
+        .args(["--loudness", "-16", "-o"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unmeasurable"));
+    assert!(!out.exists());
+}
