@@ -129,15 +129,34 @@ fn parse_dbtp(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Cue sheet formats of `timeline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    /// One moment a line, for reading.
+    Text,
+    /// `moment,label,start_secs,end_secs`.
+    Csv,
+    /// An Audacity label track (File > Import > Labels).
+    Audacity,
+    /// A REAPER region list (Region/Marker Manager > Import).
+    Reaper,
+    /// One JSON object with moments and sung notes.
+    Json,
+}
+
 /// `timeline` options.
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
     /// A built-in preset name or a path to a show .toml file.
     #[arg(default_value = DEFAULT_PRESET)]
     pub show: String,
-    /// Print one JSON object (title, duration_secs, sample_rate, moments, notes).
-    #[arg(long)]
+    /// Print one JSON object (title, duration_secs, sample_rate, moments, notes); the same as
+    /// `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Cue sheet format: text, csv, audacity (label track), reaper (region list) or json.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
     /// Sample rate reported in the JSON.
     #[arg(long, default_value_t = 48_000)]
     pub sample_rate: u32,

@@ -20,13 +20,14 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
+use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs, TimelineFormat};
 use concert::engine::StemRoom;
 use concert::output::loudness::DEFAULT_TRUE_PEAK_DBTP;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
 use concert::render::{RenderError, RenderOptions, Target, render};
 use concert::show::Show;
+use concert::timeline_export::{CueSheet, ExportFormat};
 
 fn main() {
     let cli = Cli::parse();
@@ -191,18 +192,8 @@ fn warn_over(over: &concert::render::Over) {
     }
 }
 
-/// A clock time that may fall before the clip (a moment already under way when it starts).
-fn signed_clock(secs: f64) -> String {
-    if secs < 0.0 {
-        format!("-{}", format_clock(-secs))
-    } else {
-        format_clock(secs)
-    }
-}
-
 fn cmd_timeline(args: TimelineArgs) -> Result<()> {
     let show = load(&args.show)?;
-    // A clip's cue sheet: what overlaps [from, to], with times relative to `from`.
     let from = args.from.unwrap_or(0.0);
     let to = args.to.unwrap_or(f64::INFINITY);
     anyhow::ensure!(
@@ -211,74 +202,52 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         format_clock(from),
         format_clock(show.duration_secs)
     );
-    let moments: Vec<_> = show
-        .moments
-        .iter()
-        .filter(|m| m.end_secs > from && m.start_secs < to)
-        .collect();
-    let notes: Vec<_> = show
-        .lead_notes()
-        .into_iter()
-        .filter(|n| n.start_secs >= from && n.end_secs <= to)
-        .collect();
-    if args.json {
-        let moments: Vec<_> = moments
-            .iter()
-            .map(|m| {
-                serde_json::json!({
-                    "moment": m.kind.name(),
-                    "label": m.label,
-                    "id": m.id,
-                    "start_secs": m.start_secs - from,
-                    "end_secs": m.end_secs - from,
-                })
-            })
-            .collect();
-        let notes: Vec<_> = notes
-            .iter()
-            .map(|n| {
-                serde_json::json!({
-                    "start_secs": n.start_secs - from,
-                    "end_secs": n.end_secs - from,
-                    "midi": n.midi,
-                    "syllable": n.syllable,
-                })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "title": show.title,
-            "duration_secs": show.duration_secs,
-            "from_secs": from,
-            "sample_rate": args.sample_rate,
-            "moments": moments,
-            "notes": notes,
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(());
-    }
-    println!(
-        "{} — {} {}, {} people, {}",
-        show.title,
-        show.venue.kind.name(),
-        show.venue.listener.name(),
-        show.venue.audience,
-        format_clock(show.duration_secs)
-    );
-    if from > 0.0 || to.is_finite() {
-        println!("times from {} of the show", format_clock(from));
-    }
-    for m in &moments {
-        println!(
-            "{:>8} – {:>8}  {:<12} {}",
-            signed_clock(m.start_secs - from),
-            signed_clock(m.end_secs - from),
-            m.kind.name(),
-            m.label
-        );
-    }
-    if !notes.is_empty() {
-        println!("{} sung notes", notes.len());
-    }
+    // A clip's cue sheet: what overlaps it, with times relative to `from`, clamped to the clip.
+    let sheet = CueSheet::new(&show, from, args.to);
+    let format = if args.json {
+        TimelineFormat::Json
+    } else {
+        args.format
+    };
+    let export = match format {
+        TimelineFormat::Json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&sheet.json(args.sample_rate))?
+            );
+            return Ok(());
+        }
+        TimelineFormat::Csv => ExportFormat::Csv,
+        TimelineFormat::Audacity => ExportFormat::Audacity,
+        TimelineFormat::Reaper => ExportFormat::Reaper,
+        TimelineFormat::Text => {
+            println!(
+                "{} — {} {}, {} people, {}",
+                show.title,
+                show.venue.kind.name(),
+                show.venue.listener.name(),
+                show.venue.audience,
+                format_clock(sheet.duration_secs)
+            );
+            if from > 0.0 || to.is_finite() {
+                println!("times from {} of the show", format_clock(from));
+            }
+            for c in &sheet.moments {
+                println!(
+                    "{:>8} – {:>8}  {:<12} {}",
+                    format_clock(c.start_secs),
+                    format_clock(c.end_secs),
+                    c.moment,
+                    c.label
+                );
+            }
+            if !sheet.notes.is_empty() {
+                println!("{} sung notes", sheet.notes.len());
+            }
+            return Ok(());
+        }
+    };
+    print!("{}", sheet.export(export));
     Ok(())
 }
 

@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
 use crate::output::loudness::{Loudness, Meter, TruePeakLimiter, db_to_gain};
-use crate::output::wav::{PartFile, SampleFormat, WavError, WavSink, max_frames};
+use crate::output::wav::{Bext, PartFile, SampleFormat, WavError, WavMeta, WavSink, max_frames};
 use crate::preset::time::format_clock;
 use crate::show::Show;
+use crate::timeline_export::CueSheet;
 
 /// Frames per block handed from the engine to the writers.
 const BLOCK_FRAMES: usize = 1024;
@@ -155,7 +156,8 @@ pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError
             show: format_clock(show.duration_secs),
         });
     }
-    let max = max_frames(opts.format, 2);
+    let meta = wav_meta(show, opts, first);
+    let max = max_frames(opts.format, 2, meta.chunks().len() as u64);
     if last - first > max {
         return Err(RenderError::TooLong {
             secs: format_clock((last - first) as f64 / sr),
@@ -167,15 +169,44 @@ pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError
     Ok((first, last))
 }
 
+/// What every WAV of a render carries: the moments starting inside it as markers, and a
+/// `bext` chunk whose time reference places it at its time in the show.
+pub fn wav_meta(show: &Show, opts: &RenderOptions, first: u64) -> WavMeta {
+    let sheet = CueSheet::new(show, opts.from_secs.max(0.0), opts.to_secs);
+    WavMeta {
+        markers: sheet.markers(opts.sample_rate),
+        bext: Bext {
+            description: format!("{} (seed {})", show.title, opts.seed),
+            originator: "concert".to_string(),
+            originator_reference: format!("concert {}", env!("CARGO_PKG_VERSION")),
+            time_reference: first,
+        },
+    }
+}
+
 /// One output file being written.
 struct Out {
     part: PartFile,
     sink: WavSink<std::io::BufWriter<std::fs::File>>,
 }
 
-fn open(path: &Path, opts: &RenderOptions, first: u64) -> Result<Out, RenderError> {
+fn open(
+    path: &Path,
+    opts: &RenderOptions,
+    (first, last): (u64, u64),
+    meta: &WavMeta,
+) -> Result<Out, RenderError> {
     let (part, writer) = PartFile::create(path)?;
-    let sink = WavSink::new(writer, opts.format, 2, opts.sample_rate, first, path)?;
+    let sink = WavSink::new(
+        writer,
+        opts.format,
+        2,
+        opts.sample_rate,
+        first,
+        last - first,
+        meta,
+        path,
+    )?;
     Ok(Out { part, sink })
 }
 
@@ -200,17 +231,17 @@ pub fn render(
         Target::Stems(_, room) => Some(*room),
         Target::File(_) => None,
     };
-    let (first, _) = span;
+    let meta = wav_meta(show, opts, span.0);
     let mut outs = match target {
-        Target::File(path) => vec![open(path, opts, first)?],
+        Target::File(path) => vec![open(path, opts, span, &meta)?],
         Target::Stems(dir, _) => {
             std::fs::create_dir_all(dir).map_err(|source| RenderError::StemsDir {
                 path: dir.clone(),
                 source,
             })?;
-            let mut v = vec![open(&dir.join("mix.wav"), opts, first)?];
+            let mut v = vec![open(&dir.join("mix.wav"), opts, span, &meta)?];
             for name in STEMS {
-                v.push(open(&dir.join(format!("{name}.wav")), opts, first)?);
+                v.push(open(&dir.join(format!("{name}.wav")), opts, span, &meta)?);
             }
             v
         }

@@ -269,3 +269,185 @@ fn loudness_errors_name_the_flag_and_the_range() {
         .stderr(predicate::str::contains("unmeasurable"));
     assert!(!out.exists());
 }
+
+/// The chunks of a RIFF/WAVE file: (id, body), parsed here independently of the writer.
+fn riff_chunks(bytes: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    assert_eq!(&bytes[..4], b"RIFF");
+    assert_eq!(&bytes[8..12], b"WAVE");
+    let riff = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    assert_eq!(riff + 8, bytes.len(), "RIFF size covers the whole file");
+    let mut chunks = Vec::new();
+    let mut at = 12;
+    while at < bytes.len() {
+        let id: [u8; 4] = bytes[at..at + 4].try_into().unwrap();
+        let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        chunks.push((id, bytes[at + 8..at + 8 + size].to_vec()));
+        at += 8 + size + size % 2;
+    }
+    assert_eq!(at, bytes.len());
+    chunks
+}
+
+fn le32(b: &[u8]) -> u32 {
+    u32::from_le_bytes(b[..4].try_into().unwrap())
+}
+
+/// Cue points (id → sample position), labels (id → text) and region lengths (id → frames).
+type Cues = (
+    std::collections::BTreeMap<u32, u32>,
+    std::collections::BTreeMap<u32, String>,
+    std::collections::BTreeMap<u32, u32>,
+);
+
+fn read_cues(chunks: &[([u8; 4], Vec<u8>)]) -> Cues {
+    let (mut pos, mut labels, mut lengths) = Cues::default();
+    for (id, body) in chunks {
+        if id == b"cue " {
+            let n = le32(body) as usize;
+            assert_eq!(body.len(), 4 + 24 * n);
+            for p in body[4..].chunks(24) {
+                assert_eq!(&p[8..12], b"data");
+                assert_eq!(le32(&p[4..]), le32(&p[20..]), "position = sample offset");
+                pos.insert(le32(p), le32(&p[20..]));
+            }
+        }
+        if id == b"LIST" && &body[..4] == b"adtl" {
+            let mut at = 4;
+            while at < body.len() {
+                let sub = &body[at..at + 4];
+                let size = le32(&body[at + 4..]) as usize;
+                let data = &body[at + 8..at + 8 + size];
+                match sub {
+                    b"labl" => {
+                        let text = &data[4..data.len() - 1];
+                        assert_eq!(data[data.len() - 1], 0, "NUL-terminated label");
+                        labels.insert(le32(data), String::from_utf8(text.to_vec()).unwrap());
+                    }
+                    b"ltxt" => {
+                        assert_eq!(&data[8..12], b"rgn ");
+                        lengths.insert(le32(data), le32(&data[4..]));
+                    }
+                    _ => {}
+                }
+                at += 8 + size + size % 2;
+            }
+        }
+    }
+    (pos, labels, lengths)
+}
+
+fn timeline_json(args: &[&str]) -> serde_json::Value {
+    let out = concert()
+        .args(["timeline", "echo-fade-club", "--format", "json"])
+        .args(args)
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+#[test]
+fn wav_markers_name_each_moment_of_the_clip_at_its_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = ["--from", "0:50", "--to", "1:20"];
+    for format in ["s16", "f32"] {
+        let out = dir.path().join(format!("clip-{format}.wav"));
+        render(
+            &[&["echo-fade-club", "--format", format][..], &clip].concat(),
+            &out,
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        let chunks = riff_chunks(&bytes);
+        let ids: Vec<&[u8]> = chunks.iter().map(|(id, _)| &id[..]).collect();
+        assert!(
+            ids.contains(&&b"cue "[..]) && ids.contains(&&b"LIST"[..]),
+            "{ids:?}"
+        );
+        let (pos, labels, lengths) = read_cues(&chunks);
+        // Expected: the moments that start inside the clip, relative to it.
+        let sheet = timeline_json(&clip);
+        let expected: Vec<_> = sheet["moments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["show_start_secs"].as_f64().unwrap() >= 50.0)
+            .collect();
+        assert!(expected.len() >= 2, "{sheet}");
+        assert_eq!(pos.len(), expected.len());
+        for (k, m) in expected.iter().enumerate() {
+            let id = k as u32 + 1;
+            let at = (m["start_secs"].as_f64().unwrap() * 48_000.0).round() as u32;
+            let end = (m["end_secs"].as_f64().unwrap() * 48_000.0).round() as u32;
+            assert_eq!(pos[&id], at, "{m}");
+            assert_eq!(labels[&id], m["label"].as_str().unwrap());
+            assert_eq!(lengths[&id], end - at);
+            assert!(end <= 30 * 48_000, "regions end with the clip");
+        }
+        // bext: description names the show, time reference places the clip in it.
+        let bext = &chunks.iter().find(|(id, _)| id == b"bext").unwrap().1;
+        assert_eq!(bext.len(), 602);
+        let text = String::from_utf8_lossy(&bext[..256]);
+        assert!(text.starts_with("Echo Fade"), "{text}");
+        assert_eq!(&bext[256..263], b"concert");
+        assert_eq!(le32(&bext[338..]), 50 * 48_000);
+        assert_eq!(le32(&bext[342..]), 0);
+        // Other readers still read the samples: hound, and sox.
+        assert_eq!(read_f32(&out).len(), 2 * 30 * 48_000);
+        let stat = StdCommand::new("sox")
+            .arg(&out)
+            .args(["-n", "stat"])
+            .output();
+        let stat = stat.expect("sox is installed (see .ci/run)");
+        assert!(stat.status.success());
+        let text = String::from_utf8_lossy(&stat.stderr);
+        assert!(text.contains("Length (seconds):     30.000000"), "{text}");
+    }
+}
+
+#[test]
+fn timeline_exports_are_the_clips_own() {
+    let clip = ["--from", "0:50", "--to", "1:20"];
+    let sheet = timeline_json(&clip);
+    assert_eq!(sheet["duration_secs"].as_f64(), Some(30.0));
+    let moments = sheet["moments"].as_array().unwrap();
+    // Murmur under way at 0:50, the lights going down and the song starting before 1:20.
+    assert_eq!(moments.len(), 3, "{moments:?}");
+    let export = |format: &str| {
+        let out = concert()
+            .args(["timeline", "echo-fade-club", "--format", format])
+            .args(clip)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let audacity = export("audacity");
+    let csv = export("csv");
+    let reaper = export("reaper");
+    assert_eq!(audacity.lines().count(), 3);
+    assert_eq!(csv.lines().count(), 4);
+    assert_eq!(reaper.lines().count(), 4);
+    assert_eq!(reaper.lines().next(), Some("#,Name,Start,End,Length"));
+    assert!(
+        reaper.contains("R2,The lights dim,0:00:10.000,0:00:18.000,0:00:08.000"),
+        "{reaper}"
+    );
+    assert!(reaper.contains("R3,\"Song: \"\"Lost in the Haze\"\"\",0:00:19.000,0:00:30.000"));
+    for (line, m) in audacity.lines().zip(moments) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let start: f64 = f[0].parse().unwrap();
+        let end: f64 = f[1].parse().unwrap();
+        assert!((start - m["start_secs"].as_f64().unwrap()).abs() < 1e-6);
+        assert!((end - m["end_secs"].as_f64().unwrap()).abs() < 1e-6);
+        assert!((0.0..=30.0).contains(&start) && (0.0..=30.0).contains(&end));
+        assert_eq!(f[2], m["label"].as_str().unwrap());
+    }
+    assert!(
+        csv.starts_with("moment,label,start_secs,end_secs\nmurmur,Murmur,0.000000,10.000000\n")
+    );
+    concert()
+        .args(["timeline", "echo-fade-club", "--format", "mp3"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "possible values: text, csv, audacity, reaper, json",
+        ));
+}

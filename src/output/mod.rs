@@ -5,4 +5,5 @@
 #[cfg(feature = "live")]
 pub mod live;
 pub mod loudness;
+pub mod markers;
 pub mod wav;
