@@ -69,7 +69,8 @@ pub struct RenderArgs {
     /// A built-in preset name (see `concert presets`) or a path to a show .toml file.
     #[arg(default_value = DEFAULT_PRESET)]
     pub show: String,
-    /// Output WAV file [default: ./SHOW-NAME.wav].
+    /// Output file: .wav or .flac (the extension picks the container), or - to stream WAV to
+    /// standard output [default: ./SHOW-NAME.wav].
     #[arg(short, long, conflicts_with = "stems")]
     pub output: Option<PathBuf>,
     /// Write DIR/mix.wav plus one sample-aligned WAV per layer (crowd, applause, cheers, lead).

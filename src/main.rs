@@ -141,7 +141,11 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         let wall = started.elapsed().as_secs_f64();
         let peak_db = 20.0 * f64::from(report.peak.max(1e-9)).log10();
         for f in &report.files {
-            eprintln!("wrote {}", f.display());
+            if f.as_os_str() == "-" {
+                eprintln!("wrote WAV to standard output");
+            } else {
+                eprintln!("wrote {}", f.display());
+            }
         }
         let l = report.loudness;
         let leveled = match (opts.loudness_lufs, report.limited) {

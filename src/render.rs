@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
 use crate::output::loudness::{Loudness, Meter, TruePeakLimiter, db_to_gain};
-use crate::output::wav::{Bext, PartFile, SampleFormat, WavError, WavMeta, WavSink, max_frames};
+use crate::output::sink::{Container, ContainerError, STDOUT, Sink};
+use crate::output::wav::{Bext, PartFile, SampleFormat, WavError, WavMeta, max_frames};
 use crate::preset::time::format_clock;
 use crate::show::Show;
 use crate::timeline_export::CueSheet;
@@ -103,6 +104,9 @@ pub enum RenderError {
         /// The target asked for.
         target: f64,
     },
+    /// The output's name or format is not one this tool writes.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// Writing failed.
     #[error(transparent)]
     Wav(#[from] WavError),
@@ -184,10 +188,10 @@ pub fn wav_meta(show: &Show, opts: &RenderOptions, first: u64) -> WavMeta {
     }
 }
 
-/// One output file being written.
+/// One output being written: a file under its temporary name (none for standard output).
 struct Out {
-    part: PartFile,
-    sink: WavSink<std::io::BufWriter<std::fs::File>>,
+    part: Option<PartFile>,
+    sink: Sink,
 }
 
 fn open(
@@ -196,11 +200,20 @@ fn open(
     (first, last): (u64, u64),
     meta: &WavMeta,
 ) -> Result<Out, RenderError> {
-    let (part, writer) = PartFile::create(path)?;
-    let sink = WavSink::new(
+    let container = Container::for_path(path, opts.format)?;
+    let (part, writer): (Option<PartFile>, Box<dyn std::io::Write>) = if path.as_os_str() == STDOUT
+    {
+        // The header is exact before the first sample, so a pipe needs no seeking.
+        let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+        (None, Box::new(out))
+    } else {
+        let (part, writer) = PartFile::create(path)?;
+        (Some(part), Box::new(writer))
+    };
+    let sink = Sink::new(
+        container,
         writer,
         opts.format,
-        2,
         opts.sample_rate,
         first,
         last - first,
@@ -226,6 +239,10 @@ pub fn render(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderReport, RenderError> {
     let span = span(show, opts)?;
+    // Refuse what cannot be written before spending any time rendering.
+    if let Target::File(path) = target {
+        Container::for_path(path, opts.format)?;
+    }
     let (gain_db, limit) = level(show, opts, span, cancel, progress)?;
     let stems = match target {
         Target::Stems(_, room) => Some(*room),
@@ -254,14 +271,22 @@ pub fn render(
     for out in outs {
         if out.sink.peak() > 1.0 {
             overs.push(Over {
-                path: out.part.dest().to_path_buf(),
+                path: out
+                    .part
+                    .as_ref()
+                    .map_or(PathBuf::from(STDOUT), |p| p.dest().to_path_buf()),
                 peak: out.sink.peak(),
                 clipped: out.sink.clipped(),
             });
         }
         out.sink.finalize()?;
-        files.push(out.part.dest().to_path_buf());
-        out.part.commit()?;
+        match out.part {
+            Some(part) => {
+                files.push(part.dest().to_path_buf());
+                part.commit()?;
+            }
+            None => files.push(PathBuf::from(STDOUT)),
+        }
     }
     Ok(RenderReport {
         files,

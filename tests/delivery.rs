@@ -451,3 +451,115 @@ fn timeline_exports_are_the_clips_own() {
             "possible values: text, csv, audacity, reaper, json",
         ));
 }
+
+/// The `data` chunk of a WAV file.
+fn wav_data(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap();
+    riff_chunks(&bytes)
+        .into_iter()
+        .find(|(id, _)| id == b"data")
+        .unwrap()
+        .1
+}
+
+#[test]
+fn flac_decodes_to_the_samples_of_the_wav_at_the_same_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = ["echo-fade-club", "--from", "1:00", "--to", "1:04"];
+    for (format, bits) in [("s16", "16"), ("s24", "24")] {
+        let wav = dir.path().join(format!("{format}.wav"));
+        let flac = dir.path().join(format!("{format}.flac"));
+        render(&[&clip[..], &["--format", format]].concat(), &wav);
+        render(&[&clip[..], &["--format", format]].concat(), &flac);
+        assert_eq!(&std::fs::read(&flac).unwrap()[..4], b"fLaC");
+        // sox decodes the FLAC to raw little-endian integers of the same depth.
+        let raw = StdCommand::new("sox")
+            .arg(&flac)
+            .args(["-t", "raw", "-e", "signed", "-b", bits, "-L", "-"])
+            .output()
+            .expect("sox is installed (see .ci/run)");
+        assert!(
+            raw.status.success(),
+            "{}",
+            String::from_utf8_lossy(&raw.stderr)
+        );
+        let data = wav_data(&wav);
+        assert_eq!(
+            data.len(),
+            4 * 48_000 * 2 * bits.parse::<usize>().unwrap() / 8
+        );
+        assert!(raw.stdout == data, "{format}: FLAC and WAV samples differ");
+    }
+}
+
+#[test]
+fn unsupported_outputs_are_refused_before_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format, says) in [
+        (
+            "x.mp3",
+            "s24",
+            "supported: .wav (--format s16, s24 or f32), .flac",
+        ),
+        ("x", "s24", "the file's extension picks its format"),
+        (
+            "x.flac",
+            "f32",
+            "FLAC stores integers; use --format s16 or s24",
+        ),
+    ] {
+        let out = dir.path().join(name);
+        let started = std::time::Instant::now();
+        concert()
+            .args(["render", "starlight-finale", "--format", format, "-o"])
+            .arg(&out)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "{name}: refused only after rendering"
+        );
+        assert!(!out.exists());
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn dash_streams_the_same_wav_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clip.wav");
+    render(&["echo-fade-club", "--to", "0:03"], &file);
+    let piped = concert()
+        .args(["render", "echo-fade-club", "--to", "0:03", "-o", "-"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote WAV to standard output"));
+    assert!(piped.get_output().stdout == std::fs::read(&file).unwrap());
+    assert!(!Path::new("-").exists());
+    // Straight into sox through a pipe.
+    let mut producer = StdCommand::new(env!("CARGO_BIN_EXE_concert"))
+        .args([
+            "render",
+            "echo-fade-club",
+            "--to",
+            "0:02",
+            "--format",
+            "s16",
+            "-q",
+            "-o",
+            "-",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stat = StdCommand::new("sox")
+        .args(["-t", "wav", "-", "-n", "stat"])
+        .stdin(producer.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    assert!(producer.wait().unwrap().success());
+    assert!(stat.status.success());
+    let text = String::from_utf8_lossy(&stat.stderr);
+    assert!(text.contains("Length (seconds):      2.000000"), "{text}");
+}

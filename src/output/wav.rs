@@ -114,6 +114,24 @@ fn tpdf(frame: u64, ch: u64) -> f32 {
     a - b
 }
 
+/// The integer an integer format stores for sample `s` of channel `ch` at show frame `frame`:
+/// clamped to full scale; 16-bit with TPDF dither, 24-bit rounded. (f32 is stored as is, so
+/// for it this returns 0.) Shared by every container, so a FLAC holds the WAV's integers.
+pub fn quantize(format: SampleFormat, s: f32, frame: u64, ch: usize) -> i32 {
+    let s = if s.is_finite() {
+        s.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
+    match format {
+        SampleFormat::S16 => (s * 32_767.0 + tpdf(frame, ch as u64))
+            .round()
+            .clamp(-32_768.0, 32_767.0) as i32,
+        SampleFormat::S24 => (f64::from(s) * 8_388_607.0).round() as i32,
+        SampleFormat::F32 => 0,
+    }
+}
+
 /// A WAV writer for interleaved f32 frames in any of the [`SampleFormat`]s, over any byte
 /// stream (a file, a pipe, memory).
 pub struct WavSink<W: Write> {
@@ -204,13 +222,11 @@ impl<W: Write> WavSink<W> {
                 }
                 match self.format {
                     SampleFormat::S16 => {
-                        let v = (s.clamp(-1.0, 1.0) * 32_767.0 + tpdf(self.frame, c as u64))
-                            .round()
-                            .clamp(-32_768.0, 32_767.0);
-                        self.bytes.extend((v as i16).to_le_bytes());
+                        let v = quantize(SampleFormat::S16, s, self.frame, c) as i16;
+                        self.bytes.extend(v.to_le_bytes());
                     }
                     SampleFormat::S24 => {
-                        let v = (f64::from(s.clamp(-1.0, 1.0)) * 8_388_607.0).round() as i32;
+                        let v = quantize(SampleFormat::S24, s, self.frame, c);
                         self.bytes.extend(&v.to_le_bytes()[..3]);
                     }
                     SampleFormat::F32 => self.bytes.extend(s.to_le_bytes()),
