@@ -26,7 +26,7 @@ use concert::output::loudness::DEFAULT_TRUE_PEAK_DBTP;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
 use concert::render::{RenderError, RenderOptions, Target, render};
-use concert::show::Show;
+use concert::show::{Show, lint};
 use concert::timeline_export::{CueSheet, ExportFormat};
 
 fn main() {
@@ -82,6 +82,9 @@ fn default_output(arg: &str) -> PathBuf {
 
 fn cmd_render(args: RenderArgs) -> Result<()> {
     let show = load(&args.show)?;
+    for w in lint::warnings(&show) {
+        eprintln!("warning: {w}");
+    }
     let opts = RenderOptions {
         seed: args.seed.unwrap_or(show.seed),
         sample_rate: args.sample_rate,
@@ -111,8 +114,10 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed))
             .context("cannot install the Ctrl-C handler")?;
     }
+    let (first, last) = concert::render::span(&show, &opts)?;
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(0);
+        // Sized before the first block, so the bar starts at 0 % rather than a done-looking 100 %.
+        let bar = indicatif::ProgressBar::new(last - first);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} rendering {msg} [{bar:32}] {percent:>3}% ETA {eta}",
@@ -121,6 +126,7 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
             .progress_chars("=> "),
         );
         bar.set_message(show.title.clone());
+        bar.tick();
         bar
     });
     let started = Instant::now();
@@ -258,10 +264,13 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
 fn cmd_presets() -> Result<()> {
     for (name, _) in BUILTIN {
         let show = load(name)?;
+        // One form for every line (m:ss.s), so the column reads and sorts alike.
+        let tenths = (show.duration_secs * 10.0).round() as u64;
+        let duration = format!("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10);
         println!(
-            "{:<20} {:>6}  {:<8} {:>7} people  {}",
+            "{:<20} {:>7}  {:<8} {:>7} people  {}",
             name,
-            format_clock(show.duration_secs),
+            duration,
             show.venue.kind.name(),
             show.venue.audience,
             show.title
@@ -274,12 +283,17 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
     let mut failed = 0;
     for arg in &args.shows {
         match preset::resolve(arg) {
-            Ok(show) => println!(
-                "ok: {arg} — \"{}\", {} moments, {}",
-                show.title,
-                show.moments.len(),
-                format_clock(show.duration_secs)
-            ),
+            Ok(show) => {
+                println!(
+                    "ok: {arg} — \"{}\", {} moments, {}",
+                    show.title,
+                    show.moments.len(),
+                    format_clock(show.duration_secs)
+                );
+                for w in lint::warnings(&show) {
+                    eprintln!("warning: {arg}: {w}");
+                }
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 failed += 1;

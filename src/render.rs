@@ -223,7 +223,8 @@ fn open(
     Ok(Out { part, sink })
 }
 
-/// Render `show` into `target`. `progress(done, total)` is called after every block;
+/// Render `show` into `target`. `progress(done, total)` is called after every block, counting
+/// frames over all passes (`total` may grow when the limiter needs another measuring pass);
 /// `cancel` is polled between blocks (set it from a Ctrl-C handler).
 ///
 /// With a loudness target or a true-peak ceiling the show is rendered more than once: a first
@@ -239,6 +240,14 @@ pub fn render(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderReport, RenderError> {
     let span = span(show, opts)?;
+    let leveling = opts.loudness_lufs.is_some() || opts.true_peak_dbtp.is_some();
+    let mut progress = Progress {
+        frames: span.1 - span.0,
+        before: 0,
+        planned: if leveling { 2 } else { 1 },
+        report: progress,
+    };
+    let progress = &mut progress;
     // Refuse what cannot be written before spending any time rendering.
     if let Target::File(path) = target {
         Container::for_path(path, opts.format)?;
@@ -307,7 +316,7 @@ fn level(
     opts: &RenderOptions,
     span: (u64, u64),
     cancel: &AtomicBool,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut Progress<'_>,
 ) -> Result<(f64, Option<f64>), RenderError> {
     /// How close a measuring pass must land to the target before the writing pass, LU.
     const TOLERANCE_LU: f64 = 0.01;
@@ -319,7 +328,7 @@ fn level(
     let ceiling = opts
         .true_peak_dbtp
         .unwrap_or(crate::output::loudness::DEFAULT_TRUE_PEAK_DBTP);
-    let measure = |gain_db, limit, progress: &mut dyn FnMut(u64, u64)| {
+    let measure = |gain_db, limit, progress: &mut Progress<'_>| {
         run_pass(
             show,
             opts,
@@ -346,6 +355,7 @@ fn level(
     }
     if let Some(target) = opts.loudness_lufs {
         for _ in 0..LIMITED_PASSES {
+            progress.planned += 1;
             let got = measure(gain_db, Some(ceiling), progress)?.integrated_lufs;
             if (got - target).abs() <= TOLERANCE_LU {
                 break;
@@ -354,6 +364,21 @@ fn level(
         }
     }
     Ok((gain_db, Some(ceiling)))
+}
+
+/// Progress over every pass of a render, as one bar: `planned` grows if the limiter needs
+/// more measuring passes.
+struct Progress<'a> {
+    frames: u64,
+    before: u64,
+    planned: u64,
+    report: &'a mut dyn FnMut(u64, u64),
+}
+
+impl Progress<'_> {
+    fn report(&mut self, done: u64) {
+        (self.report)(self.before + done, self.planned * self.frames);
+    }
 }
 
 /// What one pass over the span saw of the mix it produced.
@@ -376,7 +401,7 @@ fn run_pass(
     limit: Option<f64>,
     outs: &mut [Out],
     cancel: &AtomicBool,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut Progress<'_>,
 ) -> Result<Pass, RenderError> {
     let mut engine = match stems {
         Some(room) => Engine::with_stem_room(show, opts.seed, opts.sample_rate, room),
@@ -457,8 +482,9 @@ fn run_pass(
             }
         }
         done += n as u64;
-        progress(done.min(total), total);
+        progress.report(done.min(total));
     }
+    progress.before += total;
     Ok(Pass {
         peak,
         non_finite: engine.non_finite_samples(),

@@ -563,3 +563,90 @@ fn dash_streams_the_same_wav_to_standard_output() {
     let text = String::from_utf8_lossy(&stat.stderr);
     assert!(text.contains("Length (seconds):      2.000000"), "{text}");
 }
+
+/// A short show whose song has no melody.
+const SILENT_SONG: &str = r#"
+title = "No tune"
+seed = 3
+[venue]
+kind = "club"
+audience = 200
+[[songs]]
+title = "Humless"
+bpm = 100
+secs = 20
+clap_along = "2,4"
+[[timeline]]
+moment = "murmur"
+secs = 3
+[[timeline]]
+moment = "song"
+song = "Humless"
+"#;
+
+#[test]
+fn a_song_without_melody_is_a_warning_in_check_and_render() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = dir.path().join("no-tune.toml");
+    std::fs::write(&show, SILENT_SONG).unwrap();
+    let says = "song \"Humless\" has no melody: for its 0:20 from 0:03 the singer is silent and only the hushed crowd and clapping along on beats 2,4 is heard";
+    concert()
+        .arg("check")
+        .arg(&show)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok:"))
+        .stderr(predicate::str::contains(says));
+    concert()
+        .args(["render", "--to", "0:01", "-q"])
+        .arg(&show)
+        .arg("-o")
+        .arg(dir.path().join("x.wav"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(says));
+    // The built-in shows all have tunes: no warning.
+    concert()
+        .args(["check", "starlight-finale", "echo-fade-club"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn presets_print_every_duration_in_one_form() {
+    let out = concert().arg("presets").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.lines().count() >= 5);
+    for line in text.lines() {
+        let duration = line.split_whitespace().nth(1).unwrap();
+        let (m, s) = duration.split_once(':').unwrap();
+        assert!(m.parse::<u32>().is_ok(), "{line}");
+        assert!(
+            s.len() == 4 && s.as_bytes()[2] == b'.' && s.replace('.', "").parse::<u32>().is_ok(),
+            "{line}: {duration} is not m:ss.s"
+        );
+    }
+}
+
+#[test]
+fn the_progress_bar_starts_at_zero_percent() {
+    // A terminal for stderr: `script` runs the render under a pseudo-terminal.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wav");
+    let cmd = format!(
+        "{} render echo-fade-club --to 0:20 -o {}",
+        env!("CARGO_BIN_EXE_concert"),
+        out.display()
+    );
+    let run = StdCommand::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs a command under a pty");
+    assert!(run.status.success());
+    let text = String::from_utf8_lossy(&run.stdout);
+    let first = text.find('%').expect("a progress bar was drawn");
+    let shown = &text[first.saturating_sub(3)..first];
+    assert_eq!(shown.trim(), "0", "first frame: {:?}", &text[..first + 1]);
+    assert!(text.contains("100%") || text.contains("wrote"), "{text}");
+}
