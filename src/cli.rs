@@ -69,7 +69,8 @@ pub struct RenderArgs {
     /// A built-in preset name (see `concert presets`) or a path to a show .toml file.
     #[arg(default_value = DEFAULT_PRESET)]
     pub show: String,
-    /// Output WAV file [default: ./SHOW-NAME.wav].
+    /// Output file: .wav or .flac (the extension picks the container), or - to stream WAV to
+    /// standard output [default: ./SHOW-NAME.wav].
     #[arg(short, long, conflicts_with = "stems")]
     pub output: Option<PathBuf>,
     /// Write DIR/mix.wav plus one sample-aligned WAV per layer (crowd, applause, cheers, lead).
@@ -95,9 +96,53 @@ pub struct RenderArgs {
     /// End of the clip [default: the end of the show].
     #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
     pub to: Option<f64>,
+    /// Normalise the mix's integrated loudness (EBU R128 / ITU-R BS.1770) to LUFS: broadcast
+    /// -23, podcasts -16, streaming -14. Stems get the same gain. Costs a measuring pass (more if
+    /// the true-peak limiter must act).
+    #[arg(long, value_name = "LUFS", allow_negative_numbers = true, value_parser = parse_lufs)]
+    pub loudness: Option<f64>,
+    /// Keep the mix's true (4x oversampled) peak under DBTP, limiting only if the gain alone
+    /// would pass it [default with --loudness: -1].
+    #[arg(long, value_name = "DBTP", allow_negative_numbers = true, value_parser = parse_dbtp)]
+    pub true_peak: Option<f64>,
     /// No progress bar or summary.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// A loudness target in LUFS: -70 (the absolute gate) to 0.
+fn parse_lufs(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (-70.0..=0.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "expected a loudness in LUFS from -70 to 0 (e.g. -23, -16, -14), got `{text}`"
+        )),
+    }
+}
+
+/// A true-peak ceiling in dBTP: -20 to 0.
+fn parse_dbtp(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if (-20.0..=0.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "expected a true-peak ceiling in dBTP from -20 to 0 (e.g. -1, -2), got `{text}`"
+        )),
+    }
+}
+
+/// Cue sheet formats of `timeline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    /// One moment a line, for reading.
+    Text,
+    /// `moment,label,start_secs,end_secs`.
+    Csv,
+    /// An Audacity label track (File > Import > Labels).
+    Audacity,
+    /// A REAPER region list (Region/Marker Manager > Import).
+    Reaper,
+    /// One JSON object with moments and sung notes.
+    Json,
 }
 
 /// `timeline` options.
@@ -106,9 +151,13 @@ pub struct TimelineArgs {
     /// A built-in preset name or a path to a show .toml file.
     #[arg(default_value = DEFAULT_PRESET)]
     pub show: String,
-    /// Print one JSON object (title, duration_secs, sample_rate, moments, notes).
-    #[arg(long)]
+    /// Print one JSON object (title, duration_secs, sample_rate, moments, notes); the same as
+    /// `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Cue sheet format: text, csv, audacity (label track), reaper (region list) or json.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
     /// Sample rate reported in the JSON (the same range `render` takes).
     #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
     pub sample_rate: u32,

@@ -9,3 +9,4 @@ pub mod output;
 pub mod preset;
 pub mod render;
 pub mod show;
+pub mod timeline_export;

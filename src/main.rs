@@ -21,13 +21,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs};
+use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs, TimelineFormat};
 use concert::engine::StemRoom;
+use concert::output::loudness::DEFAULT_TRUE_PEAK_DBTP;
 use concert::preset::error::escape;
 use concert::preset::time::format_clock;
 use concert::preset::{self, BUILTIN};
 use concert::render::{RenderError, RenderOptions, Target, clamped_end, render};
-use concert::show::Show;
+use concert::show::{Show, lint};
+use concert::timeline_export::{CueSheet, ExportFormat};
 use out::{BROKEN_PIPE_EXIT, Stdout, StdoutError, note};
 
 /// A render stopped by a signal; its partial output is already removed.
@@ -95,12 +97,19 @@ fn default_output(arg: &str) -> PathBuf {
 
 fn cmd_render(args: RenderArgs) -> Result<()> {
     let show = load(&args.show)?;
+    for w in lint::warnings(&show) {
+        note(format_args!("warning: {w}"));
+    }
     let opts = RenderOptions {
         seed: args.seed.unwrap_or(show.seed),
         sample_rate: args.sample_rate,
         format: args.format.into(),
         from_secs: args.from.unwrap_or(0.0),
         to_secs: args.to,
+        loudness_lufs: args.loudness,
+        true_peak_dbtp: args
+            .true_peak
+            .or(args.loudness.map(|_| DEFAULT_TRUE_PEAK_DBTP)),
     };
     let target = match (&args.stems, &args.output) {
         (Some(dir), _) => Target::Stems(
@@ -138,13 +147,27 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
         (Err(RenderError::Interrupted), Some(sig)) => return Err(Stopped(sig).into()),
         (r, _) => r?,
     };
+    for over in &report.overs {
+        warn_over(over);
+    }
     if !args.quiet {
         let secs = report.frames as f64 / f64::from(opts.sample_rate);
         let wall = started.elapsed().as_secs_f64();
         let peak_db = 20.0 * f64::from(report.peak.max(1e-9)).log10();
         for f in &report.files {
-            note(format_args!("wrote {}", escape(&f.display().to_string())));
+            if f.as_os_str() == "-" {
+                note(format_args!("wrote WAV to standard output"));
+            } else {
+                note(format_args!("wrote {}", escape(&f.display().to_string())));
+            }
         }
+        let l = report.loudness;
+        let leveled = match (opts.loudness_lufs, report.limited) {
+            (Some(_), true) => format!(", gain {:+.2} dB + true-peak limiter", report.gain_db),
+            (Some(_), false) => format!(", gain {:+.2} dB", report.gain_db),
+            (None, true) => ", true-peak limiter".to_string(),
+            (None, false) => String::new(),
+        };
         note(format_args!(
             "{} of \"{}\", seed {}, {} Hz {}, peak {:.1} dBFS, rendered in {:.1} s ({:.0}x real time)",
             format_clock(secs),
@@ -156,16 +179,34 @@ fn cmd_render(args: RenderArgs) -> Result<()> {
             wall,
             secs / wall.max(1e-6)
         ));
+        note(format_args!(
+            "loudness {:.1} LUFS integrated, range {:.1} LU, true peak {:.1} dBTP{leveled}",
+            l.integrated_lufs, l.range_lu, l.true_peak_dbtp
+        ));
     }
     Ok(())
 }
 
-/// A clock time that may fall before the clip (a moment already under way when it starts).
-fn signed_clock(secs: f64) -> String {
-    if secs < 0.0 {
-        format!("-{}", format_clock(-secs))
+/// Say which file went over full scale, by how much, and what to do about it.
+fn warn_over(over: &concert::render::Over) {
+    let name = over.path.file_stem().map_or_else(
+        || over.path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let shown = over.path.display().to_string();
+    let path = escape(&shown);
+    let peak_db = 20.0 * f64::from(over.peak).log10();
+    if over.clipped > 0 {
+        note(format_args!(
+            "warning: stem {name} ({path}) peaks at {peak_db:+.2} dBFS: {} samples clipped at full scale; \
+             --format f32 keeps them (turn the stem down in your mix)",
+            over.clipped
+        ));
     } else {
-        format_clock(secs)
+        note(format_args!(
+            "warning: stem {name} ({path}) peaks at {peak_db:+.2} dBFS, over full scale (kept: f32 does not clip; \
+             turn it down before converting to an integer format)"
+        ));
     }
 }
 
@@ -181,76 +222,56 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         format_clock(show.duration_secs)
     );
     let mut out = Stdout::new();
-    let moments: Vec<_> = show
-        .moments
-        .iter()
-        .filter(|m| m.end_secs > from && m.start_secs < to)
-        .collect();
-    let notes: Vec<_> = show
-        .lead_notes()
-        .into_iter()
-        .filter(|n| n.start_secs >= from && n.end_secs <= to)
-        .collect();
-    if args.json {
-        let moments: Vec<_> = moments
-            .iter()
-            .map(|m| {
-                serde_json::json!({
-                    "moment": m.kind.name(),
-                    "label": m.label,
-                    "id": m.id,
-                    "start_secs": m.start_secs - from,
-                    "end_secs": m.end_secs - from,
-                })
-            })
-            .collect();
-        let notes: Vec<_> = notes
-            .iter()
-            .map(|n| {
-                serde_json::json!({
-                    "start_secs": n.start_secs - from,
-                    "end_secs": n.end_secs - from,
-                    "midi": n.midi,
-                    "syllable": n.syllable,
-                })
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "title": show.title,
-            "duration_secs": show.duration_secs,
-            "from_secs": from,
-            "sample_rate": args.sample_rate,
-            "moments": moments,
-            "notes": notes,
-        });
-        out.line(format_args!("{}", serde_json::to_string_pretty(&doc)?))?;
-        return Ok(out.finish()?);
-    }
-    out.line(format_args!(
-        "{} — {} {}, {} people, {}",
-        escape(&show.title),
-        show.venue.kind.name(),
-        show.venue.listener.name(),
-        show.venue.audience,
-        format_clock(show.duration_secs)
-    ))?;
-    if from > 0.0 || to.is_finite() {
-        out.line(format_args!(
-            "times from {} of the show",
-            format_clock(from)
-        ))?;
-    }
-    for m in &moments {
-        out.line(format_args!(
-            "{:>8} – {:>8}  {:<12} {}",
-            signed_clock(m.start_secs - from),
-            signed_clock(m.end_secs - from),
-            m.kind.name(),
-            escape(&m.label)
-        ))?;
-    }
-    if !notes.is_empty() {
-        out.line(format_args!("{} sung notes", notes.len()))?;
+    // A clip's cue sheet: what overlaps it, with times relative to `from`, clamped to the clip.
+    let sheet = CueSheet::new(&show, from, args.to);
+    let format = if args.json {
+        TimelineFormat::Json
+    } else {
+        args.format
+    };
+    let export = match format {
+        TimelineFormat::Json => {
+            out.line(format_args!(
+                "{}",
+                serde_json::to_string_pretty(&sheet.json(args.sample_rate))?
+            ))?;
+            return Ok(out.finish()?);
+        }
+        TimelineFormat::Csv => ExportFormat::Csv,
+        TimelineFormat::Audacity => ExportFormat::Audacity,
+        TimelineFormat::Reaper => ExportFormat::Reaper,
+        TimelineFormat::Text => {
+            out.line(format_args!(
+                "{} — {} {}, {} people, {}",
+                escape(&show.title),
+                show.venue.kind.name(),
+                show.venue.listener.name(),
+                show.venue.audience,
+                format_clock(sheet.duration_secs)
+            ))?;
+            if from > 0.0 || to.is_finite() {
+                out.line(format_args!(
+                    "times from {} of the show",
+                    format_clock(from)
+                ))?;
+            }
+            for c in &sheet.moments {
+                out.line(format_args!(
+                    "{:>8} – {:>8}  {:<12} {}",
+                    format_clock(c.start_secs),
+                    format_clock(c.end_secs),
+                    c.moment,
+                    escape(&c.label)
+                ))?;
+            }
+            if !sheet.notes.is_empty() {
+                out.line(format_args!("{} sung notes", sheet.notes.len()))?;
+            }
+            return Ok(out.finish()?);
+        }
+    };
+    for line in sheet.export(export).lines() {
+        out.line(format_args!("{line}"))?;
     }
     Ok(out.finish()?)
 }
@@ -259,10 +280,13 @@ fn cmd_presets() -> Result<()> {
     let mut out = Stdout::new();
     for (name, _) in BUILTIN {
         let show = load(name)?;
+        // One form for every line (m:ss.s), so the column reads and sorts alike.
+        let tenths = (show.duration_secs * 10.0).round() as u64;
+        let duration = format!("{}:{:02}.{}", tenths / 600, tenths / 10 % 60, tenths % 10);
         out.line(format_args!(
-            "{:<20} {:>6}  {:<8} {:>7} people  {}",
+            "{:<20} {:>7}  {:<8} {:>7} people  {}",
             name,
-            format_clock(show.duration_secs),
+            duration,
             show.venue.kind.name(),
             show.venue.audience,
             show.title
@@ -276,13 +300,24 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
     let mut failed = 0;
     for arg in &args.shows {
         match preset::resolve(arg) {
-            Ok(show) => out.line(format_args!(
-                "ok: {} — \"{}\", {} moments, {}",
-                escape(arg),
-                escape(&show.title),
-                show.moments.len(),
-                format_clock(show.duration_secs)
-            ))?,
+            Ok(show) => {
+                out.line(format_args!(
+                    "ok: {} — \"{}\", {} moments, {}",
+                    escape(arg),
+                    escape(&show.title),
+                    show.moments.len(),
+                    format_clock(show.duration_secs)
+                ))?;
+                let warnings = lint::warnings(&show);
+                if !warnings.is_empty() {
+                    // Keep stdout and stderr in order on a terminal.
+                    out.finish()?;
+                    out = Stdout::new();
+                    for w in warnings {
+                        note(format_args!("warning: {}: {w}", escape(arg)));
+                    }
+                }
+            }
             Err(e) => {
                 // Keep stdout and stderr in order on a terminal.
                 out.finish()?;

@@ -6,10 +6,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
-use crate::output::dest::{Dest, DestError, DestWriter, StemDir};
-use crate::output::wav::{SampleFormat, WavError, WavSink, max_frames};
+use crate::output::dest::{Dest, DestError, StemDir};
+use crate::output::loudness::{Loudness, Meter, TruePeakLimiter, db_to_gain};
+use crate::output::sink::{Container, ContainerError, STDOUT, Sink};
+use crate::output::wav::{Bext, SampleFormat, WavError, WavMeta, max_frames};
 use crate::preset::time::format_clock;
 use crate::show::Show;
+use crate::timeline_export::CueSheet;
 
 /// Frames per block handed from the engine to the writers.
 const BLOCK_FRAMES: usize = 1024;
@@ -27,6 +30,10 @@ pub struct RenderOptions {
     pub from_secs: f64,
     /// End of the clip in show seconds (`None` = the end of the show).
     pub to_secs: Option<f64>,
+    /// Integrated loudness to normalise the mix to, LUFS (`None` = as the engine makes it).
+    pub loudness_lufs: Option<f64>,
+    /// True-peak ceiling of the mix, dBTP (`None` = the master's sample-peak limit only).
+    pub true_peak_dbtp: Option<f64>,
 }
 
 impl RenderOptions {
@@ -38,6 +45,8 @@ impl RenderOptions {
             format: SampleFormat::S24,
             from_secs: 0.0,
             to_secs: None,
+            loudness_lufs: None,
+            true_peak_dbtp: None,
         }
     }
 }
@@ -94,6 +103,17 @@ pub enum RenderError {
     /// The destination cannot be written (refused before rendering where possible).
     #[error(transparent)]
     Dest(#[from] DestError),
+    /// `--loudness` needs a clip with a measurable integrated loudness.
+    #[error(
+        "cannot normalise to {target} LUFS: the clip's integrated loudness is unmeasurable (silent, or shorter than 0.4 s)"
+    )]
+    Unmeasurable {
+        /// The target asked for.
+        target: f64,
+    },
+    /// The output's name or format is not one this tool writes.
+    #[error(transparent)]
+    Container(#[from] ContainerError),
     /// Writing failed.
     #[error(transparent)]
     Wav(#[from] WavError),
@@ -113,6 +133,25 @@ pub struct RenderReport {
     pub peak: f32,
     /// Non-finite samples the master replaced (always 0 unless a layer misbehaves).
     pub non_finite: u64,
+    /// Loudness of the mix as written (integrated, range, true peak).
+    pub loudness: Loudness,
+    /// Static gain applied to the mix and every stem, dB (0 without `--loudness`).
+    pub gain_db: f64,
+    /// Whether the true-peak limiter ran on the mix (the gain alone would have passed the ceiling).
+    pub limited: bool,
+    /// Files whose samples went over full scale (stems: they bypass the master's limiter).
+    pub overs: Vec<Over>,
+}
+
+/// A file whose samples went over full scale.
+#[derive(Debug, Clone)]
+pub struct Over {
+    /// The file.
+    pub path: PathBuf,
+    /// Its largest absolute sample (1.0 = full scale).
+    pub peak: f32,
+    /// Samples clamped to full scale (0 in f32, which keeps them).
+    pub clipped: u64,
 }
 
 /// The frame span `[first, last)` a render covers.
@@ -141,10 +180,11 @@ pub fn span(show: &Show, opts: &RenderOptions) -> Result<(u64, u64), RenderError
             show: format_clock(show.duration_secs),
         });
     }
-    let max = max_frames(opts.format, 2);
+    let meta = wav_meta(show, opts, first);
+    let max = max_frames(opts.format, 2, meta.chunks().len() as u64);
     if last - first > max {
         let shorter = "render a shorter span with --from/--to";
-        let s16 = max_frames(SampleFormat::S16, 2);
+        let s16 = max_frames(SampleFormat::S16, 2, meta.chunks().len() as u64);
         let advice = if opts.format != SampleFormat::S16 && last - first <= s16 {
             format!(
                 "{shorter}, or use --format s16 (up to {})",
@@ -185,39 +225,74 @@ pub fn clamped_end(show: &Show, opts: &RenderOptions) -> Option<f64> {
 pub enum Phase {
     /// Running the show silently up to the clip's start (`--from`), `done` of `total` frames.
     Seeking,
-    /// Writing the clip, `done` of `total` frames.
+    /// Writing the clip (every pass of it, with `--loudness`), `done` of `total` frames.
     Rendering,
 }
 
-/// One output file being written, under the name the user will know it by.
+/// What every WAV of a render carries: the moments starting inside it as markers, and a
+/// `bext` chunk whose time reference places it at its time in the show.
+pub fn wav_meta(show: &Show, opts: &RenderOptions, first: u64) -> WavMeta {
+    let sheet = CueSheet::new(show, opts.from_secs.max(0.0), opts.to_secs);
+    WavMeta {
+        markers: sheet.markers(opts.sample_rate),
+        bext: Bext {
+            description: format!("{} (seed {})", show.title, opts.seed),
+            originator: "concert".to_string(),
+            originator_reference: format!("concert {}", env!("CARGO_PKG_VERSION")),
+            time_reference: first,
+        },
+    }
+}
+
+/// One output being written, under the name the user will know it by.
 struct Out {
     path: PathBuf,
-    sink: WavSink<DestWriter>,
+    sink: Sink,
 }
 
 /// Where the outputs land once all are complete.
 enum Landing {
+    /// Standard output: already delivered.
+    Stdout,
     File(Dest),
     Stems(StemDir),
 }
 
 /// Opens every output before rendering anything, so a destination that cannot be written
-/// (a folder, a missing parent, a read-only place) fails at once.
+/// (a folder, a missing parent, a read-only place, an unknown extension) fails at once.
 fn open_outputs(
     target: &Target,
     opts: &RenderOptions,
-    first: u64,
-    frames: u64,
+    (first, last): (u64, u64),
+    meta: &WavMeta,
 ) -> Result<(Landing, Vec<Out>), RenderError> {
-    let sink = |path: PathBuf, writer| {
-        let sink = WavSink::new(writer, opts.format, 2, opts.sample_rate, first, &path)?;
+    let sink = |path: PathBuf, writer: Box<dyn std::io::Write>| {
+        let container = Container::for_path(&path, opts.format)?;
+        let sink = Sink::new(
+            container,
+            writer,
+            opts.format,
+            opts.sample_rate,
+            first,
+            last - first,
+            meta,
+            &path,
+        )?;
         Ok::<_, RenderError>(Out { path, sink })
     };
     match target {
+        Target::File(path) if path.as_os_str() == STDOUT => {
+            // The header is exact before the first sample, so a pipe needs no seeking.
+            let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+            Ok((Landing::Stdout, vec![sink(path.clone(), Box::new(out))?]))
+        }
         Target::File(path) => {
-            let data_bytes = frames * 2 * opts.format.bytes();
-            let (dest, writer) = Dest::create(path, data_bytes)?;
-            Ok((Landing::File(dest), vec![sink(path.clone(), writer)?]))
+            Container::for_path(path, opts.format)?;
+            let (dest, writer) = Dest::create(path)?;
+            Ok((
+                Landing::File(dest),
+                vec![sink(path.clone(), Box::new(writer))?],
+            ))
         }
         Target::Stems(dir, _) => {
             let names: Vec<String> = std::iter::once("mix")
@@ -228,16 +303,23 @@ fn open_outputs(
             let mut outs = Vec::with_capacity(names.len());
             for name in &names {
                 let (path, writer) = set.file(name)?;
-                outs.push(sink(path, writer)?);
+                outs.push(sink(path, Box::new(writer))?);
             }
             Ok((Landing::Stems(set), outs))
         }
     }
 }
 
-/// Render `show` into `target`. `progress(phase, done, total)` is called after every block
-/// (of the seek to `--from`, then of the clip); `cancel` is polled between blocks (set it from
-/// a signal handler).
+/// Render `show` into `target`. `progress(phase, done, total)` is called after every block:
+/// while seeking to `--from`, then counting the clip's frames over all passes (`total` may grow
+/// when the limiter needs another measuring pass); `cancel` is polled between blocks (set it
+/// from a signal handler).
+///
+/// With a loudness target or a true-peak ceiling the show is rendered more than once: a first
+/// pass measures the mix; if the gain that reaches the target keeps the true peak under the
+/// ceiling it is applied as is (the loudness lands exactly), otherwise a true-peak limiter
+/// follows it and up to two more measuring passes correct the gain for what the limiter took.
+/// The engine is deterministic, so every pass sees the same samples.
 pub fn render(
     show: &Show,
     opts: &RenderOptions,
@@ -245,16 +327,166 @@ pub fn render(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(Phase, u64, u64),
 ) -> Result<RenderReport, RenderError> {
-    let (first, last) = span(show, opts)?;
+    let span = span(show, opts)?;
+    let leveling = opts.loudness_lufs.is_some() || opts.true_peak_dbtp.is_some();
+    let mut progress = Progress {
+        frames: span.1 - span.0,
+        before: 0,
+        planned: if leveling { 2 } else { 1 },
+        report: progress,
+    };
+    let progress = &mut progress;
+    // Open every output first: what cannot be written is refused before any rendering.
+    let meta = wav_meta(show, opts, span.0);
+    let (landing, mut outs) = open_outputs(target, opts, span, &meta)?;
+    let (gain_db, limit) = level(show, opts, span, cancel, progress)?;
     let stems = match target {
         Target::Stems(_, room) => Some(*room),
         Target::File(_) => None,
     };
-    let (landing, mut outs) = open_outputs(target, opts, first, last - first)?;
+    let pass = run_pass(
+        show, opts, span, stems, gain_db, limit, &mut outs, cancel, progress,
+    )?;
+    let mut files = Vec::new();
+    let mut overs = Vec::new();
+    for out in outs {
+        if out.sink.peak() > 1.0 {
+            overs.push(Over {
+                path: out.path.clone(),
+                peak: out.sink.peak(),
+                clipped: out.sink.clipped(),
+            });
+        }
+        out.sink.finalize()?;
+        files.push(out.path);
+    }
+    match landing {
+        Landing::Stdout => {}
+        Landing::File(dest) => dest.commit()?,
+        Landing::Stems(set) => set.commit()?,
+    }
+    Ok(RenderReport {
+        files,
+        frames: span.1 - span.0,
+        peak: pass.peak,
+        non_finite: pass.non_finite,
+        loudness: pass.loudness,
+        gain_db,
+        limited: limit.is_some(),
+        overs,
+    })
+}
+
+/// Measuring passes over the mix: the static gain (dB) and, when the gain alone would pass the
+/// ceiling, the ceiling the limiter must hold (dBTP).
+fn level(
+    show: &Show,
+    opts: &RenderOptions,
+    span: (u64, u64),
+    cancel: &AtomicBool,
+    progress: &mut Progress<'_>,
+) -> Result<(f64, Option<f64>), RenderError> {
+    /// How close a measuring pass must land to the target before the writing pass, LU.
+    const TOLERANCE_LU: f64 = 0.01;
+    /// Measuring passes with the limiter on, at most.
+    const LIMITED_PASSES: usize = 2;
+    if opts.loudness_lufs.is_none() && opts.true_peak_dbtp.is_none() {
+        return Ok((0.0, None));
+    }
+    let ceiling = opts
+        .true_peak_dbtp
+        .unwrap_or(crate::output::loudness::DEFAULT_TRUE_PEAK_DBTP);
+    let measure = |gain_db, limit, progress: &mut Progress<'_>| {
+        run_pass(
+            show,
+            opts,
+            span,
+            None,
+            gain_db,
+            limit,
+            &mut [],
+            cancel,
+            progress,
+        )
+        .map(|p| p.loudness)
+    };
+    let raw = measure(0.0, None, progress)?;
+    let mut gain_db = match opts.loudness_lufs {
+        Some(target) if raw.integrated_lufs.is_finite() => target - raw.integrated_lufs,
+        Some(target) => return Err(RenderError::Unmeasurable { target }),
+        None => 0.0,
+    };
+    // Dither and rounding move an integer file's true peak by far less than this.
+    const FITS_DB: f64 = 0.01;
+    if raw.true_peak_dbtp + gain_db <= ceiling - FITS_DB {
+        return Ok((gain_db, None));
+    }
+    if let Some(target) = opts.loudness_lufs {
+        for _ in 0..LIMITED_PASSES {
+            progress.planned += 1;
+            let got = measure(gain_db, Some(ceiling), progress)?.integrated_lufs;
+            if (got - target).abs() <= TOLERANCE_LU {
+                break;
+            }
+            gain_db += target - got;
+        }
+    }
+    Ok((gain_db, Some(ceiling)))
+}
+
+/// Progress over every pass of a render, as one bar: `planned` grows if the limiter needs
+/// more measuring passes.
+struct Progress<'a> {
+    frames: u64,
+    before: u64,
+    planned: u64,
+    report: &'a mut dyn FnMut(Phase, u64, u64),
+}
+
+impl Progress<'_> {
+    fn report(&mut self, done: u64) {
+        (self.report)(
+            Phase::Rendering,
+            self.before + done,
+            self.planned * self.frames,
+        );
+    }
+
+    fn seek(&mut self, done: u64, total: u64) {
+        (self.report)(Phase::Seeking, done, total);
+    }
+}
+
+/// What one pass over the span saw of the mix it produced.
+struct Pass {
+    peak: f32,
+    non_finite: u64,
+    loudness: Loudness,
+}
+
+/// Render the span once: the engine's mix times `gain_db`, through a true-peak limiter at
+/// `limit` dBTP if given, metered and written to `outs[0]`; with `stems`, each stem times the
+/// same gain to `outs[1..]`. With no `outs`, the pass only measures.
+#[allow(clippy::too_many_arguments)]
+fn run_pass(
+    show: &Show,
+    opts: &RenderOptions,
+    (first, last): (u64, u64),
+    stems: Option<StemRoom>,
+    gain_db: f64,
+    limit: Option<f64>,
+    outs: &mut [Out],
+    cancel: &AtomicBool,
+    progress: &mut Progress<'_>,
+) -> Result<Pass, RenderError> {
     let mut engine = match stems {
         Some(room) => Engine::with_stem_room(show, opts.seed, opts.sample_rate, room),
         None => Engine::new(show, opts.seed, opts.sample_rate),
     };
+    let gain = db_to_gain(gain_db) as f32;
+    let mut limiter = limit.map(|c| TruePeakLimiter::new(c, opts.sample_rate));
+    // The limiter delays the mix: render that much further and drop its first frames.
+    let latency = limiter.as_ref().map_or(0, |l| l.latency() as u64);
     let total = last - first;
     // The state at `first` must be exactly what a full render has there.
     let mut skipped = 0;
@@ -265,17 +497,19 @@ pub fn render(
         let n = (first - skipped).min(48_000 * 10);
         engine.skip(n);
         skipped += n;
-        progress(Phase::Seeking, skipped, first);
+        progress.seek(skipped, first);
     }
+    let mut meter = Meter::new(opts.sample_rate);
     let mut mix = vec![0.0f32; BLOCK_FRAMES * 2];
+    let mut limited = vec![0.0f32; BLOCK_FRAMES * 2];
     let mut stem_bufs: [Vec<f32>; LAYERS] = std::array::from_fn(|_| vec![0.0f32; BLOCK_FRAMES * 2]);
     let mut done = 0;
     let mut peak = 0.0f32;
-    while done < total {
+    while done < total + latency {
         if cancel.load(Ordering::Relaxed) {
             return Err(RenderError::Interrupted);
         }
-        let n = (total - done).min(BLOCK_FRAMES as u64) as usize;
+        let n = (total + latency - done).min(BLOCK_FRAMES as u64) as usize;
         let block = &mut mix[..2 * n];
         if stems.is_some() {
             let [a, b, c, d] = &mut stem_bufs;
@@ -291,29 +525,46 @@ pub fn render(
         } else {
             engine.render_block(block);
         }
-        peak = block.iter().fold(peak, |p, v| p.max(v.abs()));
-        outs[0].sink.write(block)?;
-        if stems.is_some() {
-            for (k, buf) in stem_bufs.iter().enumerate() {
-                outs[k + 1].sink.write(&buf[..2 * n])?;
+        if gain != 1.0 {
+            block.iter_mut().for_each(|v| *v *= gain);
+        }
+        let written: &[f32] = match &mut limiter {
+            Some(lim) => {
+                let mut k = 0;
+                for (i, f) in block.chunks_exact(2).enumerate() {
+                    let out = lim.push([f[0], f[1]]);
+                    if done + i as u64 >= latency {
+                        limited[2 * k..2 * k + 2].copy_from_slice(&out);
+                        k += 1;
+                    }
+                }
+                &limited[..2 * k]
+            }
+            None => block,
+        };
+        peak = written.iter().fold(peak, |p, v| p.max(v.abs()));
+        meter.add(written);
+        if let Some(out) = outs.first_mut() {
+            out.sink.write(written)?;
+        }
+        // Stems are not delayed: they end with the span.
+        let stem_frames = (total.saturating_sub(done)).min(n as u64) as usize;
+        if stems.is_some() && stem_frames > 0 {
+            for (k, buf) in stem_bufs.iter_mut().enumerate() {
+                let buf = &mut buf[..2 * stem_frames];
+                if gain != 1.0 {
+                    buf.iter_mut().for_each(|v| *v *= gain);
+                }
+                outs[k + 1].sink.write(buf)?;
             }
         }
         done += n as u64;
-        progress(Phase::Rendering, done, total);
+        progress.report(done.min(total));
     }
-    let mut files = Vec::new();
-    for out in outs {
-        out.sink.finalize()?;
-        files.push(out.path);
-    }
-    match landing {
-        Landing::File(dest) => dest.commit()?,
-        Landing::Stems(set) => set.commit()?,
-    }
-    Ok(RenderReport {
-        files,
-        frames: total,
+    progress.before += total;
+    Ok(Pass {
         peak,
         non_finite: engine.non_finite_samples(),
+        loudness: meter.read(),
     })
 }

@@ -378,10 +378,13 @@ fn timeline_of_a_clip_is_relative_to_its_start() {
         assert!((g - e).abs() < 1e-9, "{g} vs {e}");
     }
     assert_eq!(clip["from_secs"].as_f64(), Some(from));
-    // Only the song under way is listed, starting before the clip.
+    // Only the song under way is listed, clamped to the clip (it started before it).
     let moments = clip["moments"].as_array().unwrap();
     assert_eq!(moments.len(), 1, "{moments:?}");
-    assert!(moments[0]["start_secs"].as_f64().unwrap() < 0.0);
+    assert_eq!(moments[0]["start_secs"].as_f64(), Some(0.0));
+    assert_eq!(moments[0]["end_secs"].as_f64(), Some(30.0));
+    assert!(moments[0]["show_start_secs"].as_f64().unwrap() < from);
+    assert_eq!(clip["duration_secs"].as_f64(), Some(30.0));
     concert()
         .args(["timeline", "echo-fade-benefit", "--from", "30:00"])
         .assert()

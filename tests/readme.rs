@@ -35,3 +35,67 @@ fn readme_starts_with_the_two_commands() {
         .collect();
     assert_eq!(first_block, ["cargo run --release -- render", "cargo test"]);
 }
+
+/// The long and short flags of `concert SUB --help`, without help/version.
+fn help_flags(sub: &str) -> std::collections::BTreeSet<String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_concert"))
+        .args([sub, "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.trim_start().starts_with('-'))
+        .flat_map(|l| {
+            l.split([' ', ','])
+                .filter(|w| w.starts_with('-') && w.len() > 1)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|f| !matches!(f.as_str(), "-h" | "--help" | "-V" | "--version"))
+        .collect()
+}
+
+#[test]
+fn readme_synopsis_matches_the_help_of_every_command() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("## Commands").expect("a Commands section");
+    let block = readme[start..]
+        .split("```")
+        .nth(1)
+        .expect("a synopsis block");
+    // Each command's synopsis may span lines: a line starting with `concert` opens one.
+    let mut synopses: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if let Some(rest) = line.strip_prefix("concert ") {
+            let sub = rest.split_whitespace().next().unwrap().to_string();
+            synopses.push((sub, rest.to_string()));
+        } else if let Some(last) = synopses.last_mut() {
+            last.1.push_str(line);
+        }
+    }
+    let subs: Vec<&str> = synopses.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        subs,
+        ["render", "timeline", "presets", "check", "play", "devices"]
+    );
+    for (sub, text) in &synopses {
+        let readme_flags: std::collections::BTreeSet<String> = text
+            .split(|c: char| c.is_whitespace() || c == '[' || c == ']' || c == '|')
+            .filter(|w| w.starts_with('-') && w.len() > 1 && w.chars().nth(1) != Some(' '))
+            .map(str::to_string)
+            .collect();
+        let mut help = help_flags(sub);
+        // `-o/--output` and `-q/--quiet` are written in their short form in the synopsis.
+        for (short, long) in [("-o", "--output"), ("-q", "--quiet")] {
+            if readme_flags.contains(short) {
+                help.remove(long);
+            }
+        }
+        assert_eq!(
+            readme_flags, help,
+            "README synopsis of `concert {sub}` vs --help"
+        );
+    }
+}

@@ -6,8 +6,8 @@
 //!   shared with a concurrent run) in the same folder, and renamed over the destination only by
 //!   [`Dest::commit`]. Dropped without a commit (an error, a signal), it deletes itself.
 //! - An existing path that is not a regular file (`/dev/null`, a FIFO, a terminal): written
-//!   directly, never replaced. A stream that cannot seek gets the WAV header with its final
-//!   sizes up front (see [`Sink`]), so a reader at the other end of a FIFO sees a valid file.
+//!   directly, never replaced. The encoders write their header with its final sizes first and
+//!   never seek back, so a reader at the other end of a FIFO sees a valid file.
 //! - A folder: refused when the destination is opened, before any rendering.
 //!
 //! A set of stems goes into a temporary folder ([`StemDir`]) and is moved into place only when
@@ -18,7 +18,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
 /// Prefix of temporary names: hidden, short (a 255-byte destination name still works, because
@@ -142,7 +142,7 @@ impl Drop for Cleanup {
 }
 
 /// The buffered writer of a destination.
-pub type DestWriter = BufWriter<Sink>;
+pub type DestWriter = BufWriter<File>;
 
 /// An output file on its way to its destination (see the module docs).
 pub struct Dest {
@@ -158,10 +158,9 @@ pub struct Dest {
 }
 
 impl Dest {
-    /// Opens the destination `path` for a WAV stream whose data chunk will hold `data_bytes`
-    /// bytes (only used for destinations that cannot seek). Fails before anything is written
-    /// if `path` is a folder or cannot be created.
-    pub fn create(path: &Path, data_bytes: u64) -> Result<(Dest, DestWriter), DestError> {
+    /// Opens the destination `path`. Fails before anything is written if `path` is a folder
+    /// or cannot be created.
+    pub fn create(path: &Path) -> Result<(Dest, DestWriter), DestError> {
         let shown = path.to_path_buf();
         if path.as_os_str().to_string_lossy().ends_with('/') {
             return Err(DestError::IsDir { path: shown });
@@ -174,14 +173,13 @@ impl Dest {
                     .write(true)
                     .open(path)
                     .map_err(|e| io_error(path, e))?;
-                let sink = Sink::new(file, data_bytes);
                 let dest = Dest {
                     shown,
                     target: path.to_path_buf(),
                     temp: None,
                     sync: None,
                 };
-                Ok((dest, BufWriter::with_capacity(BUFFER_BYTES, sink)))
+                Ok((dest, BufWriter::with_capacity(BUFFER_BYTES, file)))
             }
             existing => {
                 // A regular file (replaced, keeping its permissions) or a new path. A symlink
@@ -200,8 +198,7 @@ impl Dest {
                     temp: Some(temp),
                     sync,
                 };
-                let sink = Sink::new(file, data_bytes);
-                Ok((dest, BufWriter::with_capacity(BUFFER_BYTES, sink)))
+                Ok((dest, BufWriter::with_capacity(BUFFER_BYTES, file)))
             }
         }
     }
@@ -261,120 +258,6 @@ fn new_file(path: &Path, mode: u32) -> io::Result<File> {
     #[cfg(not(unix))]
     let _ = mode;
     options.open(path)
-}
-
-/// The file under a destination's buffer. A file that can seek is passed through. One that
-/// cannot (a FIFO, a pipe) receives the WAV header with its final sizes filled in from the
-/// expected data length, and the writer's closing header patch is checked against them
-/// instead of seeking.
-pub struct Sink {
-    file: File,
-    stream: Option<Stream>,
-}
-
-/// State of a non-seekable WAV stream.
-struct Stream {
-    /// Bytes of the data chunk the finished stream will hold.
-    data_bytes: u64,
-    /// The header, held back until its `data` chunk header is complete, then kept to check
-    /// the closing patch.
-    header: Vec<u8>,
-    /// Whether the header has been sent.
-    sent: bool,
-    /// The writer's logical position.
-    pos: u64,
-}
-
-impl Sink {
-    fn new(mut file: File, data_bytes: u64) -> Sink {
-        let seekable = file.stream_position().is_ok();
-        Sink {
-            file,
-            stream: (!seekable).then(|| Stream {
-                data_bytes,
-                header: Vec::new(),
-                sent: false,
-                pos: 0,
-            }),
-        }
-    }
-}
-
-/// The offset of the `data` chunk's size field in a RIFF/WAVE header, once `h` holds it.
-fn data_size_offset(h: &[u8]) -> Option<usize> {
-    if h.len() < 12 {
-        return None;
-    }
-    let mut at = 12;
-    while h.len() >= at + 8 {
-        let size = u32::from_le_bytes([h[at + 4], h[at + 5], h[at + 6], h[at + 7]]) as usize;
-        if &h[at..at + 4] == b"data" {
-            return Some(at + 4);
-        }
-        at += 8 + size;
-    }
-    None
-}
-
-fn stream_error(what: &str) -> io::Error {
-    io::Error::other(format!("cannot finish the WAV stream: {what}"))
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let Some(s) = &mut self.stream else {
-            return self.file.write(buf);
-        };
-        if !s.sent {
-            s.header.extend_from_slice(buf);
-            s.pos += buf.len() as u64;
-            if let Some(at) = data_size_offset(&s.header) {
-                let data = u32::try_from(s.data_bytes).map_err(|_| stream_error("over 4 GiB"))?;
-                let riff = (at as u32 + 4 - 8).saturating_add(data);
-                s.header[4..8].copy_from_slice(&riff.to_le_bytes());
-                s.header[at..at + 4].copy_from_slice(&data.to_le_bytes());
-                self.file.write_all(&s.header)?;
-                s.header.truncate(at + 4);
-                s.sent = true;
-            }
-            return Ok(buf.len());
-        }
-        let end = s.pos + buf.len() as u64;
-        if (s.pos as usize) < s.header.len() {
-            // The writer patching its header at the end: it must say what was sent.
-            let held = s.header.get(s.pos as usize..end as usize);
-            if held != Some(buf) {
-                return Err(stream_error(
-                    "its length differs from the length announced in its header",
-                ));
-            }
-            s.pos = end;
-            return Ok(buf.len());
-        }
-        let n = self.file.write(buf)?;
-        s.pos += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
-    }
-}
-
-impl Seek for Sink {
-    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
-        let Some(s) = &mut self.stream else {
-            return self.file.seek(to);
-        };
-        match to {
-            SeekFrom::Current(0) => Ok(s.pos),
-            SeekFrom::Start(p) if p <= s.header.len() as u64 && s.sent => {
-                s.pos = p;
-                Ok(p)
-            }
-            _ => Err(io::Error::from(io::ErrorKind::NotSeekable)),
-        }
-    }
 }
 
 /// A set of files (stems) written into a temporary folder and moved into `DIR` only when all
@@ -441,10 +324,7 @@ impl StemDir {
         let shown = self.shown.join(name);
         let file =
             File::create_new(self.temp.path().join(name)).map_err(|e| io_error(&shown, e))?;
-        Ok((
-            shown,
-            BufWriter::with_capacity(BUFFER_BYTES, Sink::new(file, 0)),
-        ))
+        Ok((shown, BufWriter::with_capacity(BUFFER_BYTES, file)))
     }
 
     /// Moves the complete set into place. A failure part-way puts back what was there before.
@@ -521,13 +401,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("a.wav");
         {
-            let (_d, mut w) = Dest::create(&dest, 0).unwrap();
+            let (_d, mut w) = Dest::create(&dest).unwrap();
             w.write_all(b"half").unwrap();
             w.flush().unwrap();
             assert!(!dest.exists());
         }
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
-        let (d, mut w) = Dest::create(&dest, 0).unwrap();
+        let (d, mut w) = Dest::create(&dest).unwrap();
         w.write_all(b"whole").unwrap();
         drop(w);
         d.commit().unwrap();
@@ -542,7 +422,7 @@ mod tests {
         let dest = dir.path().join("a.wav");
         fs::write(&dest, "old").unwrap();
         fs::set_permissions(&dest, fs::Permissions::from_mode(0o640)).unwrap();
-        let (d, w) = Dest::create(&dest, 0).unwrap();
+        let (d, w) = Dest::create(&dest).unwrap();
         drop(w);
         d.commit().unwrap();
         let mode = fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
@@ -553,7 +433,7 @@ mod tests {
     fn a_255_byte_name_works() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join(format!("{}.wav", "n".repeat(251)));
-        let (d, mut w) = Dest::create(&dest, 0).unwrap();
+        let (d, mut w) = Dest::create(&dest).unwrap();
         w.write_all(b"x").unwrap();
         drop(w);
         d.commit().unwrap();
@@ -563,37 +443,8 @@ mod tests {
     #[test]
     fn a_folder_is_refused_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let e = Dest::create(dir.path(), 0).err().unwrap();
+        let e = Dest::create(dir.path()).err().unwrap();
         assert!(matches!(e, DestError::IsDir { .. }), "{e}");
-    }
-
-    #[test]
-    fn a_stream_gets_its_final_sizes_up_front() {
-        // Write a WAV through a pipe (cannot seek) and read it back from the other end.
-        let (reader, writer) = io::pipe().unwrap();
-        let frames = 100u32;
-        let handle = std::thread::spawn(move || {
-            let file = File::from(std::os::fd::OwnedFd::from(writer));
-            let sink = Sink::new(file, u64::from(frames) * 2 * 3);
-            assert!(sink.stream.is_some());
-            let spec = hound::WavSpec {
-                channels: 2,
-                sample_rate: 48_000,
-                bits_per_sample: 24,
-                sample_format: hound::SampleFormat::Int,
-            };
-            let mut w = hound::WavWriter::new(BufWriter::new(sink), spec).unwrap();
-            for i in 0..frames * 2 {
-                w.write_sample(i as i32).unwrap();
-            }
-            w.finalize().unwrap();
-        });
-        let mut bytes = Vec::new();
-        io::Read::read_to_end(&mut { reader }, &mut bytes).unwrap();
-        handle.join().unwrap();
-        let r = hound::WavReader::new(io::Cursor::new(bytes)).unwrap();
-        assert_eq!(r.duration(), frames);
-        assert_eq!(r.len(), frames * 2);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! has to handle a bad value. This module knows no DSP, no TOML and no files; the `preset`
 //! module builds `Show`s from text and owns every user-facing error.
 
+pub mod lint;
 pub mod melody;
 pub mod params;
 pub mod rhythm;
