@@ -170,7 +170,7 @@ fn check_refuses_a_file_over_the_size_limit_before_reading_it() {
     let o = concert().arg("check").arg(&big).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("at most 16 MB"), "{err}");
+    assert!(err.contains("at most 4 MB"), "{err}");
 }
 
 #[test]
