@@ -286,7 +286,10 @@ struct Stream {
 }
 
 impl Sink {
-    fn new(mut file: File, data_bytes: u64) -> Sink {
+    /// Wraps `file` for a WAV writer; `data_bytes` is the length of the data chunk the
+    /// finished stream will hold, announced up front if `file` cannot seek (a pipe, a FIFO,
+    /// standard output).
+    pub fn new(mut file: File, data_bytes: u64) -> Sink {
         let seekable = file.stream_position().is_ok();
         Sink {
             file,
