@@ -46,9 +46,10 @@ fn main() {
         {
             std::process::exit(BROKEN_PIPE_EXIT);
         }
-        note(format_args!("error: {err}"));
+        // Messages quote paths and values the user gave: never let them drive the terminal.
+        note(format_args!("error: {}", escape(&err.to_string())));
         for cause in err.chain().skip(1) {
-            note(format_args!("  caused by: {cause}"));
+            note(format_args!("  caused by: {}", escape(&cause.to_string())));
         }
         let code = match err.downcast_ref::<Stopped>() {
             Some(Stopped(sig)) => 128 + sig,
@@ -322,10 +323,10 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
                 // Keep stdout and stderr in order on a terminal.
                 out.finish()?;
                 out = Stdout::new();
-                note(format_args!("error: {e}"));
+                note(format_args!("error: {}", escape(&e.to_string())));
                 let mut cause = std::error::Error::source(&e);
                 while let Some(c) = cause {
-                    note(format_args!("  caused by: {c}"));
+                    note(format_args!("  caused by: {}", escape(&c.to_string())));
                     cause = c.source();
                 }
                 failed += 1;

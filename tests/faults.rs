@@ -61,42 +61,62 @@ fn assert_clean_error(err: &str, path: &str) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
-#[test]
-fn dev_null_is_written_into_not_replaced() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = show(dir.path(), SHORT);
-    let o = concert()
-        .arg("render")
-        .arg(&s)
-        .args(["-q", "-o", "/dev/null"])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let meta = fs::metadata("/dev/null").unwrap();
-    assert!(meta.file_type().is_char_device(), "/dev/null was replaced");
-    assert!(!Path::new("/dev/null.part").exists());
+/// A private character device node `DIR/name` with the numbers of `/dev/null` (minor 3) or
+/// `/dev/full` (minor 7): the same device, but a regression that replaced it would replace
+/// this node, not the machine's own. `None` where device nodes cannot be made.
+fn device(dir: &Path, name: &str, minor: u32) -> Option<PathBuf> {
+    let path = dir.join(name);
+    let ok = Command::new("mknod")
+        .arg(&path)
+        .args(["c", "1", &minor.to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(path)
 }
 
 #[test]
-fn dev_full_fails_naming_it_once() {
+fn a_null_device_is_written_into_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let s = show(dir.path(), SHORT);
+    let Some(null) = device(dir.path(), "null", 3) else {
+        eprintln!("skipped: cannot make a device node here");
+        return;
+    };
     let o = concert()
         .arg("render")
         .arg(&s)
-        .args(["-q", "-o", "/dev/full"])
+        .args(["-q", "-o"])
+        .arg(&null)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = fs::metadata(&null).unwrap();
+    assert!(meta.file_type().is_char_device(), "the device was replaced");
+    assert_eq!(entries(dir.path()), ["null", "show.toml"]);
+}
+
+#[test]
+fn a_full_device_fails_naming_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = show(dir.path(), SHORT);
+    let Some(full) = device(dir.path(), "full", 7) else {
+        eprintln!("skipped: cannot make a device node here");
+        return;
+    };
+    let o = concert()
+        .arg("render")
+        .arg(&s)
+        .args(["-q", "-o"])
+        .arg(&full)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert_clean_error(&err, "/dev/full");
+    assert_clean_error(&err, &full.display().to_string());
     assert!(err.contains("No space left"), "{err}");
-    assert!(
-        fs::metadata("/dev/full")
-            .unwrap()
-            .file_type()
-            .is_char_device()
-    );
+    assert!(fs::metadata(&full).unwrap().file_type().is_char_device());
+    assert_eq!(entries(dir.path()), ["full", "show.toml"]);
 }
 
 #[test]
@@ -571,9 +591,10 @@ fn progress_has_its_own_seek_line_and_a_cut_title() {
         &format!("title = \"{title}\"\n[[timeline]]\nmoment = \"murmur\"\nsecs = 120\n"),
     );
     let cmd = format!(
-        "'{}' render '{}' --from 1:00 --to 1:10 -o /dev/null",
+        "'{}' render '{}' --from 1:00 --to 1:10 -o '{}'",
         bin().display(),
-        s.display()
+        s.display(),
+        dir.path().join("clip.wav").display()
     );
     let o = Command::new("script")
         .args(["-qfec", &cmd, "/dev/null"])

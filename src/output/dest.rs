@@ -385,6 +385,8 @@ impl StemDir {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     fn names(dir: &Path) -> Vec<String> {

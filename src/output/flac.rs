@@ -150,7 +150,7 @@ impl<W: Write> FlacSink<W> {
         frame.write(&mut bytes).map_err(|e| flac_error(path, e))?;
         self.writer
             .write_all(bytes.as_slice())
-            .map_err(|e| WavError::Dest(io_error(&path, e)))?;
+            .map_err(|e| WavError::Dest(io_error(path, e)))?;
         self.frames_out += 1;
         self.pending.clear();
         Ok(())

@@ -70,8 +70,8 @@ impl Container {
 pub enum Sink {
     /// A WAV stream.
     Wav(WavSink<Box<dyn Write>>),
-    /// A FLAC stream.
-    Flac(FlacSink<Box<dyn Write>>),
+    /// A FLAC stream (boxed: its encoder state is three times a WAV writer's).
+    Flac(Box<FlacSink<Box<dyn Write>>>),
 }
 
 impl Sink {
@@ -98,7 +98,7 @@ impl Sink {
                 meta,
                 path,
             )?),
-            Container::Flac => Sink::Flac(FlacSink::new(
+            Container::Flac => Sink::Flac(Box::new(FlacSink::new(
                 inner,
                 format,
                 2,
@@ -106,7 +106,7 @@ impl Sink {
                 first_frame,
                 frames,
                 path,
-            )?),
+            )?)),
         })
     }
 
