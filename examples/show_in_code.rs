@@ -3,7 +3,7 @@
 //! `cargo run --release --example show_in_code -- [out.wav]`
 
 use concert::engine::Engine;
-use concert::output::wav::{SampleFormat, WavSink};
+use concert::output::wav::{SampleFormat, WavMeta, WavSink};
 use concert::preset::{MomentSpec, ShowSpec, SongSpec, VenueSpec};
 use concert::show::{MomentKind, VenueKind};
 
@@ -42,9 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut engine = Engine::new(&show, show.seed, rate);
     let path = std::path::Path::new(&out);
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut wav = WavSink::new(file, SampleFormat::S16, 2, rate, 0, path)?;
-    let mut block = vec![0.0f32; 2 * 512];
+    // The header (and any markers) comes first, so the length is given up front.
     let frames = (show.duration_secs * f64::from(rate)) as u64;
+    let meta = WavMeta::default();
+    let mut wav = WavSink::new(file, SampleFormat::S16, 2, rate, 0, frames, &meta, path)?;
+    let mut block = vec![0.0f32; 2 * 512];
     let mut done = 0;
     while done < frames {
         let n = (frames - done).min(512) as usize;

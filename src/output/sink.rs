@@ -71,7 +71,7 @@ pub enum Sink {
     /// A WAV stream.
     Wav(WavSink<Box<dyn Write>>),
     /// A FLAC stream.
-    Flac(FlacSink<Box<dyn Write>>),
+    Flac(Box<FlacSink<Box<dyn Write>>>),
 }
 
 impl Sink {
@@ -98,7 +98,7 @@ impl Sink {
                 meta,
                 path,
             )?),
-            Container::Flac => Sink::Flac(FlacSink::new(
+            Container::Flac => Sink::Flac(Box::new(FlacSink::new(
                 inner,
                 format,
                 2,
@@ -106,7 +106,7 @@ impl Sink {
                 first_frame,
                 frames,
                 path,
-            )?),
+            )?)),
         })
     }
 
