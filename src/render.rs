@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{Engine, LAYERS, STEMS, StemRoom};
 use crate::output::dest::{Dest, DestError, StemDir};
-use crate::output::loudness::{Loudness, Meter, TruePeakLimiter, db_to_gain};
+use crate::output::loudness::{Loudness, Meter, TRUE_PEAK_MARGIN_DB, TruePeakLimiter, db_to_gain};
 use crate::output::sink::{Container, ContainerError, STDOUT, Sink};
 use crate::output::wav::{Bext, SampleFormat, WavError, WavMeta, max_frames};
 use crate::preset::time::format_clock;
@@ -416,9 +416,7 @@ fn level(
         Some(target) => return Err(RenderError::Unmeasurable { target }),
         None => 0.0,
     };
-    // Dither and rounding move an integer file's true peak by far less than this.
-    const FITS_DB: f64 = 0.01;
-    if raw.true_peak_dbtp + gain_db <= ceiling - FITS_DB {
+    if raw.true_peak_dbtp + gain_db <= ceiling - TRUE_PEAK_MARGIN_DB {
         return Ok((gain_db, None));
     }
     if let Some(target) = opts.loudness_lufs {

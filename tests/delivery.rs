@@ -190,7 +190,7 @@ fn a_tight_ceiling_engages_the_limiter_and_stays_exact_and_deterministic() {
 }
 
 #[test]
-fn stems_get_the_same_gain_as_the_mix() {
+fn stems_get_the_same_gain_and_markers_as_the_mix() {
     let dir = tempfile::tempdir().unwrap();
     let clip = [
         "echo-fade-club",
@@ -233,6 +233,18 @@ fn stems_get_the_same_gain_as_the_mix() {
         };
     let mix = ratio("mix.wav").unwrap();
     assert!(mix < 0.9, "-30 LUFS turned the mix down: ratio {mix}");
+    for stem in [
+        "mix.wav",
+        "crowd.wav",
+        "applause.wav",
+        "cheers.wav",
+        "lead.wav",
+    ] {
+        // Every WAV carries the markers: the lights go down at 1:00, the clip's first frame.
+        let (pos, labels, _) = read_cues(&riff_chunks(&std::fs::read(loud.join(stem)).unwrap()));
+        assert_eq!(pos.get(&1), Some(&0), "{stem}");
+        assert_eq!(labels[&1], "The lights dim", "{stem}");
+    }
     for stem in ["crowd.wav", "applause.wav", "cheers.wav", "lead.wav"] {
         let Some(r) = ratio(stem) else { continue };
         assert!(

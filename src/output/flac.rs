@@ -79,6 +79,10 @@ impl<W: Write> FlacSink<W> {
             .map_err(|e| WavError::Dest(io_error(path, e)))?;
         let mut encoder = config::Encoder::default();
         encoder.block_size = BLOCK_FRAMES;
+        // flacenc 0.5 keeps a fixed-predictor subframe even when it is larger than storing the
+        // samples verbatim (its Rice parameter stops at 14, too small for 24-bit noise): without
+        // fixed predictors it picks LPC only when LPC is smaller, else verbatim.
+        encoder.subframe_coding.use_fixed = false;
         Ok(FlacSink {
             writer: inner,
             format,
