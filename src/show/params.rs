@@ -195,7 +195,7 @@ fn swells(m: &Moment, t: f64) -> Swells {
             s.cheers = 0.4 * m.energy;
             // Not everyone chants: the rest of the crowd shouts and cheers between the lines,
             // out of step with the chant, well under it.
-            s.roar = 0.3 * m.energy;
+            s.roar = 0.25 * m.energy;
         }
         MomentKind::Finale => {
             s.applause = p * applause_swell(u, d);
