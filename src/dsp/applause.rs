@@ -14,7 +14,7 @@
 
 use super::util::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
 use super::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::rhythm::{BeatGrid, ClapSection};
+use crate::show::rhythm::{BeatGrid, ClapKind, ClapSection};
 use crate::show::{Listener, Params, Show, derive_seed};
 
 /// Clappers simulated individually (the nearest people).
@@ -587,10 +587,18 @@ impl Layer for ApplauseLayer {
             let mut share = [free + in_time; CHUNK];
             let mut clap_energy = [1.0f32; CHUNK];
             if let Some((s, _)) = section.filter(|_| in_time > 0.0) {
-                // The far crowd's hands clap in time as softly as the near ones (energy goes
-                // with the strength squared): at full strength a far field packed onto the beat
-                // drowns the near claps in one broadband burst per beat, heard as wood or a shot.
-                let soft = (s.strength * s.strength) as f32;
+                // Under a chant, the far crowd's hands clap in time as softly as the near ones
+                // (energy goes with the strength squared: at full strength a far field packed
+                // onto the beat drowns the near claps in one broadband burst per beat, heard as
+                // wood or a shot), and their claps reach the listener after their travel time.
+                // (Both hold for songs' clap-along and synchronised applause too; those keep
+                // the far field they were tuned with.)
+                let chant = s.kind == ClapKind::Chant;
+                let soft = if chant {
+                    (s.strength * s.strength) as f32
+                } else {
+                    1.0
+                };
                 let sigma = s.scatter_secs.max(0.005) * FAR_BEAT_SPREAD;
                 let claps_per_bar = f64::from(s.grid.mask.count_ones().max(1));
                 let interval =
@@ -602,8 +610,12 @@ impl Layer for ApplauseLayer {
                     let (_, beat) = s.grid.next_clap_after(now - 4.0 * sigma);
                     let z = (now - beat) / sigma;
                     let at_beat = in_time * (peak * (-0.5 * z * z).exp()) as f32;
-                    self.far_lag += (at_beat - self.far_lag) * self.far_lag_coef;
-                    let on = self.far_lag;
+                    let on = if chant {
+                        self.far_lag += (at_beat - self.far_lag) * self.far_lag_coef;
+                        self.far_lag
+                    } else {
+                        at_beat
+                    };
                     *v = free + on;
                     clap_energy[i] = if *v > 0.0 {
                         (free + on * soft) / *v
