@@ -113,9 +113,11 @@ fn chant_syllables_land_on_the_beats() {
         avg(&rest),
         avg(&between)
     );
-    assert!(avg(&on) > avg(&rest) + 8.0, "a rest after 'one more song'");
+    // Not a silent rest: the part of the crowd that does not chant keeps shouting under it,
+    // and the chanters are early and late by tens of ms; still a rhythm several dB deep.
+    assert!(avg(&on) > avg(&rest) + 6.0, "a rest after 'one more song'");
     assert!(
-        avg(&on) > avg(&between) + 6.0,
+        avg(&on) > avg(&between) + 3.5,
         "syllables start on the beat, then stop"
     );
 }

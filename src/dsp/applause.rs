@@ -14,7 +14,7 @@
 
 use super::util::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
 use super::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::rhythm::{BeatGrid, ClapSection};
+use crate::show::rhythm::{BeatGrid, ClapKind, ClapSection};
 use crate::show::{Listener, Params, Show, derive_seed};
 
 /// Clappers simulated individually (the nearest people).
@@ -81,6 +81,10 @@ const FREE_CLAP_STRENGTH: (f32, f32) = (0.8, 0.2);
 /// near clappers' scatter (people far away drift more, and their claps arrive over a range of
 /// distances).
 const FAR_BEAT_SPREAD: f64 = 2.0;
+/// People per square metre of a standing audience, to size the far field around the listener.
+const CROWD_PER_M2: f64 = 2.0;
+/// Speed of sound, m/s.
+const SOUND_MPS: f64 = 343.0;
 /// Share of clappers (lowest sync rank) that fall loosely onto a common beat in free applause.
 /// Real applause carries a strong 1–3 Hz envelope modulation from such partial entrainment;
 /// fully independent clappers sum to a smooth hiss.
@@ -310,19 +314,26 @@ impl FarField {
     }
 
     /// Render one chunk with the share of the far crowd clapping at each sample (`intensity`;
-    /// above 1 where a rhythmic section packs its claps onto the beat).
-    fn render(&mut self, intensity: &[f32; CHUNK], sr: f64, out: &mut Stereo) {
+    /// above 1 where a rhythmic section packs its claps onto the beat) and the energy of their
+    /// claps relative to free applause (`clap_energy`: people clapping in time clap softer).
+    fn render(
+        &mut self,
+        intensity: &[f32; CHUNK],
+        clap_energy: &[f32; CHUNK],
+        sr: f64,
+        out: &mut Stereo,
+    ) {
         let active = intensity.iter().any(|v| *v > 0.0);
         if !active && self.silent {
             return;
         }
         // 1. This chunk's grains as energy arriving per sample and channel.
         let mut arriving = [[0.0f32; FAR_CHANNELS]; CHUNK];
-        for (slot, share) in arriving.iter_mut().zip(intensity) {
+        for ((slot, share), scale) in arriving.iter_mut().zip(intensity).zip(clap_energy) {
             self.clock += self.rate_full * f64::from(*share) / sr;
             while self.clock >= self.next_event {
                 let c = (uniform(&mut self.rng) * FAR_CHANNELS as f32) as usize % FAR_CHANNELS;
-                slot[c] += self.grain_energy[c] * (0.2 + 1.6 * uniform(&mut self.rng));
+                slot[c] += self.grain_energy[c] * scale * (0.2 + 1.6 * uniform(&mut self.rng));
                 self.next_event += -f64::from(uniform(&mut self.rng)).max(1e-12).ln();
             }
         }
@@ -385,7 +396,28 @@ pub struct ApplauseLayer {
     sections: Vec<ClapSection>,
     /// Index of the first section that has not ended yet.
     section_cursor: usize,
+    /// Per-sample coefficient of the far field's lag behind the beat (see [`far_lag_secs`]).
+    far_lag_coef: f32,
+    /// The far crowd's in-time clapping as it arrives at the listener (lagged).
+    far_lag: f32,
     sample_rate: f64,
+}
+
+/// How late, on average, the far crowd's claps on a beat reach the listener, in seconds: they
+/// clap on the beat where they stand, and their claps travel from between the near field's edge
+/// and the far side of an audience of `audience` standing around the listener, the nearer ones
+/// louder (energy falls with the square of the distance while the number of people grows with
+/// it). About 3 ms in a club of 350, 40 ms in an arena of 15,000, 0.1 s at 100,000: a big
+/// crowd's clap-along rolls in behind the near hands instead of landing as one shot.
+pub fn far_lag_secs(audience: u32) -> f64 {
+    let near_edge = f64::from(NEAREST_CLAPPER_M + NEAR_SPAN_M);
+    let far_edge = (f64::from(audience) / (std::f64::consts::PI * CROWD_PER_M2)).sqrt();
+    if far_edge <= near_edge {
+        return 0.0;
+    }
+    // Energy-weighted mean of (d - near_edge) / c with a weight of 1/d per metre.
+    let log = (far_edge / near_edge).ln();
+    (far_edge - near_edge - near_edge * log) / (SOUND_MPS * log)
 }
 
 impl ApplauseLayer {
@@ -435,6 +467,11 @@ impl ApplauseLayer {
             far,
             sections: show.clap_sections(),
             section_cursor: 0,
+            far_lag_coef: {
+                let tau = far_lag_secs(audience).max(1e-4);
+                (1.0 - (-1.0 / (tau * sample_rate)).exp()) as f32
+            },
+            far_lag: 0.0,
             sample_rate,
         }
     }
@@ -548,7 +585,20 @@ impl Layer for ApplauseLayer {
             let in_time = near_in_time * 0.8;
             let free = (intensity - in_time).max(0.0);
             let mut share = [free + in_time; CHUNK];
+            let mut clap_energy = [1.0f32; CHUNK];
             if let Some((s, _)) = section.filter(|_| in_time > 0.0) {
+                // Under a chant, the far crowd's hands clap in time as softly as the near ones
+                // (energy goes with the strength squared: at full strength a far field packed
+                // onto the beat drowns the near claps in one broadband burst per beat, heard as
+                // wood or a shot), and their claps reach the listener after their travel time.
+                // (Both hold for songs' clap-along and synchronised applause too; those keep
+                // the far field they were tuned with.)
+                let chant = s.kind == ClapKind::Chant;
+                let soft = if chant {
+                    (s.strength * s.strength) as f32
+                } else {
+                    1.0
+                };
                 let sigma = s.scatter_secs.max(0.005) * FAR_BEAT_SPREAD;
                 let claps_per_bar = f64::from(s.grid.mask.count_ones().max(1));
                 let interval =
@@ -559,10 +609,24 @@ impl Layer for ApplauseLayer {
                     let now = t + i as f64 / sr;
                     let (_, beat) = s.grid.next_clap_after(now - 4.0 * sigma);
                     let z = (now - beat) / sigma;
-                    *v = free + in_time * (peak * (-0.5 * z * z).exp()) as f32;
+                    let at_beat = in_time * (peak * (-0.5 * z * z).exp()) as f32;
+                    let on = if chant {
+                        self.far_lag += (at_beat - self.far_lag) * self.far_lag_coef;
+                        self.far_lag
+                    } else {
+                        at_beat
+                    };
+                    *v = free + on;
+                    clap_energy[i] = if *v > 0.0 {
+                        (free + on * soft) / *v
+                    } else {
+                        1.0
+                    };
                 }
+            } else {
+                self.far_lag = 0.0;
             }
-            far.render(&share, sr, out);
+            far.render(&share, &clap_energy, sr, out);
         }
     }
 }

@@ -193,6 +193,9 @@ fn swells(m: &Moment, t: f64) -> Swells {
         }
         MomentKind::Chant => {
             s.cheers = 0.4 * m.energy;
+            // Not everyone chants: the rest of the crowd shouts and cheers between the lines,
+            // out of step with the chant, well under it.
+            s.roar = 0.25 * m.energy;
         }
         MomentKind::Finale => {
             s.applause = p * applause_swell(u, d);

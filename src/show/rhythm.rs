@@ -122,6 +122,11 @@ impl ClapSection {
 /// Tempo increase of a chant over its length: crowds speed up as they get excited.
 pub const CHANT_ACCEL: f64 = 0.08;
 
+/// Each chanting clapper's timing around the beat (standard deviation, s). People who are not
+/// musicians tap to a beat with a spread of 20–40 ms (Repp 2005, "Sensorimotor
+/// synchronization"); a crowd clapping along is hundreds of such hands, not one woodblock.
+pub const CHANT_CLAP_SCATTER_SECS: f64 = 0.03;
+
 /// Seconds between a chant moment's start and its first beat.
 pub const CHANT_LEAD_IN_SECS: f64 = 0.3;
 
@@ -195,10 +200,10 @@ impl Show {
                     start: m.start_secs,
                     end: m.end_secs,
                     share: 0.6 * m.energy.max(0.5),
-                    scatter_secs: 0.018,
+                    scatter_secs: CHANT_CLAP_SCATTER_SECS,
                     // The voices carry a chant; the claps keep its time several dB under them
                     // (louder claps turn it into percussion: "Gunshot", "Hammer").
-                    strength: 0.18,
+                    strength: 0.22,
                     grid: chant_grid(m),
                 }),
                 MomentKind::Finale | MomentKind::Applause if m.peak >= 0.9 && d >= 14.0 => {

@@ -34,6 +34,7 @@ use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
 
 pub use chant::{chant_beat_count, chant_beat_secs};
 
+use super::applause::far_lag_secs;
 use super::{ChunkInfo, Layer, Stereo};
 use crate::show::{Moment, MomentKind, Params, Show, derive_seed};
 
@@ -61,6 +62,9 @@ const MURMUR_DB_PER_DECADE: f32 = -0.5;
 const ROAR_GAIN: f32 = 0.75;
 /// Talker gain while chanting at chant = 1.
 const CHANT_GAIN: f32 = 0.3;
+/// Largest share of the near talkers that chant: the others shout and cheer out of step with
+/// the chant (a crowd under the chant, not a choir in lock-step).
+const CHANT_SHARE_MAX: f32 = 0.6;
 /// Talker gain while singing along with everybody singing.
 const SING_GAIN: f32 = 0.05;
 /// Bed gain per unit of talker gain in chatter (about 6 dB under the talkers).
@@ -69,6 +73,10 @@ const BED_MURMUR: f32 = 0.25;
 const BED_ROAR: f32 = 0.35;
 /// Bed gain per unit of chant.
 const BED_CHANT: f32 = 0.3;
+/// Spread in time of the far chanters' syllables around the beat, s: the far crowd (the bed)
+/// chants early and late like the near talkers, so its syllables arrive as a swell rather than
+/// gated in step with the beat grid.
+const FAR_CHANT_SMEAR_SECS: f64 = 0.04;
 
 /// The crowd layer (murmur, roar, chants, sing-along).
 pub struct CrowdLayer {
@@ -86,6 +94,9 @@ pub struct CrowdLayer {
     size_scale: f32,
     roar_bed: f32,
     n_murmur: usize,
+    /// Per-chunk coefficient and state of the far chant's envelope (see [`FAR_CHANT_SMEAR_SECS`]).
+    far_chant_coef: f32,
+    far_chant_env: f32,
 }
 
 impl CrowdLayer {
@@ -181,6 +192,13 @@ impl CrowdLayer {
             n_murmur: (8.0 + 2.0 * (f64::from(audience) / 50.0).log10())
                 .round()
                 .clamp(8.0, 14.0) as usize,
+            // The far crowd's syllables also travel to the listener from tens of metres away.
+            far_chant_coef: {
+                let tau = FAR_CHANT_SMEAR_SECS + far_lag_secs(audience);
+                let chunk_secs = super::CHUNK as f64 / sample_rate;
+                (1.0 - (-chunk_secs / tau).exp()) as f32
+            },
+            far_chant_env: 0.0,
         }
     }
 
@@ -238,7 +256,7 @@ impl Layer for CrowdLayer {
             gain_chant: params.chant * CHANT_GAIN * (0.6 + 0.4 * e),
             gain_sing: SING_GAIN * sing.sqrt() * self.size_scale,
             frac_chant: if chant.is_some() {
-                (0.4 + params.chant).min(1.0)
+                (0.4 + params.chant).min(CHANT_SHARE_MAX)
             } else {
                 0.0
             },
@@ -263,6 +281,8 @@ impl Layer for CrowdLayer {
         }
         self.bus.mix_into(out);
         let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |m| self.chant_env(m, t0));
+        self.far_chant_env += (chant_env - self.far_chant_env) * self.far_chant_coef;
+        let chant_env = self.far_chant_env;
         let bed = BedControl {
             murmur: murmur.powf(BED_MURMUR_CURVE)
                 * MURMUR_GAIN

@@ -56,13 +56,14 @@ const ROAR_FRIC: f32 = 0.8;
 
 /// A chant is shouted, not sung: its pitch sits near the speaking voice (1.8× reads as a choir).
 const CHANT_F0_RATIO: f32 = 1.2;
-/// Length of a chanted syllable in beats: short and punched, with air between syllables.
-const CHANT_SYL_BEATS: f64 = 0.4;
+/// Length of a chanted syllable in beats, drawn per syllable and chanter: short and punched,
+/// with air between syllables, and nobody holds a word exactly as long as the others.
+const CHANT_SYL_BEATS: (f32, f32) = (0.3, 0.5);
 /// Chanted pitch contours (st): start, peak, end of the first, the last and the middle
 /// syllables ("ONE more SONG"): a wide shouted fall at the end, not a sung line.
 const CHANT_CONTOUR: [[f32; 3]; 3] = [[2.0, 5.0, 0.0], [0.0, 1.0, -6.0], [0.0, 1.0, -1.0]];
 /// Each chanter's own timing, ± s around the beat (a crowd is never tight).
-const CHANT_LATE_SECS: f32 = 0.035;
+const CHANT_LATE_SECS: f32 = 0.05;
 /// Extra timing scatter per syllable, ± s.
 const CHANT_SCATTER_SECS: f32 = 0.012;
 /// Each chanter's own pitch offset, 0.5–2 st up or down (nobody tunes a chant).
@@ -71,6 +72,13 @@ const CHANT_DETUNE_ST: (f32, f32) = (0.5, 2.0);
 const CHANT_SCATTER_ST: f32 = 0.5;
 /// Onset consonant level of chanted syllables ("Song", "Hey", "Go"), relative to the vowel.
 const CHANT_FRIC: f32 = 0.7;
+/// How long a chanted fricative ("Sss-ong", "Hhh-ey") sounds before its vowel, at full
+/// fricative strength, in seconds. Chanters land the vowel on the beat (its perceptual centre)
+/// and start the consonant before it, so the hiss leads the voice instead of sharing its onset.
+const CHANT_FRIC_LEAD_SECS: f64 = 0.09;
+/// Brightness of a chanted syllable: base, growth with the moment's energy, and growth with
+/// the syllable's own effort (see `plan_chant`).
+const CHANT_BRIGHT: (f32, f32, f32) = (0.35, 0.3, 0.4);
 /// Each chanter shouts some syllables louder than others: the quietest at this share of the
 /// loudest, so no two voices rise and fall together.
 const CHANT_LOUDNESS: f32 = 0.6;
@@ -192,6 +200,8 @@ struct Syl {
     breath: f32,
     jitter: f32,
     decay: f32,
+    /// Seconds of onset consonant before the vowel starts (0: the short default onset).
+    lead: f64,
 }
 
 impl Syl {
@@ -199,7 +209,7 @@ impl Syl {
     fn control(&self, t: f64, fscale: f32) -> VoiceControl {
         let local = t - self.start;
         let u = (local / self.dur).clamp(0.0, 1.0) as f32;
-        let voiced_at = 0.04 * f64::from(self.fric);
+        let voiced_at = (0.04 * f64::from(self.fric)).max(self.lead);
         let env = if local < 0.0 || local > self.dur {
             0.0
         } else {
@@ -217,7 +227,15 @@ impl Syl {
             self.st[1] + (self.st[2] - self.st[1]) * x
         };
         let f = lerp_formants(self.v0, self.v1, smooth01(f64::from(u) * 1.6));
-        let fric = if (0.0..0.08).contains(&local) {
+        let fric = if self.lead > 0.0 {
+            // A held fricative that fades as the vowel comes in.
+            let secs = self.lead + 0.04;
+            if (0.0..secs).contains(&local) {
+                self.fric * (1.0 - (local / secs).powi(3) as f32)
+            } else {
+                0.0
+            }
+        } else if (0.0..0.08).contains(&local) {
             self.fric * (1.0 - (local / 0.08) as f32)
         } else {
             0.0
@@ -381,7 +399,10 @@ impl Talker {
         c.bright = (c.bright + self.dist_bright).clamp(0.0, 1.0);
         if c.amp < 1e-7 {
             c.amp = 0.0;
-            c.fric = 0.0;
+            // A chanted fricative sounds on its own before its vowel (see `Syl::lead`).
+            if self.mode != Mode::Chant || self.syl.lead <= 0.0 {
+                c.fric = 0.0;
+            }
         }
         self.voice.render_split(&c, lane, out);
     }
@@ -481,6 +502,7 @@ impl Talker {
             breath: 0.12,
             jitter: self.range(0.02, 0.035),
             decay: 0.5,
+            lead: 0.0,
         };
         self.busy_until = t + dur + gap;
     }
@@ -545,6 +567,7 @@ impl Talker {
             breath: 0.25,
             jitter: ROAR_JITTER,
             decay: 0.3,
+            lead: 0.0,
         };
         self.busy_until = t + dur + gap;
     }
@@ -556,7 +579,8 @@ impl Talker {
         };
         let m = ch.moment;
         let offset = self.chant_offset + f64::from(CHANT_SCATTER_SECS * (self.u() * 2.0 - 1.0));
-        let b = chant_beats_at(m, ctx.t0 - offset);
+        // Look one consonant ahead, so a syllable's fricative can start before its beat.
+        let b = chant_beats_at(m, ctx.t0 - offset + CHANT_FRIC_LEAD_SECS);
         let next = if b <= 0.0 { 0 } else { b.ceil() as usize };
         if next >= chant_beat_count(m) {
             self.busy_until = m.end_secs;
@@ -582,10 +606,18 @@ impl Talker {
         let detune = self.chant_st + CHANT_SCATTER_ST * (self.u() * 2.0 - 1.0);
         let st = contour.map(|s| s + detune);
         let e = ctx.energy;
-        let dur = CHANT_SYL_BEATS * beat;
+        let lead = CHANT_FRIC_LEAD_SECS * f64::from(snd.fric);
+        let start = start - lead;
+        let (b0, b1) = CHANT_SYL_BEATS;
+        let dur = lead + f64::from(self.range(b0, b1)) * beat;
+        // Vocal effort: a syllable shouted louder is also brighter (more energy in the upper
+        // harmonics), so each chanter's top octaves rise and fall apart from its vowel's body.
+        let effort = self.range(CHANT_LOUDNESS, 1.0);
+        let effort_share = (effort - CHANT_LOUDNESS) / (1.0 - CHANT_LOUDNESS);
         self.syl = Syl {
             start,
             dur,
+            lead,
             att: 0.02,
             rel: 0.08,
             f0: self.speak_f0 * CHANT_F0_RATIO * semis(2.0 * e),
@@ -594,8 +626,8 @@ impl Talker {
             v0: lerp_formants(snd.start, AH, 0.15),
             v1: lerp_formants(snd.end, AH, 0.15),
             fric: snd.fric * CHANT_FRIC,
-            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 } * self.range(CHANT_LOUDNESS, 1.0),
-            bright: 0.6 + 0.3 * e,
+            amp: if pos.is_multiple_of(2) { 1.0 } else { 0.8 } * effort,
+            bright: (CHANT_BRIGHT.0 + CHANT_BRIGHT.1 * e + CHANT_BRIGHT.2 * effort_share).min(1.0),
             breath: 0.22,
             jitter: 0.03,
             decay: 0.15,
