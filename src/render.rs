@@ -266,8 +266,7 @@ fn open_outputs(
     (first, last): (u64, u64),
     meta: &WavMeta,
 ) -> Result<(Landing, Vec<Out>), RenderError> {
-    let sink = |path: PathBuf, writer: Box<dyn std::io::Write>| {
-        let container = Container::for_path(&path, opts.format)?;
+    let sink = |path: PathBuf, container: Container, writer: Box<dyn std::io::Write>| {
         let sink = Sink::new(
             container,
             writer,
@@ -284,14 +283,23 @@ fn open_outputs(
         Target::File(path) if path.as_os_str() == STDOUT => {
             // The header is exact before the first sample, so a pipe needs no seeking.
             let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
-            Ok((Landing::Stdout, vec![sink(path.clone(), Box::new(out))?]))
+            let container = Container::for_path(path, opts.format)?;
+            Ok((
+                Landing::Stdout,
+                vec![sink(path.clone(), container, Box::new(out))?],
+            ))
         }
         Target::File(path) => {
-            Container::for_path(path, opts.format)?;
+            // A folder is refused first; a device or FIFO (`/dev/null`, a named pipe) has no
+            // extension to go by and gets a WAV.
             let (dest, writer) = Dest::create(path)?;
+            let container = match Container::for_path(path, opts.format) {
+                Err(ContainerError::Unsupported { .. }) if dest.is_direct() => Container::Wav,
+                other => other?,
+            };
             Ok((
                 Landing::File(dest),
-                vec![sink(path.clone(), Box::new(writer))?],
+                vec![sink(path.clone(), container, Box::new(writer))?],
             ))
         }
         Target::Stems(dir, _) => {
@@ -303,7 +311,7 @@ fn open_outputs(
             let mut outs = Vec::with_capacity(names.len());
             for name in &names {
                 let (path, writer) = set.file(name)?;
-                outs.push(sink(path, Box::new(writer))?);
+                outs.push(sink(path, Container::Wav, Box::new(writer))?);
             }
             Ok((Landing::Stems(set), outs))
         }

@@ -203,6 +203,12 @@ impl Dest {
         }
     }
 
+    /// Whether the destination is written directly (a device or FIFO) rather than through a
+    /// temporary file renamed into place.
+    pub fn is_direct(&self) -> bool {
+        self.temp.is_none()
+    }
+
     /// The path as the user gave it.
     pub fn path(&self) -> &Path {
         &self.shown
