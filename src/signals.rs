@@ -4,8 +4,11 @@
 //! while the first is being handled exits at once (with the same code), for a render stuck in
 //! a blocking `open` (a FIFO nobody reads).
 //!
-//! A signal that was already ignored when the process started (`nohup` ignores SIGHUP; a
-//! non-interactive shell's background jobs ignore SIGINT and SIGQUIT) stays ignored.
+//! SIGHUP stays ignored if it was ignored when the process started (`nohup concert render …`
+//! must survive the terminal closing). SIGINT and SIGQUIT are always handled, even though a
+//! non-interactive shell starts its background jobs with them ignored: that convention only
+//! shields a job from the keyboard, and a `kill -INT` sent to a render on purpose (a CI runner
+//! or a script run in the background) must stop it cleanly, not be lost.
 //!
 //! SIGXFSZ is caught and ignored, so a write past the file-size limit (`ulimit -f`) fails with
 //! EFBIG, which becomes a clean "file too large" error instead of killing the process.
@@ -36,9 +39,8 @@ impl Stop {
             which: Arc::new(AtomicUsize::new(0)),
         };
         for sig in STOPPING {
-            if ignored(sig) {
-                // Ignored by whoever started us (`nohup` ignores SIGHUP, a shell's background
-                // job SIGINT and SIGQUIT): keep it ignored, as they asked.
+            if sig == SIGHUP && ignored(sig) {
+                // `nohup`: keep SIGHUP ignored, as asked.
                 continue;
             }
             // Order matters: the shutdown check sees the flag as the *previous* signal left it.
