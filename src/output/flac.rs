@@ -14,7 +14,7 @@ use flacenc::error::{Verified, Verify};
 use flacenc::source::{Fill, FrameBuf};
 
 use super::dest::io_error;
-use super::wav::{SampleFormat, WavError, quantize};
+use super::wav::{SampleFormat, Tally, WavError, quantize};
 
 /// Frames per FLAC frame (the reference encoder's default).
 const BLOCK_FRAMES: usize = 4096;
@@ -31,12 +31,7 @@ pub struct FlacSink<W: Write> {
     pending: Vec<i32>,
     /// FLAC frames written.
     frames_out: usize,
-    /// Show frame of the next sample (for the dither), frames written and announced.
-    frame: u64,
-    written: u64,
-    announced: u64,
-    peak: f32,
-    clipped: u64,
+    tally: Tally,
     path: PathBuf,
 }
 
@@ -95,38 +90,30 @@ impl<W: Write> FlacSink<W> {
                 .map_err(|e| flac_error(path, e))?,
             pending: Vec::with_capacity(BLOCK_FRAMES * channels),
             frames_out: 0,
-            frame: first_frame,
-            written: 0,
-            announced: frames,
-            peak: 0.0,
-            clipped: 0,
+            tally: Tally::new(format, first_frame, frames),
             path: path.to_path_buf(),
         })
     }
 
     /// Largest absolute sample written so far, before clamping.
     pub fn peak(&self) -> f32 {
-        self.peak
+        self.tally.peak()
     }
 
     /// Samples clamped to full scale so far.
     pub fn clipped(&self) -> u64 {
-        self.clipped
+        self.tally.clipped()
     }
 
     /// Append interleaved samples (a whole number of frames).
     pub fn write(&mut self, samples: &[f32]) -> Result<(), WavError> {
         for frame in samples.chunks(self.channels) {
             for (c, &s) in frame.iter().enumerate() {
-                let s = if s.is_finite() { s } else { 0.0 };
-                self.peak = self.peak.max(s.abs());
-                if s.abs() > 1.0 {
-                    self.clipped += 1;
-                }
-                self.pending.push(quantize(self.format, s, self.frame, c));
+                let s = self.tally.sample(s);
+                self.pending
+                    .push(quantize(self.format, s, self.tally.frame, c));
             }
-            self.frame += 1;
-            self.written += 1;
+            self.tally.end_frame();
             if self.pending.len() == BLOCK_FRAMES * self.channels {
                 self.flush_block()?;
             }
@@ -163,13 +150,7 @@ impl<W: Write> FlacSink<W> {
     /// Write the last (short) frame, check the length and flush.
     pub fn finalize(mut self) -> Result<(), WavError> {
         self.flush_block()?;
-        if self.written != self.announced {
-            return Err(WavError::Length {
-                path: self.path,
-                written: self.written,
-                announced: self.announced,
-            });
-        }
+        self.tally.check_length(&self.path)?;
         self.writer
             .flush()
             .map_err(|e| WavError::Dest(io_error(&self.path, e)))

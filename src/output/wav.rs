@@ -125,23 +125,85 @@ pub fn quantize(format: SampleFormat, s: f32, frame: u64, ch: usize) -> i32 {
     }
 }
 
+/// What an encoder has been given, kept the same way by every container: the show frame of the
+/// next sample (for the dither), frames written against the frames its header announced, and
+/// the level of what came in.
+#[derive(Debug)]
+pub(crate) struct Tally {
+    /// Absolute frame index of the next frame.
+    pub(crate) frame: u64,
+    written: u64,
+    announced: u64,
+    /// Largest absolute finite sample received (before any clamping).
+    peak: f32,
+    /// Samples an integer format had to clamp to full scale.
+    clipped: u64,
+    /// Whether the format clamps to full scale (integers) or keeps overs (f32).
+    clamps: bool,
+}
+
+impl Tally {
+    /// A stream of `announced` frames starting at show frame `first_frame` in `format`.
+    pub(crate) fn new(format: SampleFormat, first_frame: u64, announced: u64) -> Tally {
+        Tally {
+            frame: first_frame,
+            written: 0,
+            announced,
+            peak: 0.0,
+            clipped: 0,
+            clamps: format != SampleFormat::F32,
+        }
+    }
+
+    /// The sample to encode (a non-finite one becomes 0), counted in the peak and clips.
+    pub(crate) fn sample(&mut self, s: f32) -> f32 {
+        let s = if s.is_finite() { s } else { 0.0 };
+        self.peak = self.peak.max(s.abs());
+        if self.clamps && s.abs() > 1.0 {
+            self.clipped += 1;
+        }
+        s
+    }
+
+    /// One whole frame has been encoded.
+    pub(crate) fn end_frame(&mut self) {
+        self.frame += 1;
+        self.written += 1;
+    }
+
+    /// Largest absolute sample received so far (1.0 = full scale).
+    pub(crate) fn peak(&self) -> f32 {
+        self.peak
+    }
+
+    /// Samples clamped to full scale so far.
+    pub(crate) fn clipped(&self) -> u64 {
+        self.clipped
+    }
+
+    /// An error unless exactly the announced frames were written.
+    pub(crate) fn check_length(&self, path: &Path) -> Result<(), WavError> {
+        if self.written == self.announced {
+            Ok(())
+        } else {
+            Err(WavError::Length {
+                path: path.to_path_buf(),
+                written: self.written,
+                announced: self.announced,
+            })
+        }
+    }
+}
+
 /// A WAV writer for interleaved f32 frames in any of the [`SampleFormat`]s, over any byte
 /// stream (a file, a pipe, memory).
 pub struct WavSink<W: Write> {
     writer: W,
     format: SampleFormat,
     channels: u16,
-    /// Absolute frame index of the next frame (for the dither).
-    frame: u64,
-    /// Frames written, and announced in the header.
-    written: u64,
-    announced: u64,
+    tally: Tally,
     /// Encoded bytes of the current block (grows once to the block size).
     bytes: Vec<u8>,
-    /// Largest absolute finite sample received (before any clamping).
-    peak: f32,
-    /// Samples an integer format had to clamp to full scale.
-    clipped: u64,
     path: PathBuf,
 }
 
@@ -177,24 +239,20 @@ impl<W: Write> WavSink<W> {
             writer: inner,
             format,
             channels,
-            frame: first_frame,
-            written: 0,
-            announced: frames,
+            tally: Tally::new(format, first_frame, frames),
             bytes: Vec::new(),
-            peak: 0.0,
-            clipped: 0,
             path: path.to_path_buf(),
         })
     }
 
     /// Largest absolute sample written so far, before any clamping (1.0 = full scale).
     pub fn peak(&self) -> f32 {
-        self.peak
+        self.tally.peak()
     }
 
     /// Samples an integer format clamped to full scale so far (never any in f32).
     pub fn clipped(&self) -> u64 {
-        self.clipped
+        self.tally.clipped()
     }
 
     /// Append interleaved samples (a whole number of frames). Float output keeps every finite
@@ -205,25 +263,21 @@ impl<W: Write> WavSink<W> {
         self.bytes.clear();
         for frame in samples.chunks(ch) {
             for (c, &s) in frame.iter().enumerate() {
-                let s = if s.is_finite() { s } else { 0.0 };
-                self.peak = self.peak.max(s.abs());
-                if self.format != SampleFormat::F32 && s.abs() > 1.0 {
-                    self.clipped += 1;
-                }
+                let s = self.tally.sample(s);
+                let at = self.tally.frame;
                 match self.format {
                     SampleFormat::S16 => {
-                        let v = quantize(SampleFormat::S16, s, self.frame, c) as i16;
+                        let v = quantize(SampleFormat::S16, s, at, c) as i16;
                         self.bytes.extend(v.to_le_bytes());
                     }
                     SampleFormat::S24 => {
-                        let v = quantize(SampleFormat::S24, s, self.frame, c);
+                        let v = quantize(SampleFormat::S24, s, at, c);
                         self.bytes.extend(&v.to_le_bytes()[..3]);
                     }
                     SampleFormat::F32 => self.bytes.extend(s.to_le_bytes()),
                 }
             }
-            self.frame += 1;
-            self.written += 1;
+            self.tally.end_frame();
         }
         self.writer
             .write_all(&self.bytes)
@@ -232,13 +286,7 @@ impl<W: Write> WavSink<W> {
 
     /// Check the length against the header and flush; errors surface here.
     pub fn finalize(mut self) -> Result<(), WavError> {
-        if self.written != self.announced {
-            return Err(WavError::Length {
-                path: self.path,
-                written: self.written,
-                announced: self.announced,
-            });
-        }
+        self.tally.check_length(&self.path)?;
         self.writer
             .flush()
             .map_err(|e| WavError::Dest(io_error(&self.path, e)))
