@@ -32,6 +32,30 @@ pub enum Command {
     Play(PlayArgs),
     /// List audio output devices (needs the `live` feature).
     Devices,
+    /// Print the show file format: every key with its type, default and range, and the melody notation.
+    Format,
+    /// Print a shell completion script, e.g. `concert completions bash > ~/.local/share/bash-completion/completions/concert`.
+    Completions(CompletionsArgs),
+    /// Print a man page (roff), e.g. `concert man render | man -l -`, or write all of them to a folder.
+    Man(ManArgs),
+}
+
+/// Options of `concert man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of one subcommand (`concert-render(1)`), instead of `concert(1)`.
+    pub command: Option<String>,
+    /// Write every page (concert.1, concert-render.1, …) into this folder instead.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Options of `concert completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// WAV sample formats.

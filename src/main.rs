@@ -2,6 +2,7 @@
 //! Errors are printed with their whole chain and exit non-zero; no DSP lives here.
 
 mod cli;
+mod docs;
 mod out;
 #[cfg(feature = "live")]
 mod play;
@@ -71,6 +72,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Devices => play::cmd_devices(),
         #[cfg(not(feature = "live"))]
         Command::Play(_) | Command::Devices => live_missing(),
+        Command::Format => docs::format(),
+        Command::Completions(args) => docs::completions(args.shell),
+        Command::Man(args) => docs::man(args),
     }
 }
 
@@ -300,7 +304,7 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
     let mut out = Stdout::new();
     let mut failed = 0;
     for arg in &args.shows {
-        match preset::resolve(arg) {
+        match preset::check(arg) {
             Ok(show) => {
                 out.line(format_args!(
                     "ok: {} — \"{}\", {} moments, {}",
@@ -319,15 +323,29 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
                     }
                 }
             }
-            Err(e) => {
+            Err(errors) => {
                 // Keep stdout and stderr in order on a terminal.
                 out.finish()?;
                 out = Stdout::new();
-                note(format_args!("error: {}", escape(&e.to_string())));
-                let mut cause = std::error::Error::source(&e);
-                while let Some(c) = cause {
-                    note(format_args!("  caused by: {}", escape(&c.to_string())));
-                    cause = c.source();
+                for e in &errors {
+                    note(format_args!("error: {}", escape(&e.to_string())));
+                    let mut cause = std::error::Error::source(e);
+                    while let Some(c) = cause {
+                        note(format_args!("  caused by: {}", escape(&c.to_string())));
+                        cause = c.source();
+                    }
+                }
+                if errors.len() > 1 {
+                    let more = if errors.len() >= preset::MAX_PROBLEMS {
+                        " (stopped there; fix these and check again)"
+                    } else {
+                        ""
+                    };
+                    note(format_args!(
+                        "{}: {} errors{more}",
+                        escape(arg),
+                        errors.len()
+                    ));
                 }
                 failed += 1;
             }

@@ -42,6 +42,11 @@ impl Stdout {
         self.0.write_all(b"\n").map_err(StdoutError)
     }
 
+    /// Writes text made elsewhere (a completion script, a man page) as it is.
+    pub fn bytes(&mut self, bytes: &[u8]) -> Result<(), StdoutError> {
+        self.0.write_all(bytes).map_err(StdoutError)
+    }
+
     /// Flushes; a write error that the buffer held back surfaces here.
     pub fn finish(mut self) -> Result<(), StdoutError> {
         self.0.flush().map_err(StdoutError)

@@ -419,6 +419,29 @@ fn presets_and_check() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("did you mean"));
+    // Every mistake of a file at once, each at its line, then how many.
+    let three = write_show(
+        dir.path(),
+        "title = \"x\"\n[venue]\naudience = 5\n[[timeline]]\nmoment = \"aplause\"\n\
+         [[timeline]]\nmoment = \"murmur\"\nenergy = 3\n",
+    );
+    let out = concert().arg("check").arg(&three).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].contains(":3:12: venue.audience: 5 is out of range"),
+        "{err}"
+    );
+    assert!(
+        lines[1].contains(":5:10: timeline[0].moment: unknown moment"),
+        "{err}"
+    );
+    assert!(
+        lines[2].contains(":8:10: timeline[1].energy: 3 is out of range"),
+        "{err}"
+    );
+    assert!(lines[3].ends_with(": 3 errors"), "{err}");
 }
 
 #[cfg(not(feature = "live"))]

@@ -321,8 +321,19 @@ fn check_one(input: &[u8]) -> Result<bool, String> {
             show.moments.len()
         })
     }));
+    // `check`'s every-error pass over the same text: it must agree on validity and list the
+    // error a render would stop at, every one located.
+    let all = catch_unwind(AssertUnwindSafe(|| {
+        std::str::from_utf8(input)
+            .ok()
+            .map(|text| preset::check_str(text, "fuzz.toml").map(|_| ()))
+    }));
     let took = started.elapsed();
     let grew = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+    let all = match all {
+        Err(_) => return Err("check_str panicked".into()),
+        Ok(all) => all,
+    };
     let valid = match result {
         Err(_) => return Err("panicked".into()),
         Ok(Err(e)) => {
@@ -330,9 +341,28 @@ fn check_one(input: &[u8]) -> Result<bool, String> {
             if !located {
                 return Err(format!("error without a location: {e}"));
             }
+            if let Some(all) = &all {
+                let Err(all) = all else {
+                    return Err(format!("check_str accepted what load refused: {e}"));
+                };
+                if !all.iter().any(|a| a.to_string() == e.to_string()) {
+                    return Err(format!("check_str lost the first error {e}"));
+                }
+                if let Some(a) = all
+                    .iter()
+                    .find(|a| a.diagnostic().is_none_or(|d| d.location.is_none()))
+                {
+                    return Err(format!("check_str error without a location: {a}"));
+                }
+            }
             false
         }
-        Ok(Ok(_)) => true,
+        Ok(Ok(_)) => {
+            if let Some(Err(all)) = &all {
+                return Err(format!("check_str refused a valid show: {}", all[0]));
+            }
+            true
+        }
     };
     if took > TIME_BOUND {
         return Err(format!("took {took:?}"));

@@ -45,6 +45,15 @@ fn check(text: &str, line: usize, col: usize, key: &str, parts: &[&str]) -> Stri
     let err = preset::load_str(text, "presets/bad.toml").expect_err("show should be rejected");
     let msg = err.to_string();
     eprintln!("{msg}");
+    // `check` reports every problem: a file with one mistake has exactly this one, with no
+    // follow-up complaint made up by going on after it.
+    let all = preset::check_str(text, "presets/bad.toml").expect_err("check rejects it too");
+    let all: Vec<String> = all.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        all,
+        std::slice::from_ref(&msg),
+        "check_str found other problems"
+    );
     let head = if key.is_empty() {
         format!("presets/bad.toml:{line}:{col}: ")
     } else {
@@ -772,4 +781,79 @@ fn positions_hold_in_files_with_crlf_line_endings() {
         "timeline[2].moment",
         &["unknown moment \"aplause\"", "did you mean"],
     );
+}
+
+/// `check` reports every mistake of a file at once, in file order, each at its own line and
+/// column, with no follow-up complaints (a moment whose kind is misspelt is not also judged for
+/// its timing; an unknown song is not also a missing one).
+#[test]
+fn check_reports_every_error_in_file_order() {
+    let text = r#"title = "Five mistakes"
+[venue]
+kind = "club"
+audience = 5
+[[songs]]
+title = "Echoes"
+bpm = 500
+[[timeline]]
+moment = "murmur"
+secs = 10
+[[timeline]]
+moment = "aplause"
+[[timeline]]
+moment = "song"
+song = "Echos"
+[[timeline]]
+moment = "applause"
+energy = 2
+colour = "red"
+"#;
+    let errors = preset::check_str(text, "five.toml").expect_err("five mistakes");
+    let got: Vec<(usize, usize, String)> = errors
+        .iter()
+        .map(|e| {
+            let d = e.diagnostic().expect("located");
+            let l = d.location.expect("has a position");
+            (l.line, l.column, d.key.clone())
+        })
+        .collect();
+    let want = [
+        (4, 12, "venue.audience"),
+        (7, 7, "songs[0].bpm"),
+        (12, 10, "timeline[1].moment"),
+        (15, 8, "timeline[2].song"),
+        (18, 10, "timeline[3].energy"),
+        (19, 1, "timeline[3].colour"),
+    ];
+    let want: Vec<(usize, usize, String)> = want
+        .iter()
+        .map(|&(l, c, k)| (l, c, k.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // `load_str` (what render uses) still stops at the first problem the reader meets.
+    let first = preset::load_str(text, "five.toml").unwrap_err().to_string();
+    assert!(
+        first.starts_with("five.toml:4:12: venue.audience:"),
+        "{first}"
+    );
+    assert!(
+        errors[3].to_string().contains("did you mean \"Echoes\""),
+        "{}",
+        errors[3]
+    );
+}
+
+/// A file with more mistakes than anyone fixes in one go reports the first `MAX_PROBLEMS`.
+#[test]
+fn check_stops_at_max_problems() {
+    let mut text = String::from("title = \"Many\"\n");
+    for i in 0..(preset::MAX_PROBLEMS + 10) {
+        text.push_str(&format!("[[songs]]\ntitle = \"S{i}\"\nbpm = 999\n"));
+    }
+    text.push_str("[[timeline]]\nmoment = \"murmur\"\n");
+    let errors = preset::check_str(&text, "many.toml").unwrap_err();
+    assert_eq!(errors.len(), preset::MAX_PROBLEMS);
+    assert!(errors.iter().all(|e| e.to_string().contains(".bpm: 999")));
+    // A valid file checks clean.
+    assert!(preset::check_str(BASE, "base.toml").is_ok());
 }

@@ -8,47 +8,12 @@
 //!
 //! This module owns no DSP and no rendering; it must not touch the engine or outputs.
 //!
-//! # Format reference
+//! The format reference below is `concert format`'s text too (one source, `format.md`).
 //!
-//! | key | type | default | notes |
-//! |-----|------|---------|-------|
-//! | `title` | string | required | |
-//! | `seed` | 0 … 18446744073709551615 | 1 | `--seed` overrides it (same range) |
-//! | `venue.kind` | `club` `theatre` `hall` `arena` `stadium` `open-air` | club | |
-//! | `venue.audience` | 10 … 200000 | per kind | |
-//! | `venue.listener` | `floor` `balcony` `stage-side` | floor | |
-//! | `venue.reverb_secs` | 0.1 … 8 | per kind | |
-//! | `singer.voice` | `soprano` `mezzo` `alto` `tenor` | mezzo | |
-//! | `singer.vibrato_hz` / `vibrato_cents` | 3 … 9 / 0 … 100 | 5.8 / 35 | |
-//! | `songs[].title` | string | required | unique |
-//! | `songs[].id` | letters, digits, `-_.:` | slug of the title | unique; seeds the song |
-//! | `songs[].bpm` / `beats_per_bar` | 40 … 240 / 2 … 12 | 120 / 4 | |
-//! | `songs[].clap_along` | `"2,4"` or `[2, 4]` | none | beats of the bar |
-//! | `songs[].sing_along` | 0 … 1 | 0 | |
-//! | `songs[].intro_secs` / `outro_secs` | time, 0 … 120 s | 6 / 6 | |
-//! | `songs[].melody` | notation ([`crate::show::melody`]) | none | |
-//! | `songs[].secs` | time, 1 … 3600 s | intro + melody + outro (180 without melody) | ≥ intro + melody; a melody may not make a song longer than 1 h either |
-//! | `timeline[].moment` | `murmur` `lights-down` `song` `applause` `chant` `banter` `hush` `encore` `finale` | required | |
-//! | `timeline[].at` | time | — | absolute; not with `after` |
-//! | `timeline[].after` | time | 0 | after the end of the previous moment |
-//! | `timeline[].secs` | time, 0.5 … 7200 s | song length; murmur 60, lights-down 10, applause 12, chant 16, banter 24, finale 45 | |
-//! | `timeline[].song` | title or id | required for song/encore/hush | error elsewhere |
-//! | `timeline[].energy` / `peak` | 0 … 1 | per kind ([`crate::show::params`]) | |
-//! | `timeline[].words` / `bpm` | string / 60 … 200 | "one more song" / 104 | chant only |
-//! | `timeline[].label` | string | `Song: "Echoes"`, `Applause`, … | cue sheet |
-//! | `timeline[].id` | letters, digits, `-_.:` | `song-echoes`, `applause-3` | unique; seeds the moment |
-//!
-//! A show file is read only if it is a regular file (not a device or FIFO) of at most
-//! [`MAX_SHOW_BYTES`] (4 MB), in UTF-8; a melody expands to at most 100,000 tokens. Titles,
-//! ids and other values are checked in linear time, so a large file is still answered quickly.
-//!
-//! Times are `"m:ss"`, `"h:mm:ss"`, `"90s"`, `"1.5s"` or a number of seconds. A moment without
-//! `secs` that is followed by one with `at` lasts until that `at` (gap-free), except that a
-//! song is never cut: a later `at` inside a song without `secs` is an overlap error. Moments
-//! with `secs` may leave gaps. Key paths in errors count entries from 0 (`timeline[0]` is the
-//! first `[[timeline]]`).
+#![doc = include_str!("format.md")]
 
 mod build;
+mod diagnose;
 pub mod error;
 mod reader;
 mod source;
@@ -60,10 +25,14 @@ use std::path::Path;
 pub use build::{
     DEFAULT_CHANT_BPM, DEFAULT_CHANT_WORDS, DEFAULT_SONG_SECS, default_moment_secs, slug,
 };
+pub use diagnose::{MAX_PROBLEMS, check_str};
 pub use error::{Diagnostic, Location, PresetError};
 pub use spec::{MomentSpec, ShowSpec, SingerSpec, SongSpec, VenueSpec};
 
 use crate::show::Show;
+
+/// The show format's key table (markdown), as the module docs and `concert format` show it.
+pub const FORMAT_REFERENCE: &str = include_str!("format.md");
 
 /// The show played when none is named.
 pub const DEFAULT_PRESET: &str = "starlight-finale";
@@ -123,6 +92,11 @@ pub const MAX_SHOW_BYTES: u64 = 4 * 1024 * 1024;
 /// Only regular files are read (a device such as `/dev/zero` or a FIFO is refused before it is
 /// opened, so nothing blocks or reads forever), and only up to [`MAX_SHOW_BYTES`].
 pub fn load_file(path: &Path) -> Result<Show, PresetError> {
+    load_bytes(&read_file(path)?, &path.display().to_string())
+}
+
+/// The bytes of a show file, refusing what [`load_file`] refuses.
+fn read_file(path: &Path) -> Result<Vec<u8>, PresetError> {
     let io = |source| PresetError::Io {
         path: path.to_path_buf(),
         source,
@@ -151,7 +125,7 @@ pub fn load_file(path: &Path) -> Result<Show, PresetError> {
         // It grew while being read.
         return Err(too_big(bytes.len() as u64));
     }
-    load_bytes(&bytes, &path.display().to_string())
+    Ok(bytes)
 }
 
 /// Like [`load_str`] for raw file contents: text that is not UTF-8 is an error at the line and
@@ -167,13 +141,27 @@ pub fn load_bytes(bytes: &[u8], origin: &str) -> Result<Show, PresetError> {
 /// names (with a did-you-mean); something that looks like a path (has a `/` or ends in
 /// `.toml`) is read as a file, so a missing file reports the path.
 pub fn resolve(arg: &str) -> Result<Show, PresetError> {
+    let (text, origin) = find(arg)?;
+    load_bytes(&text, &origin)
+}
+
+/// Like [`resolve`], but a show file with several problems reports all of them (at most
+/// [`MAX_PROBLEMS`]), as `concert check` does.
+pub fn check(arg: &str) -> Result<Show, Vec<PresetError>> {
+    let (bytes, origin) = find(arg).map_err(|e| vec![e])?;
+    let text = source::utf8(&bytes, &origin).map_err(|e| vec![e])?;
+    check_str(text, &origin)
+}
+
+/// The text of a show named on the command line, and the origin its messages start with.
+fn find(arg: &str) -> Result<(std::borrow::Cow<'static, [u8]>, String), PresetError> {
     if let Some(text) = builtin(arg) {
-        return load_str(text, &format!("preset:{arg}"));
+        return Ok((text.as_bytes().into(), format!("preset:{arg}")));
     }
     let path = Path::new(arg);
     let looks_like_path = arg.contains(['/', '\\']) || arg.ends_with(".toml");
     if looks_like_path || path.is_file() {
-        return load_file(path);
+        return Ok((read_file(path)?.into(), path.display().to_string()));
     }
     let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
     Err(PresetError::UnknownPreset {

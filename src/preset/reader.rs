@@ -45,9 +45,30 @@ const MOMENT_KEYS: &[&str] = &[
 #[derive(Debug, Default)]
 pub(crate) struct Spans {
     map: HashMap<String, Range<usize>>,
+    /// For each entry of the spec's `songs`, its index among the file's `[[songs]]` (they
+    /// differ only when an entry could not be read at all and was left out).
+    pub(crate) songs: Vec<usize>,
+    /// Likewise for `timeline`: a moment without a readable `moment` kind is left out.
+    pub(crate) timeline: Vec<usize>,
 }
 
 impl Spans {
+    /// A problem of the read spec with its entry numbers turned into the file's.
+    pub(crate) fn in_file(&self, p: Problem) -> Problem {
+        let fix = |t: &str| {
+            renumber(
+                &renumber(t, "songs", &self.songs),
+                "timeline",
+                &self.timeline,
+            )
+        };
+        Problem {
+            key: fix(&p.key),
+            message: fix(&p.message),
+            offset: p.offset,
+        }
+    }
+
     /// Byte offset in the file for a problem: its value, or the nearest enclosing table that is
     /// written (a missing key is reported at its table's header).
     fn position(&self, src: &str, problem: &Problem) -> usize {
@@ -69,10 +90,29 @@ impl Spans {
 }
 
 /// A reader error, already located by byte offset.
-struct Located {
-    pos: usize,
-    key: String,
-    message: String,
+#[derive(Debug, Clone)]
+pub(crate) struct Located {
+    pub(crate) pos: usize,
+    pub(crate) key: String,
+    pub(crate) message: String,
+}
+
+impl Located {
+    /// As a located error in `origin`.
+    pub(crate) fn into_error(self, src: &str, origin: &str) -> PresetError {
+        PresetError::Invalid(diagnostic(src, origin, self.pos, self.key, self.message))
+    }
+}
+
+/// Sets `$place` to a value's parse result, or records the error and keeps the default, so
+/// reading goes on and `check` can report every bad value of a file at once.
+macro_rules! set {
+    ($self:ident, $place:expr, $parsed:expr) => {
+        match $parsed {
+            Ok(v) => $place = v,
+            Err(e) => $self.errors.push(e),
+        }
+    };
 }
 
 /// A diagnostic for `origin` at byte `pos` of `src`.
@@ -93,21 +133,60 @@ pub(crate) fn diagnostic(
 
 /// Locates a validation problem in the file it came from.
 pub(crate) fn locate(src: &str, origin: &str, spans: &Spans, problem: Problem) -> PresetError {
+    let problem = spans.in_file(problem);
     let pos = spans.position(src, &problem);
     PresetError::Invalid(diagnostic(src, origin, pos, problem.key, problem.message))
 }
 
-/// Parses show TOML into a spec and the spans of its keys.
+/// `text` with every `LIST[j]` (e.g. `timeline[3]`) renumbered to `LIST[map[j]]`: key paths
+/// and messages of a list with entries left out, told in the numbering of the full list.
+pub(crate) fn renumber(text: &str, list: &str, map: &[usize]) -> String {
+    let open = format!("{list}[");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&open) {
+        let (head, tail) = rest.split_at(at + open.len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        let mapped = tail[..digits]
+            .parse::<usize>()
+            .ok()
+            .filter(|_| tail[digits..].starts_with(']'))
+            .and_then(|j| map.get(j));
+        match mapped {
+            Some(i) => out.push_str(&i.to_string()),
+            None => out.push_str(&tail[..digits]),
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses show TOML into a spec and the spans of its keys; the first problem is the error.
 pub(crate) fn read(src: &str, origin: &str) -> Result<(ShowSpec, Spans), PresetError> {
+    let (spec, spans, errors) = read_all(src, origin)?;
+    match errors.into_iter().next() {
+        Some(first) => Err(first.into_error(src, origin)),
+        None => Ok((spec, spans)),
+    }
+}
+
+/// Parses show TOML as far as it can: the spec (a value that could not be read keeps its
+/// default; a table entry that could not be read at all is left out), the spans, and every
+/// problem found, in file order. Only a TOML syntax error stops it.
+pub(crate) fn read_all(
+    src: &str,
+    origin: &str,
+) -> Result<(ShowSpec, Spans, Vec<Located>), PresetError> {
     let root = DeTable::parse(src).map_err(|e| syntax_error(src, origin, &e))?;
     let mut r = Reader {
         src,
         spans: Spans::default(),
+        errors: Vec::new(),
     };
-    let spec = r
-        .show(root.get_ref())
-        .map_err(|l| PresetError::Invalid(diagnostic(src, origin, l.pos, l.key, l.message)))?;
-    Ok((spec, r.spans))
+    let spec = r.show(root.get_ref());
+    Ok((spec, r.spans, r.errors))
 }
 
 fn syntax_error(src: &str, origin: &str, e: &toml::de::Error) -> PresetError {
@@ -146,6 +225,8 @@ fn join(path: &str, key: &str) -> String {
 struct Reader<'s> {
     src: &'s str,
     spans: Spans,
+    /// Problems found so far, in file order.
+    errors: Vec<Located>,
 }
 
 impl<'s> Reader<'s> {
@@ -189,13 +270,13 @@ impl<'s> Reader<'s> {
         )
     }
 
-    /// The entries of a table in file order, after checking every key is allowed.
+    /// The entries of a table in file order; an unknown key is recorded and left out.
     fn entries<'t, 'i>(
         &mut self,
         path: &str,
         t: &'t DeTable<'i>,
         allowed: &[&str],
-    ) -> Result<Vec<(String, &'t Value<'i>)>, Located> {
+    ) -> Vec<(String, &'t Value<'i>)> {
         let mut list: Vec<_> = t.iter().collect();
         list.sort_by_key(|(k, _)| k.span().start);
         let mut out = Vec::with_capacity(list.len());
@@ -214,12 +295,14 @@ impl<'s> Reader<'s> {
                     allowed.join(", "),
                     hint(name, allowed)
                 );
-                return Err(self.err(&k.span(), &key, message));
+                let e = self.err(&k.span(), &key, message);
+                self.errors.push(e);
+                continue;
             }
             self.spans.map.insert(key.clone(), v.span());
             out.push((name.to_string(), v));
         }
-        Ok(out)
+        out
     }
 
     fn table<'t, 'i>(&self, key: &str, v: &'t Value<'i>) -> Result<&'t DeTable<'i>, Located> {
@@ -229,29 +312,32 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// An array of tables (`[[songs]]`), recording the span of each entry.
-    fn tables<'t, 'i>(
-        &mut self,
-        key: &str,
-        v: &'t Value<'i>,
-    ) -> Result<Vec<&'t DeTable<'i>>, Located> {
+    /// An array of tables (`[[songs]]`) with each entry's index in the file, recording the
+    /// span of each entry; an entry that is not a table is recorded and left out.
+    fn tables<'t, 'i>(&mut self, key: &str, v: &'t Value<'i>) -> Vec<(usize, &'t DeTable<'i>)> {
         let DeValue::Array(items) = v.get_ref() else {
-            return Err(self.wrong_type(key, v, &format!("an array of tables [[{key}]]"), ""));
+            let e = self.wrong_type(key, v, &format!("an array of tables [[{key}]]"), "");
+            self.errors.push(e);
+            return Vec::new();
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let k = format!("{key}[{i}]");
             self.spans.map.insert(k.clone(), item.span());
-            out.push(self.table(&k, item).map_err(|_| {
-                self.wrong_type(
-                    &k,
-                    item,
-                    &format!("a table (write each entry as [[{key}]])"),
-                    "",
-                )
-            })?);
+            match item.get_ref() {
+                DeValue::Table(t) => out.push((i, t)),
+                _ => {
+                    let e = self.wrong_type(
+                        &k,
+                        item,
+                        &format!("a table (write each entry as [[{key}]])"),
+                        "",
+                    );
+                    self.errors.push(e);
+                }
+            }
         }
-        Ok(out)
+        out
     }
 
     fn string(&self, key: &str, v: &Value) -> Result<String, Located> {
@@ -372,123 +458,177 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn show(&mut self, root: &DeTable) -> Result<ShowSpec, Located> {
+    fn show(&mut self, root: &DeTable) -> ShowSpec {
         let mut spec = ShowSpec::default();
-        for (k, v) in self.entries("", root, TOP_KEYS)? {
+        for (k, v) in self.entries("", root, TOP_KEYS) {
             match k.as_str() {
-                "title" => spec.title = self.string("title", v)?,
-                "seed" => spec.seed = self.seed(v)?,
-                "venue" => spec.venue = self.venue(v)?,
-                "singer" => spec.singer = self.singer(v)?,
+                "title" => set!(self, spec.title, self.string("title", v)),
+                "seed" => set!(self, spec.seed, self.seed(v)),
+                "venue" => spec.venue = self.venue(v),
+                "singer" => spec.singer = self.singer(v),
                 "songs" => {
-                    for (i, t) in self.tables("songs", v)?.into_iter().enumerate() {
-                        let song = self.song(&format!("songs[{i}]"), t)?;
+                    for (i, t) in self.tables("songs", v) {
+                        let song = self.song(&format!("songs[{i}]"), t);
                         spec.songs.push(song);
+                        self.spans.songs.push(i);
                     }
                 }
                 "timeline" => {
-                    for (i, t) in self.tables("timeline", v)?.into_iter().enumerate() {
-                        let m = self.moment(&format!("timeline[{i}]"), t)?;
-                        spec.timeline.push(m);
+                    for (i, t) in self.tables("timeline", v) {
+                        if let Some(m) = self.moment(&format!("timeline[{i}]"), t) {
+                            spec.timeline.push(m);
+                            self.spans.timeline.push(i);
+                        }
                     }
                 }
                 _ => unreachable!("checked by entries"),
             }
         }
-        Ok(spec)
+        spec
     }
 
-    fn venue(&mut self, v: &Value) -> Result<VenueSpec, Located> {
-        let t = self.table("venue", v)?;
+    /// The table at `key`, or `None` with the problem recorded.
+    fn table_or_record<'t, 'i>(&mut self, key: &str, v: &'t Value<'i>) -> Option<&'t DeTable<'i>> {
+        match self.table(key, v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    fn venue(&mut self, v: &Value) -> VenueSpec {
         let mut spec = VenueSpec::default();
-        for (k, v) in self.entries("venue", t, VENUE_KEYS)? {
+        let Some(t) = self.table_or_record("venue", v) else {
+            return spec;
+        };
+        for (k, v) in self.entries("venue", t, VENUE_KEYS) {
             let key = join("venue", &k);
             match k.as_str() {
-                "kind" => spec.kind = self.named(&key, v)?,
-                "audience" => spec.audience = Some(self.uint(&key, v, build::AUDIENCE)? as u32),
-                "listener" => spec.listener = self.named(&key, v)?,
-                "reverb_secs" => {
-                    spec.reverb_secs = Some(self.float(&key, v, build::REVERB_SECS)?)
-                }
+                "kind" => set!(self, spec.kind, self.named(&key, v)),
+                "audience" => set!(
+                    self,
+                    spec.audience,
+                    self.uint(&key, v, build::AUDIENCE).map(|a| Some(a as u32))
+                ),
+                "listener" => set!(self, spec.listener, self.named(&key, v)),
+                "reverb_secs" => set!(
+                    self,
+                    spec.reverb_secs,
+                    self.float(&key, v, build::REVERB_SECS).map(Some)
+                ),
                 _ => unreachable!("checked by entries"),
             }
         }
-        Ok(spec)
+        spec
     }
 
-    fn singer(&mut self, v: &Value) -> Result<SingerSpec, Located> {
-        let t = self.table("singer", v)?;
+    fn singer(&mut self, v: &Value) -> SingerSpec {
         let mut spec = SingerSpec::default();
-        for (k, v) in self.entries("singer", t, SINGER_KEYS)? {
+        let Some(t) = self.table_or_record("singer", v) else {
+            return spec;
+        };
+        for (k, v) in self.entries("singer", t, SINGER_KEYS) {
             let key = join("singer", &k);
             match k.as_str() {
-                "voice" => spec.voice = self.named(&key, v)?,
-                "vibrato_hz" => spec.vibrato_hz = self.float(&key, v, build::VIBRATO_HZ)?,
-                "vibrato_cents" => {
-                    spec.vibrato_cents = self.float(&key, v, build::VIBRATO_CENTS)?
-                }
+                "voice" => set!(self, spec.voice, self.named(&key, v)),
+                "vibrato_hz" => set!(
+                    self,
+                    spec.vibrato_hz,
+                    self.float(&key, v, build::VIBRATO_HZ)
+                ),
+                "vibrato_cents" => set!(
+                    self,
+                    spec.vibrato_cents,
+                    self.float(&key, v, build::VIBRATO_CENTS)
+                ),
                 _ => unreachable!("checked by entries"),
             }
         }
-        Ok(spec)
+        spec
     }
 
-    fn song(&mut self, path: &str, t: &DeTable) -> Result<SongSpec, Located> {
+    fn song(&mut self, path: &str, t: &DeTable) -> SongSpec {
         let mut spec = SongSpec::default();
-        for (k, v) in self.entries(path, t, SONG_KEYS)? {
+        for (k, v) in self.entries(path, t, SONG_KEYS) {
             let key = join(path, &k);
             match k.as_str() {
-                "title" => spec.title = self.string(&key, v)?,
-                "id" => spec.id = Some(self.string(&key, v)?),
-                "bpm" => spec.bpm = self.float(&key, v, build::SONG_BPM)?,
-                "beats_per_bar" => {
-                    spec.beats_per_bar = self.uint(&key, v, build::BEATS_PER_BAR)? as u32
-                }
-                "clap_along" => spec.clap_along = self.beats(&key, v)?,
-                "sing_along" => spec.sing_along = self.float(&key, v, build::FRACTION)?,
-                "intro_secs" => spec.intro_secs = self.time(&key, v)?,
-                "outro_secs" => spec.outro_secs = self.time(&key, v)?,
-                "melody" => spec.melody = Some(self.string(&key, v)?),
-                "secs" => spec.secs = Some(self.time(&key, v)?),
+                "title" => set!(self, spec.title, self.string(&key, v)),
+                "id" => set!(self, spec.id, self.string(&key, v).map(Some)),
+                "bpm" => set!(self, spec.bpm, self.float(&key, v, build::SONG_BPM)),
+                "beats_per_bar" => set!(
+                    self,
+                    spec.beats_per_bar,
+                    self.uint(&key, v, build::BEATS_PER_BAR).map(|b| b as u32)
+                ),
+                "clap_along" => set!(self, spec.clap_along, self.beats(&key, v)),
+                "sing_along" => set!(self, spec.sing_along, self.float(&key, v, build::FRACTION)),
+                "intro_secs" => set!(self, spec.intro_secs, self.time(&key, v)),
+                "outro_secs" => set!(self, spec.outro_secs, self.time(&key, v)),
+                "melody" => set!(self, spec.melody, self.string(&key, v).map(Some)),
+                "secs" => set!(self, spec.secs, self.time(&key, v).map(Some)),
                 _ => unreachable!("checked by entries"),
             }
         }
-        Ok(spec)
+        spec
     }
 
-    fn moment(&mut self, path: &str, t: &DeTable) -> Result<MomentSpec, Located> {
-        let entries = self.entries(path, t, MOMENT_KEYS)?;
+    /// A moment, or `None` (recorded) when its `moment` kind is missing or unknown.
+    fn moment(&mut self, path: &str, t: &DeTable) -> Option<MomentSpec> {
+        let entries = self.entries(path, t, MOMENT_KEYS);
         let Some((_, kind)) = entries.iter().find(|(k, _)| k == "moment") else {
             let span = self.spans.map[path].clone();
             let names = MomentKind::names();
-            return Err(self.err(
+            let e = self.err(
                 &span,
                 &join(path, "moment"),
                 format!(
                     "missing `moment` — every [[timeline]] entry needs one; allowed: {}",
                     names.join(", ")
                 ),
-            ));
+            );
+            self.errors.push(e);
+            return None;
         };
-        let mut spec = MomentSpec::new(self.named(&join(path, "moment"), kind)?);
+        let kind = match self.named(&join(path, "moment"), kind) {
+            Ok(kind) => kind,
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        let mut spec = MomentSpec::new(kind);
         for (k, v) in entries {
             let key = join(path, &k);
             match k.as_str() {
                 "moment" => {}
-                "at" => spec.at = Some(self.time(&key, v)?),
-                "after" => spec.after = Some(self.time(&key, v)?),
-                "secs" => spec.secs = Some(self.time(&key, v)?),
-                "song" => spec.song = Some(self.string(&key, v)?),
-                "energy" => spec.energy = Some(self.float(&key, v, build::FRACTION)?),
-                "peak" => spec.peak = Some(self.float(&key, v, build::FRACTION)?),
-                "words" => spec.words = Some(self.string(&key, v)?),
-                "bpm" => spec.bpm = Some(self.float(&key, v, build::CHANT_BPM)?),
-                "label" => spec.label = Some(self.string(&key, v)?),
-                "id" => spec.id = Some(self.string(&key, v)?),
+                "at" => set!(self, spec.at, self.time(&key, v).map(Some)),
+                "after" => set!(self, spec.after, self.time(&key, v).map(Some)),
+                "secs" => set!(self, spec.secs, self.time(&key, v).map(Some)),
+                "song" => set!(self, spec.song, self.string(&key, v).map(Some)),
+                "energy" => set!(
+                    self,
+                    spec.energy,
+                    self.float(&key, v, build::FRACTION).map(Some)
+                ),
+                "peak" => set!(
+                    self,
+                    spec.peak,
+                    self.float(&key, v, build::FRACTION).map(Some)
+                ),
+                "words" => set!(self, spec.words, self.string(&key, v).map(Some)),
+                "bpm" => set!(
+                    self,
+                    spec.bpm,
+                    self.float(&key, v, build::CHANT_BPM).map(Some)
+                ),
+                "label" => set!(self, spec.label, self.string(&key, v).map(Some)),
+                "id" => set!(self, spec.id, self.string(&key, v).map(Some)),
                 _ => unreachable!("checked by entries"),
             }
         }
-        Ok(spec)
+        Some(spec)
     }
 }
 

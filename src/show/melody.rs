@@ -1,34 +1,8 @@
 //! The lead's melody: the notes of a song and the compact text notation they are written in.
 //!
-//! # Notation
+//! The notation below is also printed by `concert format` (one source, `melody.md`).
 //!
-//! A melody is a sequence of whitespace-separated tokens; durations are relative to the song's
-//! `bpm`, where a quarter note is one beat.
-//!
-//! | token            | meaning |
-//! |------------------|---------|
-//! | `la:A4/8`        | sing "la" on A4 for an eighth note |
-//! | `oh:E5/4.`       | dotted quarter (each `.` adds half of the previous value) |
-//! | `yeah:C#5/2`     | sharps `#`, flats `b`; octave numbers as in scientific pitch (C4 = MIDI 60) |
-//! | `ah:>D5/4`       | `>` before the pitch: slide (portamento) into this note from the previous one |
-//! | `~/4`            | a rest of a quarter note |
-//! | `_/8`            | tie: lengthen the previous note by an eighth |
-//! | `\|`             | bar line: visual only |
-//! | `,`              | breath: ends the current phrase (so does any rest) |
-//! | `p` `mp` `mf` `f` `ff` | dynamics for the following notes (default `mf`) |
-//! | `[ … ]x2`        | repeat group: the enclosed tokens `N` times (`N` = 1 … 32; groups nest; `]*2` works too) |
-//!
-//! Durations are `1 2 4 8 16 32` (whole … thirty-second) with optional dots, or a triplet
-//! suffix `t` (`/8t` = a third of a quarter). Syllables are letters and apostrophes; the lead
-//! knows the vowels of `la na oh ah yeah whoa ooh hey` and more (see `dsp::lead`). Note letters
-//! may be upper or lower case; pitches must lie in C2 … C7 (MIDI 36 … 96).
-//!
-//! `|`, `,`, `[` and `]xN` need no spaces around them (`la:A4/4, oh:C5/2|`). A tie must follow
-//! a note or another tie (bar lines may stand between), so `la:A4/2 | _/4` holds across the bar.
-//! Dynamics set inside a repeat group stay in force after it, as they would on paper.
-//!
-//! A phrase starts at the first note, after a rest and after a breath; its last note is the
-//! one before the next rest or breath (or the end of the melody).
+#![doc = include_str!("melody.md")]
 //!
 //! ```
 //! let m = concert::show::melody::parse("[la:A4/8 na:C5/8 oh:E5/4 ~/2]x2 f yeah:D5/2.").unwrap();
@@ -36,6 +10,9 @@
 //! assert_eq!(m.beats, 11.0);
 //! assert!(m.notes[2].phrase_end && m.notes[3].phrase_start);
 //! ```
+
+/// The melody notation's reference (markdown), as the module docs and `concert format` show it.
+pub const NOTATION: &str = include_str!("melody.md");
 
 /// A dynamic mark, which sets the singer's effort (loudness and brightness).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
