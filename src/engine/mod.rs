@@ -507,21 +507,26 @@ impl Engine {
     /// target is, but the samples match a full render only when `frame` is within the pre-roll
     /// of the start. Allocates: call it off the real-time thread. Active cues carry on.
     pub fn seek(&mut self, frame: u64) {
+        *self = self.seeker(frame)();
+    }
+
+    /// [`Engine::seek`] split in two, so its cost (a new engine and its pre-roll) can be paid on
+    /// another thread while this engine keeps playing: the closure builds this engine's twin at
+    /// `frame` — same show, seed, rate, stems, cues and faders — exactly as `seek` would.
+    pub fn seeker(&self, frame: u64) -> impl FnOnce() -> Engine + Send + 'static {
         let preroll = (SEEK_PREROLL_SECS * self.sample_rate) as u64;
         let start = frame.saturating_sub(preroll) / CHUNK as u64 * CHUNK as u64;
         let cues = self.cues;
         let faders = self.faders.clone();
         let show = self.show.clone();
-        *self = Self::build(
-            &show,
-            self.seed,
-            self.sample_rate as u32,
-            self.stem_room(),
-            start,
-        );
-        self.cues = cues;
-        self.faders = faders;
-        self.skip(frame - start);
+        let (seed, sample_rate, room) = (self.seed, self.sample_rate as u32, self.stem_room());
+        move || {
+            let mut engine = Self::build(&show, seed, sample_rate, room, start);
+            engine.cues = cues;
+            engine.faders = faders;
+            engine.skip(frame - start);
+            engine
+        }
     }
 
     /// Non-finite samples the master had to replace (0 unless a layer misbehaves).

@@ -35,8 +35,6 @@ pub(crate) struct Status {
     pub render_done: AtomicBool,
     /// Set by the callback when the ring is empty after `render_done`: the span has been played.
     pub drained: AtomicBool,
-    /// A jump is being rendered: an empty ring is expected, not an underrun.
-    pub gap: AtomicBool,
     /// Frames of silence written after the end or a stop (the device's buffer flushing out).
     pub tail_frames: AtomicU64,
     /// Largest number of frames one callback asked for.
@@ -67,7 +65,6 @@ impl Status {
             faded_out: AtomicBool::new(false),
             render_done: AtomicBool::new(false),
             drained: AtomicBool::new(false),
-            gap: AtomicBool::new(false),
             tail_frames: AtomicU64::new(0),
             max_callback_frames: AtomicU32::new(0),
             show_frame: AtomicU64::new(show_frame),
@@ -161,7 +158,7 @@ impl Callback {
                 if st.stopping.load(Relaxed) {
                     st.tail_frames.fetch_add(missing as u64, Relaxed);
                 }
-            } else if !st.gap.load(Relaxed) {
+            } else {
                 st.underruns.fetch_add(1, Relaxed);
                 st.underrun_frames.fetch_add(missing as u64, Relaxed);
             }

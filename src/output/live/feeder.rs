@@ -4,15 +4,25 @@
 //! This thread is not real-time (it may allocate when it jumps, and it sleeps while the ring is
 //! full), but it never makes the callback wait: the only thing they share is the wait-free
 //! ring and plain atomics. Must not touch: the device, the terminal.
+//!
+//! A jump crossfades, as an operator's console would: the engine at the target is built (with
+//! its pre-roll) on a helper thread while the show keeps playing, then the two engines play
+//! together for [`CROSSFADE_SECS`] with equal-power gains, and the old one is dropped.
 
+use std::f32::consts::FRAC_PI_2;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use rtrb::{Consumer, Producer};
 
 use super::callback::Status;
 use crate::engine::{Cue, Engine, Fader};
+
+/// Length of the crossfade of a jump: long enough to hear one room turn into the other (a
+/// console operator's quick crossfade), short enough that the target moment starts at once.
+pub const CROSSFADE_SECS: f64 = 1.0;
 
 /// What the control thread can ask of the render thread.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,7 +31,7 @@ pub enum Control {
     Cue(Cue, f32),
     /// Move an operator's fader to a setting over a ramp in seconds.
     Fader(Fader, f32, f64),
-    /// Jump to this frame of the show (fading out and back in).
+    /// Jump to this frame of the show (crossfading into it).
     Seek(u64),
 }
 
@@ -51,6 +61,30 @@ impl Ramp {
     }
 }
 
+/// A jump being prepared: the engine at the target, built on a helper thread, and the cues and
+/// fader moves that arrived meanwhile (replayed on it, so none is lost).
+pub(crate) struct PendingJump {
+    engine: mpsc::Receiver<Engine>,
+    replay: Vec<Control>,
+}
+
+/// A jump under way: the engine being faded out, and how far the crossfade is.
+pub(crate) struct Crossfade {
+    old: Engine,
+    done: u64,
+    frames: u64,
+}
+
+impl Crossfade {
+    /// Equal-power gains (old, new) at frame `i` of the crossfade: the two engines are
+    /// uncorrelated, so their powers add and the level holds through the jump.
+    fn gains(&self, i: u64) -> (f32, f32) {
+        let x = (i as f32 + 0.5) / self.frames as f32;
+        let theta = FRAC_PI_2 * x.min(1.0);
+        (theta.cos(), theta.sin())
+    }
+}
+
 /// The render thread's state.
 pub(crate) struct Feeder {
     pub engine: Engine,
@@ -73,6 +107,12 @@ pub(crate) struct Feeder {
     pub stats: Option<Vec<f32>>,
     /// The start fade, carried from [`Feeder::prefill`] into [`Feeder::run`].
     pub pending_ramp: Option<Ramp>,
+    /// A jump whose engine is being built.
+    pub pending_jump: Option<PendingJump>,
+    /// A jump's crossfade under way.
+    pub crossfade: Option<Crossfade>,
+    /// The old engine's output during a crossfade: two periods of stereo, allocated once.
+    pub scratch: Vec<f32>,
 }
 
 impl Feeder {
@@ -117,22 +157,9 @@ impl Feeder {
                 break;
             }
             while let Ok(control) = self.controls.pop() {
-                match control {
-                    Control::Cue(cue, size) => self.engine.cue_sized(cue, size),
-                    Control::Fader(fader, setting, ramp) => {
-                        self.engine.set_fader(fader, setting, ramp);
-                    }
-                    Control::Seek(frame) if frame < self.end_frame => {
-                        self.jump(frame);
-                        ramp = Some(Ramp {
-                            from: frame,
-                            frames: self.fade_frames,
-                            fade_in: true,
-                        });
-                    }
-                    Control::Seek(_) => {}
-                }
+                self.control(control);
             }
+            self.take_jump();
             if self.at_end() {
                 self.status.render_done.store(true, Relaxed);
                 break;
@@ -141,10 +168,6 @@ impl Feeder {
             if self.queued() + self.period <= target {
                 self.render_period(&mut ramp);
             } else {
-                if self.status.gap.load(Relaxed) {
-                    // Refilled after a jump: from now on an empty ring is an underrun again.
-                    self.status.gap.store(false, Relaxed);
-                }
                 std::thread::sleep(nap);
             }
         }
@@ -167,6 +190,23 @@ impl Feeder {
         let (a, b) = chunk.as_mut_slices();
         self.engine.render_block(a);
         self.engine.render_block(b);
+        if let Some(x) = &mut self.crossfade {
+            let old = &mut self.scratch[..2 * frames];
+            x.old.render_block(old);
+            for (s, o) in a
+                .chunks_exact_mut(2)
+                .chain(b.chunks_exact_mut(2))
+                .zip(old.chunks_exact(2))
+            {
+                let (g_old, g_new) = x.gains(x.done);
+                s[0] = s[0] * g_new + o[0] * g_old;
+                s[1] = s[1] * g_new + o[1] * g_old;
+                x.done += 1;
+            }
+            if x.done >= x.frames {
+                self.crossfade = None;
+            }
+        }
         let elapsed = t0.elapsed().as_secs_f64();
         let mut peak = 0.0f32;
         let mut f = start;
@@ -200,27 +240,76 @@ impl Feeder {
             .store(self.engine.position().saturating_sub(queued), Relaxed);
     }
 
-    /// Fade the current position out, rebuild the engine at `frame`, and let the ring run dry
-    /// meanwhile without counting it as underruns.
-    fn jump(&mut self, frame: u64) {
-        let mut out = Some(Ramp {
-            from: self.engine.position(),
-            frames: self.fade_frames,
-            fade_in: false,
-        });
-        let end = self.engine.position() + self.fade_frames;
-        while self.engine.position() < end.min(self.end_frame) {
-            if self.status.stopping.load(Relaxed) {
+    /// Applies one control; while a jump's engine is being built, cues and faders are also kept
+    /// for it.
+    fn control(&mut self, control: Control) {
+        match control {
+            Control::Cue(cue, size) => self.engine.cue_sized(cue, size),
+            Control::Fader(fader, setting, ramp) => {
+                self.engine.set_fader(fader, setting, ramp);
+            }
+            Control::Seek(frame) if frame < self.end_frame => {
+                // A newer jump replaces one still being built (its engine is dropped unseen).
+                let build = self.engine.seeker(frame);
+                let (tx, rx) = mpsc::sync_channel(1);
+                let spawned = std::thread::Builder::new()
+                    .name("concert-seek".into())
+                    .spawn(move || {
+                        let _ = tx.send(build());
+                    });
+                if spawned.is_ok() {
+                    self.pending_jump = Some(PendingJump {
+                        engine: rx,
+                        replay: Vec::new(),
+                    });
+                }
                 return;
             }
-            if self.ring.slots() >= 2 * self.period {
-                self.render_period(&mut out);
-            } else {
-                std::thread::sleep(Duration::from_millis(1));
+            Control::Seek(_) => return,
+        }
+        if let Some(p) = &mut self.pending_jump {
+            p.replay.push(control);
+        }
+    }
+
+    /// Starts the crossfade of a jump whose engine is ready (once any crossfade before it
+    /// has ended, so one jump never cuts another short).
+    fn take_jump(&mut self) {
+        if self.crossfade.is_some() {
+            return;
+        }
+        let Some(pending) = &self.pending_jump else {
+            return;
+        };
+        let mut next = match pending.engine.try_recv() {
+            Ok(engine) => engine,
+            Err(mpsc::TryRecvError::Empty) => return,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.pending_jump = None;
+                return;
+            }
+        };
+        let replay = self
+            .pending_jump
+            .take()
+            .map(|p| p.replay)
+            .unwrap_or_default();
+        for control in replay {
+            match control {
+                Control::Cue(cue, size) => next.cue_sized(cue, size),
+                Control::Fader(fader, setting, ramp) => {
+                    next.set_fader(fader, setting, ramp);
+                }
+                Control::Seek(_) => {}
             }
         }
-        self.status.gap.store(true, Relaxed);
-        self.engine.seek(frame);
+        let old = std::mem::replace(&mut self.engine, next);
+        let frames = (CROSSFADE_SECS * f64::from(self.engine.sample_rate())).round() as u64;
+        self.crossfade = Some(Crossfade {
+            old,
+            done: 0,
+            frames: frames.max(1),
+        });
     }
 }
 

@@ -27,7 +27,8 @@ pub use callback::ALLOC_CHECKED;
 use callback::{BUDGET_BUCKETS, Callback, Status};
 use feeder::{Control, Feeder};
 
-/// Length of every fade the player makes itself (pause, stop, jumps, mid-show start and end):
+/// Length of every fade the player makes itself (pause, stop, mid-show start and end; jumps
+/// crossfade for [`feeder::CROSSFADE_SECS`] instead):
 /// long enough to avoid a click, short enough to feel immediate.
 pub const FADE_SECS: f64 = 0.02;
 
@@ -582,6 +583,9 @@ impl Player {
                 .stats
                 .then(|| Vec::with_capacity(((to_frame - from_frame) as usize) / period + 64)),
             pending_ramp: None,
+            pending_jump: None,
+            crossfade: None,
+            scratch: vec![0.0; 2 * period],
         };
         feeder.prefill();
         let feeder = std::thread::Builder::new()
