@@ -196,9 +196,9 @@ pub enum BedKindArg {
     Applause,
     /// A cheering ovation.
     Cheers,
-    /// A chant on a beat (--words, --bpm).
+    /// A crowd chanting words on a beat.
     Chant,
-    /// Clapping along on 2 and 4 (--bpm).
+    /// Clapping along on beats 2 and 4.
     ClapAlong,
 }
 
