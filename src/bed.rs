@@ -27,12 +27,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::dsp::crowd::chant::{chant_syllables, pattern_beats};
 use crate::engine::Engine;
-use crate::output::dest::DestError;
-use crate::output::sink::ContainerError;
-use crate::output::wav::{Bext, SampleFormat, WavError, WavMeta, max_frames};
+use crate::output::wav::{Bext, SampleFormat, WavMeta, max_frames};
 use crate::preset::time::format_clock;
 use crate::preset::{MomentSpec, PresetError, ShowSpec, SongSpec, VenueSpec};
-use crate::render::{Landing, RenderOptions, Target, open_outputs};
+use crate::render::{Landing, RenderError, RenderOptions, Target, open_outputs};
 use crate::show::rhythm::{BeatGrid, chant_grid};
 use crate::show::{Listener, MomentKind, Show, VenueKind};
 
@@ -141,7 +139,7 @@ pub enum BedError {
         secs: String,
     },
     /// A flag the kind has no use for.
-    #[error("{flag} is not used by a {kind} bed — only {only} beds take it")]
+    #[error("{flag} is not used by {kind} beds — only {only} beds take it")]
     Ignored {
         /// The flag.
         flag: &'static str,
@@ -434,48 +432,6 @@ pub struct BedOptions {
     pub format: SampleFormat,
 }
 
-/// Errors while writing a bed.
-#[derive(Debug, thiserror::Error)]
-pub enum BedRenderError {
-    /// The file would pass WAV's 4 GiB limit.
-    #[error(
-        "a {secs} bed at {rate} Hz in this --format would pass WAV's 4 GiB limit; the longest that fits is {max}: use a shorter --secs, a lower --sample-rate or --format s16"
-    )]
-    TooLong {
-        /// Requested length, formatted.
-        secs: String,
-        /// Sample rate.
-        rate: u32,
-        /// Longest length that fits, formatted.
-        max: String,
-    },
-    /// The destination cannot be written.
-    #[error(transparent)]
-    Dest(#[from] DestError),
-    /// The name or format is not one this tool writes.
-    #[error(transparent)]
-    Container(#[from] ContainerError),
-    /// Writing failed.
-    #[error(transparent)]
-    Wav(#[from] WavError),
-    /// Stopped by a signal; partial output was removed.
-    #[error("render interrupted; partial output removed")]
-    Interrupted,
-}
-
-impl From<crate::render::RenderError> for BedRenderError {
-    fn from(e: crate::render::RenderError) -> Self {
-        use crate::render::RenderError as R;
-        match e {
-            R::Dest(e) => BedRenderError::Dest(e),
-            R::Container(e) => BedRenderError::Container(e),
-            R::Wav(e) => BedRenderError::Wav(e),
-            // Opening outputs fails in no other way.
-            _ => BedRenderError::Interrupted,
-        }
-    }
-}
-
 /// What a written bed holds.
 #[derive(Debug, Clone)]
 pub struct BedReport {
@@ -493,13 +449,14 @@ pub struct BedReport {
 const BLOCK_FRAMES: usize = 1024;
 
 /// Render `bed` into `path` (`.wav`, `.flac` or `-`), through the same destinations and
-/// encoders as `render`. `cancel` is polled between blocks.
+/// encoders as `render`, with its errors (a destination refused before rendering, a signal
+/// leaving no partial file). `cancel` is polled between blocks.
 pub fn render_bed(
     bed: &Bed,
     opts: &BedOptions,
     path: &Path,
     cancel: &AtomicBool,
-) -> Result<BedReport, BedRenderError> {
+) -> Result<BedReport, RenderError> {
     let f = bed.frames(opts.sample_rate);
     let meta = WavMeta {
         markers: Vec::new(),
@@ -513,10 +470,16 @@ pub fn render_bed(
     let max = max_frames(opts.format, 2, meta.chunks().len() as u64);
     let sr = f64::from(opts.sample_rate);
     if f.len > max {
-        return Err(BedRenderError::TooLong {
+        return Err(RenderError::TooLong {
             secs: format_clock(f.len as f64 / sr),
             rate: opts.sample_rate,
+            format: match opts.format {
+                SampleFormat::S16 => "s16",
+                SampleFormat::S24 => "s24",
+                SampleFormat::F32 => "f32",
+            },
             max: format_clock(max as f64 / sr),
+            advice: "use a shorter --secs, a lower --sample-rate or a smaller --format".into(),
         });
     }
     let ropts = RenderOptions {
@@ -589,9 +552,9 @@ fn equal_power(j: usize, len: usize) -> (f32, f32) {
     (t.sin() as f32, t.cos() as f32)
 }
 
-fn check(cancel: &AtomicBool) -> Result<(), BedRenderError> {
+fn check(cancel: &AtomicBool) -> Result<(), RenderError> {
     if cancel.load(Ordering::Relaxed) {
-        Err(BedRenderError::Interrupted)
+        Err(RenderError::Interrupted)
     } else {
         Ok(())
     }

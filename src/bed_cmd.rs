@@ -9,9 +9,10 @@ use anyhow::{Context, Result};
 use crate::cli::BedArgs;
 use crate::out::note;
 use crate::{Stopped, signals};
-use concert::bed::{BedOptions, BedRenderError, BedSpec, CROSSFADE_SECS, render_bed};
+use concert::bed::{BedOptions, BedSpec, CROSSFADE_SECS, render_bed};
 use concert::preset::error::escape;
 use concert::preset::time::format_clock;
+use concert::render::RenderError;
 
 pub fn cmd_bed(args: BedArgs) -> Result<()> {
     let spec = BedSpec {
@@ -56,7 +57,7 @@ pub fn cmd_bed(args: BedArgs) -> Result<()> {
     let stop = signals::Stop::install().context("cannot install the signal handlers")?;
     let started = Instant::now();
     let report = match (render_bed(&bed, &opts, &path, &stop.flag), stop.signal()) {
-        (Err(BedRenderError::Interrupted), Some(sig)) => return Err(Stopped(sig).into()),
+        (Err(RenderError::Interrupted), Some(sig)) => return Err(Stopped(sig).into()),
         (r, _) => r?,
     };
     if report.clipped > 0 {

@@ -321,11 +321,11 @@ fn unknown_names_list_what_is_allowed() {
 fn flags_a_kind_ignores_are_errors() {
     refused(
         &["applause", "--words", "hey"],
-        "--words is not used by a applause bed — only chant beds take it",
+        "--words is not used by applause beds — only chant beds take it",
     );
     refused(
         &["murmur", "--bpm", "120"],
-        "--bpm is not used by a murmur bed — only chant and clap-along beds take it",
+        "--bpm is not used by murmur beds — only chant and clap-along beds take it",
     );
 }
 
@@ -365,6 +365,46 @@ fn absurd_values_get_a_precise_message() {
         &["clap-along", "--secs", "2000"],
         "--secs 2000 is too long for a clap-along bed — allowed: up to",
     );
+}
+
+#[test]
+fn a_bed_too_big_for_wav_is_refused_before_rendering() {
+    refused(
+        &[
+            "murmur",
+            "--secs",
+            "3600",
+            "--sample-rate",
+            "192000",
+            "--format",
+            "f32",
+        ],
+        "would pass WAV's 4 GiB limit; the longest that fits is",
+    );
+}
+
+#[test]
+fn ctrl_c_leaves_no_partial_file() {
+    let dir = scratch();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_concert"))
+        .current_dir(dir.path())
+        .args(["bed", "applause", "--secs", "600", "-q", "-o", "long.wav"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("partial output removed"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
