@@ -8,13 +8,13 @@
 //! Which moment and how long is decided here, with the reasons beside each choice; the engine,
 //! the instruments and the show format are untouched.
 //!
-//! A loop is made the standard way for noise-like textures: the engine renders the bed plus
-//! [`CROSSFADE_SECS`] more, and that extra tail is cross-faded into the head with an
-//! equal-power fade (crowd textures at two moments seconds apart are uncorrelated, so
-//! equal-power keeps the level). The file is written rotated, so the seams fall inside the
-//! take: it starts where the fade ends, and its last sample is followed, in the engine's own
-//! timeline, by its first. With a beat (chant, clap-along) the loop is a whole number of chant
-//! repetitions or bars, so the beat grid runs on across the seam.
+//! A loop is made the standard way for noise-like textures, an equal-power cross-fade (crowd
+//! textures a few seconds apart are uncorrelated, so their powers add and the level holds):
+//! the engine starts [`CROSSFADE_SECS`] before the bed, those seconds (the head) are held, and
+//! the bed's last [`CROSSFADE_SECS`] fade out while the head fades in. The file therefore ends
+//! on what the engine played just before its first sample, and repeats without a seam. With a
+//! beat (chant, clap-along) the loop is a whole number of chant repetitions or bars, so the
+//! faded-in head is on the same beat as what it replaces and the grid runs on across the seam.
 //!
 //! Memory: only the head ([`CROSSFADE_SECS`] of stereo samples) is held; the rest streams.
 //! Determinism: the engine is block-size independent and every choice here is a pure function
@@ -52,7 +52,9 @@ const PREROLL_SECS: f64 = 5.0;
 /// Length of the sustained moments (applause, lights-down, finale, chant, murmur): the longest
 /// a moment may last. The applause envelope holds within 1 % up to 30 % of its moment and its
 /// shouts fade with a time constant of 45 % of it; a chant speeds up by 8 % over its moment.
-/// Stretched to two hours, a 10-minute bed stays within 0.1 dB of clapping and 0.4 % of tempo.
+/// Stretched to two hours, a 10-minute bed keeps its clapping within 0.1 dB and its chant within
+/// 0.7 % of its tempo; the applause's shouts thin by 17 % (measured: every kind's level stays
+/// within ±0.6 dB over 5 minutes, in 10 s windows).
 const SUSTAINED_SECS: f64 = 7200.0;
 
 /// A song claps along in its middle half (without a melody, that is its chorus), ramping in
