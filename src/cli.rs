@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use concert::bed::BedKind;
+use concert::show::{Listener, VenueKind};
 
 use concert::output::wav::SampleFormat;
 use concert::preset::DEFAULT_PRESET;
@@ -22,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Render a show to a WAV file (or a folder of stems).
     Render(RenderArgs),
+    /// Render a bed of one crowd texture without a show file, optionally as a seamless loop.
+    Bed(BedArgs),
     /// Print a show's resolved cue sheet: one moment a line, or JSON.
     Timeline(TimelineArgs),
     /// List the built-in shows.
@@ -152,6 +158,109 @@ fn parse_dbtp(text: &str) -> Result<f64, String> {
             "expected a true-peak ceiling in dBTP from -20 to 0 (e.g. -1, -2), got `{text}`"
         )),
     }
+}
+
+/// `bed` options.
+#[derive(Debug, Args)]
+pub struct BedArgs {
+    /// The texture.
+    #[arg(value_enum)]
+    pub kind: BedKindArg,
+    /// Length ("45", "1:30", "90s"); with --loop and a beat (chant, clap-along), rounded to
+    /// whole chant repetitions or bars.
+    #[arg(long, default_value = "30", value_parser = parse_bed_secs, value_name = "SECS",
+          allow_negative_numbers = true)]
+    pub secs: f64,
+    /// Make the end flow into the start: the last 1.5 s cross-fade into what precedes the first
+    /// sample, so the file repeats without a click or a jump.
+    #[arg(long = "loop")]
+    pub looped: bool,
+    /// People in the audience [default: the venue's typical size].
+    #[arg(long, value_name = "N")]
+    pub audience: Option<u32>,
+    /// Kind of room.
+    #[arg(long, default_value = "theatre",
+          value_parser = PossibleValuesParser::new(VenueKind::ALL.map(|(_, n)| n)).map(|s| venue(&s)))]
+    pub venue: VenueKind,
+    /// Where the listener stands.
+    #[arg(long, default_value = "floor",
+          value_parser = PossibleValuesParser::new(Listener::ALL.map(|(_, n)| n)).map(|s| listener(&s)))]
+    pub listener: Listener,
+    /// Chant words (chant only) [default: "one more song"].
+    #[arg(long)]
+    pub words: Option<String>,
+    /// Tempo in beats per minute (chant 60-200, default 104; clap-along 40-240, default 120).
+    #[arg(long)]
+    pub bpm: Option<f64>,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output file: .wav or .flac, or - to stream WAV to standard output [default: ./bed-KIND.wav].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Sample format.
+    #[arg(long, value_enum, default_value_t = FormatArg::S24)]
+    pub format: FormatArg,
+    /// Sample rate in Hz.
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
+    pub sample_rate: u32,
+    /// No summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Bed textures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BedKindArg {
+    /// Pre-show chatter.
+    Murmur,
+    /// A shouting crowd.
+    Roar,
+    /// Sustained applause.
+    Applause,
+    /// A cheering ovation.
+    Cheers,
+    /// A crowd chanting words on a beat.
+    Chant,
+    /// Clapping along on beats 2 and 4.
+    ClapAlong,
+}
+
+impl From<BedKindArg> for BedKind {
+    fn from(k: BedKindArg) -> Self {
+        match k {
+            BedKindArg::Murmur => BedKind::Murmur,
+            BedKindArg::Roar => BedKind::Roar,
+            BedKindArg::Applause => BedKind::Applause,
+            BedKindArg::Cheers => BedKind::Cheers,
+            BedKindArg::Chant => BedKind::Chant,
+            BedKindArg::ClapAlong => BedKind::ClapAlong,
+        }
+    }
+}
+
+/// A bed's length: any number (the range is checked with the bed) or a time.
+fn parse_bed_secs(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) => Ok(secs),
+        Err(_) => parse_time(text),
+    }
+}
+
+/// The venue kind named `name` (one of the possible values).
+fn venue(name: &str) -> VenueKind {
+    VenueKind::ALL
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map_or(VenueKind::Theatre, |(k, _)| *k)
+}
+
+/// The listener position named `name` (one of the possible values).
+fn listener(name: &str) -> Listener {
+    Listener::ALL
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map_or(Listener::Floor, |(k, _)| *k)
 }
 
 /// Cue sheet formats of `timeline`.

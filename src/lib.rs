@@ -3,6 +3,7 @@
 //! A show ([`show::Show`], usually loaded by [`preset`]) is turned into samples by the pure,
 //! deterministic [`engine::Engine`], block by block; [`output`] writes WAV files and stems.
 
+pub mod bed;
 pub mod dsp;
 pub mod engine;
 pub mod output;

@@ -1,6 +1,7 @@
 //! The `concert` binary: parses the command line, loads shows, and hands work to the library.
 //! Errors are printed with their whole chain and exit non-zero; no DSP lives here.
 
+mod bed_cmd;
 mod cli;
 mod docs;
 mod out;
@@ -63,6 +64,7 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Render(args) => cmd_render(args),
+        Command::Bed(args) => bed_cmd::cmd_bed(args),
         Command::Timeline(args) => cmd_timeline(args),
         Command::Presets => cmd_presets(),
         Command::Check(args) => cmd_check(args),

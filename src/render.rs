@@ -245,13 +245,13 @@ pub fn wav_meta(show: &Show, opts: &RenderOptions, first: u64) -> WavMeta {
 }
 
 /// One output being written, under the name the user will know it by.
-struct Out {
-    path: PathBuf,
-    sink: Sink,
+pub(crate) struct Out {
+    pub(crate) path: PathBuf,
+    pub(crate) sink: Sink,
 }
 
 /// Where the outputs land once all are complete.
-enum Landing {
+pub(crate) enum Landing {
     /// Standard output: already delivered.
     Stdout,
     File(Dest),
@@ -260,7 +260,7 @@ enum Landing {
 
 /// Opens every output before rendering anything, so a destination that cannot be written
 /// (a folder, a missing parent, a read-only place, an unknown extension) fails at once.
-fn open_outputs(
+pub(crate) fn open_outputs(
     target: &Target,
     opts: &RenderOptions,
     (first, last): (u64, u64),
