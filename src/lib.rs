@@ -6,6 +6,7 @@
 pub mod dsp;
 pub mod engine;
 pub mod output;
+pub mod plot;
 pub mod preset;
 pub mod render;
 pub mod show;
