@@ -181,8 +181,8 @@ pub struct PlotArgs {
     /// The PNG file to write [default: ./SHOW-NAME.png].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// A render of the same span (same --from/--to) whose short-term loudness is drawn under
-    /// the plot.
+    /// A render of the span drawn (made with the same start and end) whose short-term loudness
+    /// is drawn under the plot.
     #[arg(long, value_name = "RENDER.wav")]
     pub wav: Option<PathBuf>,
     /// Picture width in pixels.

@@ -78,7 +78,9 @@ fn readme_synopsis_matches_the_help_of_every_command() {
     let subs: Vec<&str> = synopses.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(
         subs,
-        ["render", "timeline", "presets", "check", "play", "devices"]
+        [
+            "render", "timeline", "plot", "presets", "check", "play", "devices"
+        ]
     );
     for (sub, text) in &synopses {
         let readme_flags: std::collections::BTreeSet<String> = text

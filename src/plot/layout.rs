@@ -255,10 +255,13 @@ mod tests {
 
     #[test]
     fn ticks_are_round_and_about_evenly_spaced() {
+        // 13:19 on 1400 px: a tick a minute would be 105 px apart, just under the spacing.
         let t = ticks(span(0.0, 799.3), 1400);
-        assert_eq!(t[1] - t[0], 60.0, "{t:?}");
+        assert_eq!(t[1] - t[0], 120.0, "{t:?}");
         assert_eq!(t.first(), Some(&0.0));
-        assert_eq!(t.last(), Some(&780.0));
+        assert_eq!(t.last(), Some(&720.0));
+        let t = ticks(span(0.0, 799.3), 1600);
+        assert_eq!(t[1] - t[0], 60.0, "{t:?}");
         let t = ticks(span(43.0, 50.0), 1400);
         assert_eq!(t, [43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0]);
         assert_eq!(tick_label(780.0), "13:00");
