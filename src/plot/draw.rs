@@ -1,22 +1,18 @@
 //! Paints a [`Layout`] with `plotters` into an RGB buffer: bands, curves, notes, loudness and
-//! the time axis. Text uses the vendored DejaVu Sans through `ab_glyph` (no system fonts).
+//! the time axis. Labels are queued while `plotters` draws the shapes and set on top
+//! afterwards by [`text`](super::text) (the vendored DejaVu Sans; no system fonts).
 
-use std::sync::Once;
+use std::cell::RefCell;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::layout::{self, Layout, Rect};
 use super::loudness::ShortTerm;
+use super::text::{Across, Down, Label, Typeface};
 use super::{PlotError, Plotted};
 use crate::preset::time::format_clock;
 use crate::show::{MomentKind, Show};
-
-/// DejaVu Sans 2.37 (licence beside it in `assets/fonts/`).
-static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-/// The family name the font is registered under.
-const FAMILY: &str = "sans-serif";
 
 /// Seconds between two samples of the control curves (four per second follows every swell).
 const CURVE_STEP_SECS: f64 = 0.25;
@@ -74,16 +70,18 @@ pub fn draw(
     l: &Layout,
     loudness: Option<&ShortTerm>,
 ) -> Result<(Vec<u8>, Plotted), PlotError> {
-    static REGISTER: Once = Once::new();
-    REGISTER.call_once(|| {
-        // Only fails on a broken font file, which the first text drawn then reports.
-        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
-    });
+    let face = Typeface::new();
+    let labels = RefCell::new(Vec::new());
     let mut rgb = vec![255u8; l.width as usize * l.height as usize * 3];
     let plotted;
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (l.width, l.height)).into_drawing_area();
-        let p = Painter { root: &root, l };
+        let p = Painter {
+            root: &root,
+            l,
+            face: &face,
+            labels: &labels,
+        };
         p.title(show)?;
         let bands = layout::bands(show, l);
         p.tints(show, &bands)?;
@@ -104,35 +102,41 @@ pub fn draw(
             max_short_term_lufs: max_lufs,
         };
     }
+    for label in labels.borrow().iter() {
+        face.set(&mut rgb, (l.width, l.height), label);
+    }
     Ok((rgb, plotted))
 }
 
 struct Painter<'a, 'b> {
     root: &'a Area<'b>,
     l: &'a Layout,
+    face: &'a Typeface,
+    /// Text to set once the shapes are drawn.
+    labels: &'a RefCell<Vec<Label>>,
 }
 
 impl Painter<'_, '_> {
     fn text(
         &self,
         s: &str,
-        (x, y): (i32, i32),
+        at: (i32, i32),
         size: f64,
         color: RGBColor,
-        pos: (HPos, VPos),
+        anchor: (Across, Down),
     ) -> Result<(), PlotError> {
-        let style = TextStyle::from((FAMILY, size).into_font())
-            .color(&color)
-            .pos(Pos::new(pos.0, pos.1));
-        self.root
-            .draw(&Text::new(s.to_string(), (x, y), style))
-            .map_err(draw_err)
+        self.labels.borrow_mut().push(Label {
+            text: s.to_string(),
+            at,
+            size_px: size,
+            color: [color.0, color.1, color.2],
+            anchor,
+        });
+        Ok(())
     }
 
     fn text_width(&self, s: &str, size: f64) -> Result<i32, PlotError> {
-        let style = TextStyle::from((FAMILY, size).into_font());
-        let (w, _) = self.root.estimate_text_size(s, &style).map_err(draw_err)?;
-        Ok(w as i32)
+        Ok(self.face.width(s, size).ceil() as i32)
     }
 
     /// `s`, shortened with an ellipsis to fit `width` pixels (`None` if not even one letter does).
@@ -198,10 +202,10 @@ impl Painter<'_, '_> {
     fn strip_name(&self, r: Rect, name: &str, sub: &str) -> Result<(), PlotError> {
         let f = self.l.font_px;
         let x = (0.5 * f) as i32;
-        self.text(name, (x, r.y0), f, INK, (HPos::Left, VPos::Top))?;
+        self.text(name, (x, r.y0), f, INK, (Across::Left, Down::Top))?;
         if !sub.is_empty() {
             let y = r.y0 + (1.3 * f) as i32;
-            self.text(sub, (x, y), 0.8 * f, FAINT, (HPos::Left, VPos::Top))?;
+            self.text(sub, (x, y), 0.8 * f, FAINT, (Across::Left, Down::Top))?;
         }
         Ok(())
     }
@@ -210,7 +214,7 @@ impl Painter<'_, '_> {
     fn scale_label(&self, r: Rect, y: i32, s: &str) -> Result<(), PlotError> {
         let f = self.l.font_px;
         let x = r.x0 - (0.35 * f) as i32;
-        self.text(s, (x, y), 0.8 * f, FAINT, (HPos::Right, VPos::Center))
+        self.text(s, (x, y), 0.8 * f, FAINT, (Across::Right, Down::Center))
     }
 
     fn title(&self, show: &Show) -> Result<(), PlotError> {
@@ -242,7 +246,7 @@ impl Painter<'_, '_> {
             (l.title.x0, y),
             1.25 * f,
             INK,
-            (HPos::Left, VPos::Center),
+            (Across::Left, Down::Center),
         )
     }
 
@@ -313,7 +317,7 @@ impl Painter<'_, '_> {
                     (x, mid - (0.05 * f) as i32),
                     f,
                     ink,
-                    (HPos::Left, VPos::Bottom),
+                    (Across::Left, Down::Bottom),
                 )?;
             }
             if let Some(text) = self.fit(m.kind.name(), 0.75 * f, room)? {
@@ -322,7 +326,7 @@ impl Painter<'_, '_> {
                     (x, mid + (0.2 * f) as i32),
                     0.75 * f,
                     ink,
-                    (HPos::Left, VPos::Top),
+                    (Across::Left, Down::Top),
                 )?;
             }
         }
@@ -371,7 +375,7 @@ impl Painter<'_, '_> {
                 (x + (1.4 * f) as i32, y),
                 0.85 * f,
                 INK,
-                (HPos::Left, VPos::Center),
+                (Across::Left, Down::Center),
             )?;
         }
         if cheers_peak > 0.0 {
@@ -382,7 +386,7 @@ impl Painter<'_, '_> {
                 (x + (1.4 * f) as i32, y),
                 0.75 * f,
                 FAINT,
-                (HPos::Left, VPos::Top),
+                (Across::Left, Down::Top),
             )?;
         }
         Ok(())
@@ -404,7 +408,7 @@ impl Painter<'_, '_> {
             self.frame(r)?;
             let mid = ((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
             let what = "no sung notes in this span";
-            self.text(what, mid, f, FAINT, (HPos::Center, VPos::Center))?;
+            self.text(what, mid, f, FAINT, (Across::Center, Down::Center))?;
             return Ok(0);
         }
         let lo0 = notes.iter().map(|n| i32::from(n.midi)).min().unwrap_or(60) - PITCH_MARGIN;
@@ -459,7 +463,7 @@ impl Painter<'_, '_> {
             self.frame(r)?;
             let mid = ((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2);
             let what = "silent (or shorter than the 3 s window)";
-            self.text(what, mid, f, FAINT, (HPos::Center, VPos::Center))?;
+            self.text(what, mid, f, FAINT, (Across::Center, Down::Center))?;
             return Ok(None);
         }
         let top = ((max / 10.0).ceil() * 10.0).min(0.0).max(max);
@@ -505,7 +509,7 @@ impl Painter<'_, '_> {
                 (x, y),
                 0.85 * f,
                 INK,
-                (HPos::Center, VPos::Top),
+                (Across::Center, Down::Top),
             )?;
         }
         Ok(())

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod loudness;
 
 mod draw;
+mod text;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -93,7 +94,7 @@ pub enum PlotError {
     /// The PNG could not be placed.
     #[error(transparent)]
     Dest(#[from] DestError),
-    /// Drawing failed (a font or backend fault, not the user's doing).
+    /// Drawing failed (a backend fault, not the user's doing).
     #[error("cannot draw the plot: {0}")]
     Draw(String),
     /// Encoding or writing the PNG failed.
