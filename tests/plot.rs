@@ -134,6 +134,33 @@ fn the_whole_show_has_its_size_and_its_moments_on_their_columns() {
 }
 
 #[test]
+fn the_default_name_is_the_show_s_and_the_picture_is_deterministic() {
+    let dir = scratch();
+    let plot = |name: &str| {
+        let out = Command::new(BIN)
+            .current_dir(dir.path())
+            .args([
+                "plot",
+                "echo-fade-club",
+                "--width",
+                "800",
+                "--height",
+                "450",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let png = dir.path().join("echo-fade-club.png");
+        std::fs::rename(&png, dir.path().join(name)).expect("./SHOW-NAME.png was written");
+        std::fs::read(dir.path().join(name)).unwrap()
+    };
+    let (a, b) = (plot("a.png"), plot("b.png"));
+    assert!(a == b, "two plots of one show differ");
+    let p = Picture::open(&dir.path().join("a.png"));
+    assert_eq!((p.width, p.height), (800, 450));
+}
+
+#[test]
 fn a_span_is_drawn_on_its_own_clock_at_the_default_size() {
     let dir = scratch();
     let png = dir.path().join("part.png");
