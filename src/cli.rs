@@ -30,6 +30,8 @@ pub enum Command {
     Bed(BedArgs),
     /// Print a show's resolved cue sheet: one moment a line, or JSON.
     Timeline(TimelineArgs),
+    /// Draw a show's timeline as a PNG: moments, control curves, sung notes, a render's loudness.
+    Plot(PlotArgs),
     /// List the built-in shows.
     Presets,
     /// Validate show files (or built-in presets); exit 0 if all are valid.
@@ -299,6 +301,33 @@ pub struct TimelineArgs {
     #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
     pub from: Option<f64>,
     /// End of the clip, as given to `render --to` [default: the end of the show].
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub to: Option<f64>,
+}
+
+/// `plot` options.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A built-in preset name or a path to a show .toml file.
+    #[arg(default_value = DEFAULT_PRESET)]
+    pub show: String,
+    /// The PNG file to write [default: ./SHOW-NAME.png].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// A render of the span drawn (made with the same start and end) whose short-term loudness
+    /// is drawn under the plot.
+    #[arg(long, value_name = "RENDER.wav")]
+    pub wav: Option<PathBuf>,
+    /// Picture width in pixels.
+    #[arg(long, value_name = "PX", default_value_t = concert::plot::layout::DEFAULT_SIZE_PX.0)]
+    pub width: u32,
+    /// Picture height in pixels.
+    #[arg(long, value_name = "PX", default_value_t = concert::plot::layout::DEFAULT_SIZE_PX.1)]
+    pub height: u32,
+    /// Start of the span drawn ("4:10", "250s", 250).
+    #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
+    pub from: Option<f64>,
+    /// End of the span drawn [default: the end of the show].
     #[arg(long, value_parser = parse_cli_time, value_name = "TIME")]
     pub to: Option<f64>,
 }

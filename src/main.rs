@@ -23,7 +23,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use cli::{CheckArgs, Cli, Command, RenderArgs, TimelineArgs, TimelineFormat};
+use cli::{CheckArgs, Cli, Command, PlotArgs, RenderArgs, TimelineArgs, TimelineFormat};
 use concert::engine::StemRoom;
 use concert::output::loudness::DEFAULT_TRUE_PEAK_DBTP;
 use concert::preset::error::escape;
@@ -66,6 +66,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Render(args) => cmd_render(args),
         Command::Bed(args) => bed_cmd::cmd_bed(args),
         Command::Timeline(args) => cmd_timeline(args),
+        Command::Plot(args) => cmd_plot(args),
         Command::Presets => cmd_presets(),
         Command::Check(args) => cmd_check(args),
         #[cfg(feature = "live")]
@@ -281,6 +282,36 @@ fn cmd_timeline(args: TimelineArgs) -> Result<()> {
         out.line(format_args!("{line}"))?;
     }
     Ok(out.finish()?)
+}
+
+fn cmd_plot(args: PlotArgs) -> Result<()> {
+    let show = load(&args.show)?;
+    let output = args
+        .output
+        .unwrap_or_else(|| default_output(&args.show).with_extension("png"));
+    let opts = concert::plot::PlotOptions {
+        output,
+        wav: args.wav,
+        width: args.width,
+        height: args.height,
+        from_secs: args.from.unwrap_or(0.0),
+        to_secs: args.to,
+    };
+    let done = concert::plot::plot(&show, &opts)?;
+    let loudness = done
+        .max_short_term_lufs
+        .map_or(String::new(), |v| format!(", loudest 3 s {v:.1} LUFS"));
+    note(format_args!(
+        "wrote {} ({}x{}): {}–{}, {} moments, {} sung notes{loudness}",
+        escape(&opts.output.display().to_string()),
+        opts.width,
+        opts.height,
+        format_clock(done.span.from_secs),
+        format_clock(done.span.to_secs),
+        done.moments,
+        done.notes
+    ));
+    Ok(())
 }
 
 fn cmd_presets() -> Result<()> {
