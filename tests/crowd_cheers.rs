@@ -318,3 +318,47 @@ fn screams_wander_and_break_instead_of_a_periodic_vibrato() {
     let top = tops.iter().copied().fold(0.0, f64::max);
     assert!(top < 900.0, "scream f0 {top:.0} Hz");
 }
+
+/// The cheers a listener hears one by one come from the people within earshot: a pub of 60
+/// makes fewer woos, shouts, screams and whistles than an arena (at arena rates they masked a
+/// small room's clapping on the mix), a club of 350 sits between, and a crowd beyond earshot
+/// (5,000 or 15,000) makes the same events. Measured as the cheers layer's energy over the same
+/// 40 s finale, three seeds each: the event rates scale by √(n / 2,000) down to a quarter,
+/// about 6 dB for the pub and 3.8 dB for the club.
+#[test]
+fn cheer_event_rates_scale_with_the_audience_down_to_a_floor() {
+    let render = |n: u32, seed: u64| {
+        let show = show(
+            VenueKind::Club,
+            n,
+            vec![moment("finale", MomentKind::Finale, 0.0, 40.0, 0.9)],
+        );
+        let mut l = CheersLayer::new(&show, seed, SR as f64);
+        render_mono(&mut l, &show, 0.0, 40.0)
+    };
+    let level = |n: u32| {
+        let power: f64 = (1..=3)
+            .map(|seed| {
+                let x = render(n, seed);
+                x.iter().map(|v| f64::from(*v) * f64::from(*v)).sum::<f64>()
+            })
+            .sum();
+        10.0 * power.log10()
+    };
+    let (pub60, club, arena) = (level(60), level(350), level(15_000));
+    println!("cheers energy: pub {pub60:.1} dB, club {club:.1} dB, arena {arena:.1} dB");
+    assert!(
+        (4.0..=8.5).contains(&(arena - pub60)),
+        "pub of 60 only {:.1} dB under the arena",
+        arena - pub60
+    );
+    assert!(
+        pub60 + 1.0 < club && club + 2.0 < arena,
+        "club of 350 at {club:.1} dB between pub {pub60:.1} and arena {arena:.1}"
+    );
+    assert_eq!(
+        render(5_000, 2),
+        render(15_000, 2),
+        "beyond earshot, more people add no distinct cheers"
+    );
+}

@@ -95,8 +95,9 @@ fn render(args: &[&str], out: &Path) -> String {
 
 #[test]
 fn float_stems_keep_overs_and_integer_stems_report_them() {
-    // The applause stem of the default show passes full scale at 3:35.56 (it bypasses the
-    // master's limiter); the mix never does.
+    // The applause stem of the default show peaks at 3:35.56 (it bypasses the master's
+    // limiter); loudness gain of +8 dB or so pushes it over full scale, while the mix is held
+    // under the true-peak ceiling.
     let dir = tempfile::tempdir().unwrap();
     for (format, says) in [("f32", "f32 does not clip"), ("s24", "samples clipped")] {
         let stems = dir.path().join(format);
@@ -108,6 +109,8 @@ fn float_stems_keep_overs_and_integer_stems_report_them() {
                 "3:35",
                 "--to",
                 "3:36",
+                "--loudness",
+                "-6",
             ])
             .args(["--format", format, "--stems"])
             .arg(&stems)
@@ -127,6 +130,60 @@ fn float_stems_keep_overs_and_integer_stems_report_them() {
         }
         let mix = read_f32(&stems.join("mix.wav"));
         assert!(mix.iter().all(|v| v.abs() < 1.0));
+    }
+}
+
+/// Largest 4x-oversampled true peak of an interleaved stereo file, dBTP (the `ebur128` crate).
+fn true_peak_dbtp(samples: &[f32]) -> f64 {
+    let mut m = ebur128::EbuR128::new(2, 48_000, ebur128::Mode::TRUE_PEAK).unwrap();
+    m.add_frames_f32(samples).unwrap();
+    let tp = m.true_peak(0).unwrap().max(m.true_peak(1).unwrap());
+    20.0 * tp.max(1e-12).log10()
+}
+
+/// No stem of a built-in show passes full scale: the stems bypass the master's limiter and are
+/// printed 6 dB under the mix bus. Checked in f32 (nothing clamped) where they used to go over:
+/// the default show's applause at 3:35.56 (+1.1 dBFS) and the club's first applause at 3:51
+/// (+3.6 dBFS). And raised by those 6 dB, the wet stems sum to the mix wherever the limiter
+/// has nothing to do (the murmur before the show): the headroom is exactly what it says.
+#[test]
+fn built_in_stems_stay_under_full_scale_and_sum_to_the_mix_6_db_up() {
+    let dir = tempfile::tempdir().unwrap();
+    for (show, from, to) in [
+        ("starlight-finale", "3:35", "3:37"),
+        ("echo-fade-club", "3:50", "3:53"),
+        ("starlight-finale", "0:05", "0:07"),
+    ] {
+        let stems = dir.path().join(format!("{show}-{from}"));
+        concert()
+            .args(["render", show, "--from", from, "--to", to])
+            .args(["--format", "f32", "--stems"])
+            .arg(&stems)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("warning").not());
+        let layers = ["crowd", "applause", "cheers", "lead"]
+            .map(|name| (name, read_f32(&stems.join(format!("{name}.wav")))));
+        for (name, x) in &layers {
+            let tp = true_peak_dbtp(x);
+            println!("{show} {from}: {name} true peak {tp:+.2} dBTP");
+            assert!(tp <= 0.0, "{show} {from}: {name} stem at {tp:+.2} dBTP");
+        }
+        if from == "0:05" {
+            let mix = read_f32(&stems.join("mix.wav"));
+            let up = 10f32.powf(6.0 / 20.0);
+            let worst = mix
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (layers.iter().map(|(_, x)| x[i]).sum::<f32>() * up - m).abs())
+                .fold(0.0f32, f32::max);
+            let peak = mix.iter().fold(0.0f32, |p, v| p.max(v.abs()));
+            assert!(peak > 1e-3, "the murmur is not silent");
+            assert!(
+                worst < 1e-4 * peak.max(1e-3) * 10.0,
+                "stems raised by 6 dB miss the mix by {worst} (peak {peak})"
+            );
+        }
     }
 }
 

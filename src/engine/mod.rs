@@ -13,6 +13,7 @@ use crate::dsp::crowd::CrowdLayer;
 use crate::dsp::lead::LeadLayer;
 use crate::dsp::master::Master;
 use crate::dsp::roomtone::{RoomTone, RoomToneConfig};
+use crate::dsp::util::db_to_gain;
 use crate::dsp::venue::Room;
 use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
 use crate::show::{Params, Show, derive_seed};
@@ -31,6 +32,15 @@ const CROWD: usize = 0;
 /// Reverb send of each layer, in stem order. Applause stays well under its dry sound (about
 /// −9 dB): a wet, smeared crowd reads as rain.
 const SENDS: [f32; LAYERS] = [0.5, 0.35, 0.45, 0.4];
+
+/// Level of every stem against its share of the mix bus, in dB. The bus runs hot on purpose
+/// (the master's look-ahead limiter holds the mix's peaks at its ceiling), but the stems bypass
+/// that limiter: tapped at bus level, the nearest clappers and the finale's roar put the
+/// applause and crowd stems of the built-in shows at up to +4.2 dBFS (measured in f32, 2026-11),
+/// which an integer stem clips. Printed 6 dB down, every stem keeps its true peak under 0 dBFS
+/// with room to spare, the wet stems still sum to the pre-master mix once raised by 6 dB, and
+/// the mix itself is untouched (same balance, same loudness, same bytes).
+pub const STEM_HEADROOM_DB: f32 = -6.0;
 
 /// A manual cue from a live operator: a swell laid on top of the scheduled show, which the
 /// show's own moments never see (so a cued run differs from the offline render only while the
@@ -161,7 +171,8 @@ fn end_fade_gain(frame: u64, total: u64, fade: u64) -> f32 {
 /// Whether stems carry the venue's room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StemRoom {
-    /// Each stem gets its own copy of the room, so the stems sum to the mix before the master.
+    /// Each stem gets its own copy of the room, so the stems sum to the mix before the master
+    /// (once raised by [`STEM_HEADROOM_DB`]).
     Wet,
     /// Stems are the layers as they leave the synthesis (before the venue and the master): the
     /// lead as the vocal mic hears it, for mixing into a project with one's own reverb, and for
@@ -215,7 +226,7 @@ impl Engine {
 
     /// Like [`Engine::new`], but also producing one stereo stem per layer (see
     /// [`Engine::render_block_with_stems`]). Each stem gets its own copy of the room, so the
-    /// stems sum to the mix before the master stage.
+    /// stems sum to the mix before the master stage (once raised by [`STEM_HEADROOM_DB`]).
     pub fn with_stems(show: &Show, seed: u64, sample_rate: u32) -> Self {
         Self::build(show, seed, sample_rate, Some(StemRoom::Wet), 0)
     }
@@ -361,15 +372,19 @@ impl Engine {
         }
         self.master.process(&mixed, &mut self.out);
         if let Some(stems) = &mut self.stems {
+            let headroom = db_to_gain(STEM_HEADROOM_DB);
             for (k, send_gain) in SENDS.iter().enumerate() {
                 stems.out[k] = stems.held[k].clone();
+                // The room is linear: turning its input down turns the wet stem down.
+                let mut tap = Stereo::default();
+                tap.add_scaled(&self.bufs[k], headroom);
                 match stems.rooms.get_mut(k) {
                     Some(room) => {
                         let mut layer_send = Stereo::default();
-                        layer_send.add_scaled(&self.bufs[k], *send_gain);
-                        room.process(&self.bufs[k], &layer_send, &mut stems.held[k]);
+                        layer_send.add_scaled(&tap, *send_gain);
+                        room.process(&tap, &layer_send, &mut stems.held[k]);
                     }
-                    None => stems.held[k] = self.bufs[k].clone(),
+                    None => stems.held[k] = tap,
                 }
                 if let Some(gains) = &fade {
                     apply_gains(&mut stems.held[k], gains);
@@ -399,8 +414,8 @@ impl Engine {
     }
 
     /// Fill `out` with the mix and `stems[k]` with layer `k`'s stem (interleaved stereo, same
-    /// length as `out`, in [`STEMS`] order). The stems are pre-master: they sum to the mix
-    /// before the limiter. An engine built with [`Engine::new`] writes silent stems.
+    /// length as `out`, in [`STEMS`] order). The stems are pre-master, [`STEM_HEADROOM_DB`]
+    /// down: raised by that much they sum to the mix before the limiter. An engine built with [`Engine::new`] writes silent stems.
     pub fn render_block_with_stems(&mut self, out: &mut [f32], stems: &mut [&mut [f32]; LAYERS]) {
         self.render_inner(out, Some(stems));
     }
@@ -666,10 +681,12 @@ mod tests {
             e.render_block_with_stems(&mut mix, &mut [a, b, c, d]);
         }
         assert_eq!(plain, mix, "asking for stems leaves the mix byte-identical");
+        // Raised by the stems' headroom, they sum to the mix.
+        let up = db_to_gain(-STEM_HEADROOM_DB);
         let mut worst = 0.0f32;
         for i in 0..mix.len() {
             let sum: f32 = s.iter().map(|v| v[i]).sum();
-            worst = worst.max((sum - mix[i]).abs());
+            worst = worst.max((sum * up - mix[i]).abs());
         }
         let peak = mix.iter().fold(0.0f32, |p, v| p.max(v.abs()));
         assert!(peak > 0.01 && peak < 0.8, "quiet but not silent: {peak}");
@@ -692,9 +709,14 @@ mod tests {
         }
         assert_eq!(plain, mix, "dry stems leave the mix byte-identical");
         let mut alone = ApplauseLayer::new(&show, derive_seed(4, "layer/applause"), 48_000.0);
-        let expected = crate::dsp::util::render_layer(&mut alone, &show, 48_000, 0.0, 1.0);
-        assert!(rms(&expected) > 1e-3, "the applause is sounding");
-        assert_eq!(s[1], expected, "the dry applause stem is the layer itself");
+        let layer = crate::dsp::util::render_layer(&mut alone, &show, 48_000, 0.0, 1.0);
+        assert!(rms(&layer) > 1e-3, "the applause is sounding");
+        let down = db_to_gain(STEM_HEADROOM_DB);
+        let expected: Vec<f32> = layer.iter().map(|v| v * down).collect();
+        assert_eq!(
+            s[1], expected,
+            "the dry applause stem is the layer itself, turned down by the stems' headroom"
+        );
     }
 
     fn rms(x: &[f32]) -> f64 {
