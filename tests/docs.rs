@@ -192,7 +192,7 @@ fn man_pages_typeset_and_list_every_option() {
     assert!(dir.path().join("concert.1").is_file());
     let bad = concert(&["man", "rendr"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("commands: render, timeline"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("commands: render, bed, timeline"));
     let nowhere = concert(&["man", "--dir", "/nonexistent/man"]);
     assert_eq!(nowhere.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&nowhere.stderr).contains("not a folder"));
