@@ -103,6 +103,17 @@ const INHALE_END_SECS: f32 = 0.05;
 /// Quiet kept between the previous phrase's fall and the breath in.
 const INHALE_CLEAR_SECS: f32 = 0.08;
 
+/// How long a vowel-initial syllable inside a phrase takes to start again, in seconds: the
+/// folds close for a moment (a soft glottal re-attack) between "oh" and "oh", as a singer's do
+/// between words. Legato notes that just stepped in pitch were a held tone whose pitch moved,
+/// which YAMNet heard as Howl under the clap-along (mix of Phoenix Rising: Howl 0.14 → 0.10 on
+/// the lead over the claps; 0.13 → 0.08 with the crowd and cheers as well).
+const REATTACK_SECS: f32 = 0.06;
+/// Level the voice drops to during that re-attack (about −20 dB, which the 12–20 ms level
+/// smoothing turns into a 15–20 dB dip). A lighter dip (0.2 over 50 ms) kept most of the Howl;
+/// a deeper, longer one (0.03 over 90 ms) cost voice and began to read as a wind instrument.
+const REATTACK_LEVEL: f32 = 0.1;
+
 /// What the voice aims for during one chunk.
 #[derive(Debug, Clone, Copy)]
 struct Target {
@@ -414,6 +425,14 @@ impl LeadLayer {
                     frication = 0.5;
                 }
             }
+        }
+        if syl.onset == Onset::None
+            && !syl.hum
+            && !u.phrase_start
+            && !u.speech
+            && tau < REATTACK_SECS
+        {
+            level *= REATTACK_LEVEL;
         }
         if syl.hum {
             level *= 0.5;
