@@ -1,36 +1,39 @@
-//! A sung line is a string of syllables, not one held tone: a vowel-initial syllable inside a
-//! phrase ("oh oh oh", "whoa-oh") starts again with a brief glottal re-attack, so the level
-//! dips at its start, as a real singer's does between words.
+//! A sung line is a string of syllables, not one held tone: a syllable that repeats the vowel
+//! before it inside a phrase ("ah ah ah", "whoa-oh") starts again with a brief glottal
+//! re-attack, so the level dips at its start, as a real singer's does between words.
 
 mod lead_support;
 
+use concert::dsp::lead::vowels::syllable;
 use lead_support::*;
 
-/// Legato lines of vowel-initial syllables, some on repeated pitches (the hardest case: nothing
-/// but the re-attack tells the notes apart), at 120 bpm.
-const VOWEL_LINES: &str = "oh:72:1 oh:72:1 oh:74:1 ah:72:1 oh:72:2 ~:1 \
-    ah:69:1 ah:69:1 ooh:71:1 oh:72:1 ah:69:2 ~:1 \
-    oh:76:1 oh:76:1 ah:74:1 oh:72:1 ah:72:2";
+/// Legato lines of syllables that repeat their vowel, some on repeated pitches (the hardest
+/// case: nothing but the re-attack tells the notes apart), at 120 bpm.
+const VOWEL_LINES: &str = "ah:72:1 ah:72:1 ah:74:1 ooh:72:1 ooh:72:2 ~:1 \
+    whoa:69:1 oh:69:1 oh:71:1 ah:72:1 ah:69:2 ~:1 \
+    ah:76:1 ah:76:1 ah:74:1 ooh:72:1 ooh:72:2";
 
 /// Level of `x` in 5 ms frames centred on `t`, in dB.
 fn frame_db(x: &[f32], t: f64) -> f64 {
     rms_db(span(x, t - 0.0025, t + 0.0025))
 }
 
-/// Every vowel-initial syllable that does not open a phrase dips at least 10 dB under the middle
+/// Every syllable inside a phrase that starts on the vowel the note before it ended on dips at least 10 dB under the middle
 /// of the note before it, within 100 ms of its written start, and climbs back to within 3 dB of that
 /// level by the note's middle. The voice without re-attacks glided from note to note with no
 /// dip to speak of (0–3 dB, the vibrato's own swing): a held tone whose pitch steps, which an
 /// everyday-sound classifier heard as Howl once claps were added under it.
 #[test]
-fn vowel_syllables_inside_a_phrase_start_again() {
+fn repeated_vowels_inside_a_phrase_start_again() {
     let show = show_with(VOWEL_LINES, 120.0, 0.0);
     let x = render_mono(&show, 7, show.duration_secs);
     let notes = notes(&show);
     let mut checked = 0;
     for pair in notes.windows(2) {
         let (prev, n) = (&pair[0], &pair[1]);
-        if n.phrase_start || (n.start_secs - prev.end_secs).abs() > 1e-6 {
+        let (p, s) = (syllable(&prev.syllable), syllable(&n.syllable));
+        let repeats = p.offglide.unwrap_or(p.nucleus) == s.nucleus;
+        if n.phrase_start || !repeats || (n.start_secs - prev.end_secs).abs() > 1e-6 {
             continue;
         }
         let held = rms_db(span(
@@ -67,5 +70,5 @@ fn vowel_syllables_inside_a_phrase_start_again() {
         );
         checked += 1;
     }
-    assert!(checked >= 10, "only {checked} re-attacks checked");
+    assert!(checked >= 8, "only {checked} re-attacks checked");
 }

@@ -103,15 +103,15 @@ const INHALE_END_SECS: f32 = 0.05;
 /// Quiet kept between the previous phrase's fall and the breath in.
 const INHALE_CLEAR_SECS: f32 = 0.08;
 
-/// How long a vowel-initial syllable inside a phrase takes to start again, in seconds: the
-/// folds close for a moment (a soft glottal re-attack) between "oh" and "oh", as a singer's do
-/// between words. Legato notes that just stepped in pitch were a held tone whose pitch moved,
-/// which YAMNet heard as Howl under the clap-along (mix of Phoenix Rising: Howl 0.14 → 0.10 on
-/// the lead over the claps; 0.13 → 0.08 with the crowd and cheers as well).
+/// How long a syllable that repeats the vowel before it ("oh oh oh") takes to start again, in
+/// seconds: the folds close for a moment (a soft glottal re-attack), as a singer's do between
+/// words. Without it such a line was one held tone whose pitch stepped, which YAMNet heard as
+/// Howl once the clap-along ran under it. A change of vowel needs no re-attack: the formant
+/// transition already articulates it, and re-attacking every vowel-initial syllable made the
+/// dry stem read as separate instrument notes (Music up, "Synthetic singing" 0.06).
 const REATTACK_SECS: f32 = 0.06;
 /// Level the voice drops to during that re-attack (about −20 dB, which the 12–20 ms level
-/// smoothing turns into a 15–20 dB dip). A lighter dip (0.2 over 50 ms) kept most of the Howl;
-/// a deeper, longer one (0.03 over 90 ms) cost voice and began to read as a wind instrument.
+/// smoothing turns into a 15–20 dB dip). A lighter dip (0.2 over 50 ms) kept most of the Howl.
 const REATTACK_LEVEL: f32 = 0.1;
 
 /// What the voice aims for during one chunk.
@@ -382,6 +382,18 @@ impl LeadLayer {
         self.vowel(u.syllable.offglide.unwrap_or(u.syllable.nucleus))
     }
 
+    /// Whether sung note `i` starts on the same vowel the note before it ended on, with no
+    /// consonant between them, inside a phrase: a syllable that only a re-attack can set apart.
+    fn repeats_vowel(&self, i: usize) -> bool {
+        let u = &self.plan[i];
+        let syl = u.syllable;
+        if i == 0 || u.phrase_start || u.speech || syl.hum || syl.onset != Onset::None {
+            return false;
+        }
+        let prev = &self.plan[i - 1].syllable;
+        !prev.hum && prev.offglide.unwrap_or(prev.nucleus) == syl.nucleus
+    }
+
     fn sing(&self, i: usize, tau: f32) -> Target {
         let u = &self.plan[i];
         let dur = u.secs() as f32;
@@ -426,12 +438,7 @@ impl LeadLayer {
                 }
             }
         }
-        if syl.onset == Onset::None
-            && !syl.hum
-            && !u.phrase_start
-            && !u.speech
-            && tau < REATTACK_SECS
-        {
+        if tau < REATTACK_SECS && self.repeats_vowel(i) {
             level *= REATTACK_LEVEL;
         }
         if syl.hum {
