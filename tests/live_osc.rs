@@ -31,16 +31,36 @@ fn db(x: &[f32]) -> f64 {
     10.0 * ms.max(1e-20).log10()
 }
 
-#[test]
-fn osc_packets_move_the_master_level_of_a_playing_show_and_garbage_is_survived() {
-    let mut pulse = Pulse::start();
-    let capture = pulse.record();
+/// A `concert play --osc 0` under way.
+struct Playing {
+    child: std::process::Child,
+    reader: std::thread::JoinHandle<String>,
+    /// The OSC port it announced.
+    port: u16,
+}
+
+impl Playing {
+    /// Waits for the end of play, then stops `pulse`'s recording; returns the exit status,
+    /// stdout and stderr.
+    fn finish(mut self, pulse: &mut Pulse) -> (std::process::ExitStatus, String, String) {
+        let status = self.child.wait().unwrap();
+        let stdout = self.reader.join().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut stderr).unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        pulse.stop_recording();
+        (status, stdout, stderr)
+    }
+}
+
+/// Starts `concert play --osc 0` of `SHOW` from `from` to `to` into `pulse`'s null sink.
+fn play_with_osc(pulse: &Pulse, from: &str, to: &str) -> Playing {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("concert"))
         .env("HOME", pulse.home())
         .env("XDG_RUNTIME_DIR", pulse.run())
         .env_remove("PULSE_SERVER")
         .args(["play", SHOW, "--seed", &SEED.to_string()])
-        .args(["--from", "0:50", "--to", "1:04", "--osc", "0"])
+        .args(["--from", from, "--to", to, "--osc", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -65,6 +85,19 @@ fn osc_packets_move_the_master_level_of_a_playing_show_and_garbage_is_survived()
             break addr.rsplit(':').next().unwrap().parse().unwrap();
         }
     };
+    Playing {
+        child,
+        reader,
+        port,
+    }
+}
+
+#[test]
+fn osc_packets_move_the_master_level_of_a_playing_show_and_garbage_is_survived() {
+    let mut pulse = Pulse::start();
+    let capture = pulse.record();
+    let playing = play_with_osc(&pulse, "0:50", "1:04");
+    let port = playing.port;
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     let send = |bytes: &[u8]| {
         sock.send_to(bytes, ("127.0.0.1", port)).unwrap();
@@ -85,12 +118,7 @@ fn osc_packets_move_the_master_level_of_a_playing_show_and_garbage_is_survived()
         "/concert/level/master",
         vec![OscType::Float(0.0), OscType::Float(0.05)],
     ));
-    let status = child.wait().unwrap();
-    let stdout = reader.join().unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    pulse.stop_recording();
+    let (status, stdout, stderr) = playing.finish(&mut pulse);
     assert!(status.success(), "play survived:\n{stdout}\n{stderr}");
     assert!(
         stdout.contains("2 commands, 1 unknown addresses, 3 malformed"),
@@ -190,46 +218,14 @@ fn deepest_dip(x: &[f32], sr: usize) -> (f64, f64) {
 fn play_and_jump() -> (String, Vec<f32>) {
     let mut pulse = Pulse::start();
     let capture = pulse.record();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("concert"))
-        .env("HOME", pulse.home())
-        .env("XDG_RUNTIME_DIR", pulse.run())
-        .env_remove("PULSE_SERVER")
-        .args(["play", SHOW, "--seed", &SEED.to_string()])
-        .args(["--from", "0:50", "--to", "3:44", "--osc", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("concert play runs");
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    let port: u16 = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("play announces its OSC port");
-        if let Some(addr) = line.strip_prefix("listening for OSC on udp://") {
-            break addr.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
+    let playing = play_with_osc(&pulse, "0:50", "3:44");
+    let port = playing.port;
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     std::thread::sleep(Duration::from_secs(3));
     // From the roar at lights-down into the applause after "Echoes" (3:30 … 3:43).
     let goto = osc("/concert/goto", vec![OscType::String("3:32".into())]);
     sock.send_to(&goto, ("127.0.0.1", port)).unwrap();
-    let status = child.wait().unwrap();
-    let stdout = reader.join().unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    pulse.stop_recording();
+    let (status, stdout, stderr) = playing.finish(&mut pulse);
     assert!(status.success(), "{stdout}\n{stderr}");
     let rec = read_f32(&capture).iter().step_by(2).copied().collect();
     (stdout, rec)
