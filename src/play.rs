@@ -13,7 +13,7 @@ use crossterm::{cursor, queue, terminal};
 
 use crate::cli::PlayArgs;
 use concert::engine::Cue;
-use concert::engine::{Fader, LEVEL_FLOOR_DB, LEVEL_MAX_DB};
+use concert::engine::{Fader, LAYERS, LEVEL_FLOOR_DB, LEVEL_MAX_DB};
 use concert::output::live::osc::{Command, OscListener};
 use concert::output::live::{
     Budget, PlayOptions, Player, Reopened, Summary, Watchdog, output_devices,
@@ -103,17 +103,22 @@ pub fn cmd_play(args: PlayArgs) -> Result<()> {
     Ok(())
 }
 
-/// Give the stream a bigger buffer if the watchdog saw it struggle; say so in `note`.
+/// Give the stream a bigger buffer if the watchdog saw it struggle; say so in `note`. The
+/// reopened stream plays a new engine: the operator's faders are set on it again.
 fn keep_up(
     player: Player,
     show: &Show,
     watchdog: &mut Watchdog,
+    desk: &Desk,
     note: &mut Option<String>,
 ) -> Result<Player> {
     let Some(r) = watchdog.check(&player) else {
         return Ok(player);
     };
-    let (player, _) = player.reopen(show, r.to_frames)?;
+    let (mut player, _) = player.reopen(show, r.to_frames)?;
+    for (fader, setting) in desk.moved() {
+        player.set_fader(fader, setting, 0.0);
+    }
     *note = Some(reopened_note(&r, player.info().device_buffer_frames));
     Ok(player)
 }
@@ -149,6 +154,8 @@ struct Desk {
     energy: f32,
     applause: f32,
     master_db: f32,
+    /// Each layer's level, dB (0 at home).
+    layers_db: [f32; LAYERS],
     /// When a fade-out ends and the show stops.
     stop_at: Option<Instant>,
 }
@@ -179,7 +186,11 @@ impl Desk {
                     Fader::Energy => self.energy = setting.clamp(-1.0, 1.0),
                     Fader::Applause => self.applause = setting.clamp(-1.0, 1.0),
                     Fader::Master => self.master_db = setting.max(LEVEL_FLOOR_DB),
-                    Fader::Layer(_) => {}
+                    Fader::Layer(k) => {
+                        if let Some(db) = self.layers_db.get_mut(k) {
+                            *db = setting.max(LEVEL_FLOOR_DB);
+                        }
+                    }
                 }
                 format!("{fader:?} → {setting}")
             }
@@ -227,6 +238,19 @@ impl Desk {
         self.stop_at.is_some_and(|t| Instant::now() >= t)
     }
 
+    /// The faders the operator has moved away from home, with their settings: what a new
+    /// engine needs to sound as this one does.
+    fn moved(&self) -> Vec<(Fader, f32)> {
+        let mut all = vec![
+            (Fader::Energy, self.energy),
+            (Fader::Applause, self.applause),
+            (Fader::Master, self.master_db),
+        ];
+        all.extend((0..LAYERS).map(|k| (Fader::Layer(k), self.layers_db[k])));
+        all.retain(|&(_, setting)| setting != 0.0);
+        all
+    }
+
     /// The faders as the display shows them.
     fn line(&self) -> String {
         let master = if self.master_db <= LEVEL_FLOOR_DB {
@@ -271,7 +295,7 @@ fn plain(
     let mut desk = Desk::default();
     loop {
         let mut note = None;
-        player = keep_up(player, show, &mut watchdog, &mut note)?;
+        player = keep_up(player, show, &mut watchdog, &desk, &mut note)?;
         if let Some(note) = note {
             eprintln!("note: {note}");
         }
@@ -390,7 +414,7 @@ impl<'a> Tui<'a> {
         let mut desk = Desk::default();
         loop {
             let mut note = None;
-            player = keep_up(player, self.show, &mut watchdog, &mut note)?;
+            player = keep_up(player, self.show, &mut watchdog, &desk, &mut note)?;
             if let Some(note) = note {
                 cue_note = note;
             }
@@ -553,5 +577,27 @@ impl<'a> Tui<'a> {
             .map(|m| m.start_secs)
             .rfind(|&s| s <= t - 2.0)
             .unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reopened_stream_gets_every_moved_fader_and_only_those() {
+        let mut desk = Desk::default();
+        assert!(desk.moved().is_empty(), "faders at home need nothing");
+        desk.energy = 0.4;
+        desk.master_db = LEVEL_FLOOR_DB;
+        desk.layers_db[1] = -6.0;
+        assert_eq!(
+            desk.moved(),
+            [
+                (Fader::Energy, 0.4),
+                (Fader::Master, LEVEL_FLOOR_DB),
+                (Fader::Layer(1), -6.0)
+            ]
+        );
     }
 }
