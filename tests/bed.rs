@@ -5,11 +5,13 @@
 //! written.
 
 mod fft;
+mod wav_support;
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use wav_support::read_wav;
 
 const SR: usize = 48_000;
 const KINDS: [&str; 6] = [
@@ -31,18 +33,8 @@ fn scratch() -> tempfile::TempDir {
 
 /// Interleaved stereo samples of a WAV as floats, and its frame count.
 fn read(path: &Path) -> (Vec<f32>, usize) {
-    let mut r = hound::WavReader::open(path).unwrap();
-    let spec = r.spec();
+    let (spec, v) = read_wav(path);
     assert_eq!((spec.channels, spec.sample_rate), (2, SR as u32));
-    let v: Vec<f32> = match spec.sample_format {
-        hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
-        hound::SampleFormat::Int => {
-            let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>()
-                .map(|s| s.unwrap() as f32 / scale)
-                .collect()
-        }
-    };
     let n = v.len() / 2;
     (v, n)
 }

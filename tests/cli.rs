@@ -4,8 +4,11 @@
 use std::path::Path;
 use std::process::Command as StdCommand;
 
+mod wav_support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
+use wav_support::read_wav;
 
 fn concert() -> Command {
     Command::cargo_bin("concert").expect("binary built")
@@ -36,21 +39,6 @@ fn write_show(dir: &Path, text: &str) -> std::path::PathBuf {
     path
 }
 
-fn read_f32(path: &Path) -> (hound::WavSpec, Vec<f32>) {
-    let mut r = hound::WavReader::open(path).unwrap();
-    let spec = r.spec();
-    let samples = match spec.sample_format {
-        hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
-        hound::SampleFormat::Int => {
-            let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>()
-                .map(|s| s.unwrap() as f32 / scale)
-                .collect()
-        }
-    };
-    (spec, samples)
-}
-
 fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -78,7 +66,7 @@ fn renders_a_builtin_preset_clip_that_sox_reads() {
         .arg(&out)
         .assert()
         .success();
-    let (spec, samples) = read_f32(&out);
+    let (spec, samples) = read_wav(&out);
     assert_eq!(
         (spec.channels, spec.sample_rate, spec.bits_per_sample),
         (2, 44_100, 16)
@@ -118,8 +106,8 @@ fn clip_is_sample_identical_to_the_same_span_of_a_full_render() {
         .arg(&clip)
         .assert()
         .success();
-    let (_, full) = read_f32(&full);
-    let (_, clip) = read_f32(&clip);
+    let (_, full) = read_wav(&full);
+    let (_, clip) = read_wav(&clip);
     assert_eq!(full.len(), 2 * 20 * 48_000);
     assert_eq!(clip.len(), 2 * 3 * 48_000 + 2 * 24_000);
     assert_eq!(
@@ -140,7 +128,7 @@ fn applause_rises_within_half_a_second_of_its_cue() {
         .arg(&out)
         .assert()
         .success();
-    let (_, s) = read_f32(&out);
+    let (_, s) = read_wav(&out);
     let rms = |from: f64, to: f64| {
         let (a, b) = ((from * 48_000.0) as usize * 2, (to * 48_000.0) as usize * 2);
         (s[a..b].iter().map(|v| v * v).sum::<f32>() / (b - a) as f32).sqrt()
@@ -169,7 +157,7 @@ fn stems_are_written_aligned_and_complete() {
         .success();
     let mut lens = Vec::new();
     for name in ["mix", "crowd", "applause", "cheers", "lead"] {
-        let (spec, s) = read_f32(&stems.join(format!("{name}.wav")));
+        let (spec, s) = read_wav(&stems.join(format!("{name}.wav")));
         assert_eq!(spec.channels, 2);
         lens.push(s.len());
     }
@@ -194,7 +182,7 @@ fn dry_stems_drop_the_room_but_not_the_mix() {
         out
     };
     let (wet, dry) = (stems("wet", false), stems("dry", true));
-    let read = |dir: &Path, name: &str| read_f32(&dir.join(format!("{name}.wav"))).1;
+    let read = |dir: &Path, name: &str| read_wav(&dir.join(format!("{name}.wav"))).1;
     assert_eq!(read(&wet, "mix"), read(&dry, "mix"), "the mix is the same");
     let sum = |dir: &Path| -> Vec<f32> {
         let mut acc = vec![0.0f32; 2 * 2 * 48_000];

@@ -6,25 +6,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
+mod wav_support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
+use wav_support::read_wav;
 
 fn concert() -> Command {
     Command::cargo_bin("concert").expect("binary built")
 }
 
 fn read_f32(path: &Path) -> Vec<f32> {
-    let mut r = hound::WavReader::open(path).unwrap();
-    let spec = r.spec();
-    match spec.sample_format {
-        hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
-        hound::SampleFormat::Int => {
-            let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>()
-                .map(|s| s.unwrap() as f32 / scale)
-                .collect()
-        }
-    }
+    read_wav(path).1
 }
 
 /// Integrated loudness (LUFS) and true peak (dBTP) of a stereo file, by the `ebur128` crate.
