@@ -299,15 +299,10 @@ impl BedSpec {
             }
             BedKind::ClapAlong => {
                 let song = &show.songs[0];
-                let grid = BeatGrid {
-                    t0: m.start_secs,
-                    bpm: song.bpm,
-                    accel: 0.0,
-                    span_secs: 1.0,
-                    beats_per_bar: song.beats_per_bar,
-                    mask: 0,
-                };
-                (Some(grid), song.beats_per_bar)
+                (
+                    Some(BeatGrid::clap_along(m.start_secs, song)),
+                    song.beats_per_bar,
+                )
             }
             _ => (None, 1),
         };

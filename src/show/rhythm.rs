@@ -4,7 +4,7 @@
 //! A [`BeatGrid`] is a pure function of time (a tempo that may accelerate linearly), so every
 //! clapper, and the chanting voices, find the same beats without sharing any state.
 
-use super::{Moment, MomentKind, ScoredNote, Show};
+use super::{Moment, MomentKind, ScoredNote, Show, Song};
 
 /// Beats at a tempo that changes linearly from `bpm` to `bpm * (1 + accel)` over `span_secs`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,6 +33,23 @@ impl BeatGrid {
             span_secs: 1.0,
             beats_per_bar: 1,
             mask: 1,
+        }
+    }
+
+    /// The steady grid of a song's clap-along from `t0` (the start of its moment): its tempo and
+    /// bar, clapping the beats listed in `clap_along`.
+    pub fn clap_along(t0: f64, song: &Song) -> Self {
+        let mask = song
+            .clap_along
+            .iter()
+            .fold(0u16, |acc, b| acc | 1 << ((b - 1) % 16));
+        BeatGrid {
+            t0,
+            bpm: song.bpm,
+            accel: 0.0,
+            span_secs: 1.0,
+            beats_per_bar: song.beats_per_bar,
+            mask,
         }
     }
 
@@ -171,18 +188,7 @@ impl Show {
                     if song.clap_along.is_empty() {
                         continue;
                     }
-                    let mask = song
-                        .clap_along
-                        .iter()
-                        .fold(0u16, |acc, b| acc | 1 << ((b - 1) % 16));
-                    let grid = BeatGrid {
-                        t0: m.start_secs,
-                        bpm: song.bpm,
-                        accel: 0.0,
-                        span_secs: 1.0,
-                        beats_per_bar: song.beats_per_bar,
-                        mask,
-                    };
+                    let grid = BeatGrid::clap_along(m.start_secs, song);
                     for (start, end) in self.chorus_spans(mi, &notes) {
                         out.push(ClapSection {
                             kind: ClapKind::Along,
