@@ -7,8 +7,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use concert::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
+use concert::dsp::Layer;
 use concert::engine::Engine;
+use concert::kit::{CHUNK, ChunkInfo, Stereo};
 use concert::preset::{self, BUILTIN};
 use concert::show::Show;
 

@@ -6,6 +6,7 @@
 pub mod bed;
 pub mod dsp;
 pub mod engine;
+pub mod kit;
 pub mod output;
 pub mod plot;
 pub mod preset;

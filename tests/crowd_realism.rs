@@ -10,7 +10,7 @@ use concert::dsp::crowd::lane::VoiceBus;
 use concert::dsp::crowd::talker::{ChantRef, Ctx, Talker};
 use concert::dsp::crowd::voice::syllable_sound;
 use concert::dsp::crowd::{chant_beat_count, chant_beat_secs};
-use concert::dsp::{CHUNK, Stereo};
+use concert::kit::{CHUNK, Stereo};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 

@@ -12,10 +12,13 @@
 //! by the show's [`ClapSection`]s. This module reads `Params` and the show's rhythm; it knows no
 //! TOML, files or devices, and it allocates only in [`ApplauseLayer::new`].
 
-use super::util::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
-use super::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::rhythm::{BeatGrid, ClapKind, ClapSection};
-use crate::show::{Listener, Params, Show, derive_seed};
+use super::Layer;
+use crate::kit::derive_seed;
+use crate::kit::{BeatGrid, ClapKind, ClapSection};
+use crate::kit::{CHUNK, ChunkInfo, Stereo};
+use crate::kit::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
+use crate::kit::{gauss3_f64, one_pole_coef, xorshift_bipolar32};
+use crate::show::{Listener, Params, Show};
 
 /// Clappers simulated individually (the nearest people).
 pub const NEAR_CLAPPERS: usize = 160;
@@ -127,22 +130,6 @@ const LOOSE_SYNC_SCATTER_SECS: f64 = 0.06;
 /// recording's.
 const FAR_LOOSE_SHARE: f32 = LOOSE_SYNC_SHARE;
 
-/// A cheap per-sample noise source (xorshift32), uniform in [-1, 1).
-#[inline]
-fn xorshift(state: &mut u32) -> f32 {
-    let mut x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    *state = x;
-    (x as i32) as f32 * (1.0 / 2_147_483_648.0)
-}
-
-/// Approximately standard-normal from three uniforms (cheap, bounded, deterministic).
-fn gaussish(r: &mut Rng) -> f64 {
-    (f64::from(uniform(r)) + f64::from(uniform(r)) + f64::from(uniform(r)) - 1.5) * 2.0
-}
-
 /// Clappers per ring of the near field (sorted by distance) whose join thresholds and sync ranks
 /// are stratified together.
 const RING: usize = 8;
@@ -250,7 +237,7 @@ impl Clapper {
             threshold: slot.threshold_u * 0.97 + 0.02,
             sync_rank: slot.rank_u,
             period_secs: 1.0 / f64::from(2.5 + 2.5 * u(&mut r)),
-            offset: gaussish(&mut r),
+            offset: gauss3_f64(&mut r),
             gain_l: gl * gain,
             gain_r: gr * gain,
             res: Resonator::new(hz, q, sr),
@@ -388,12 +375,7 @@ impl FarField {
                 for lane in 0..4 {
                     let c = g * 4 + lane;
                     e[c] = e[c] * decay[c] + add[c];
-                    let mut n = ns[c];
-                    n ^= n << 13;
-                    n ^= n >> 17;
-                    n ^= n << 5;
-                    ns[c] = n;
-                    let x = (n as i32) as f32 * (1.0 / 2_147_483_648.0) * e[c].sqrt();
+                    let x = xorshift_bipolar32(&mut ns[c]) * e[c].sqrt();
                     let y = b0[c] * (x - x2[c]) + a1[c] * y1[c] + a2[c] * y2[c];
                     x2[c] = x1[c];
                     x1[c] = x;
@@ -538,7 +520,7 @@ impl ApplauseLayer {
             section_cursor: 0,
             far_lag_coef: {
                 let tau = far_lag_secs(audience).max(1e-4);
-                (1.0 - (-1.0 / (tau * sample_rate)).exp()) as f32
+                one_pole_coef(1.0, tau * sample_rate)
             },
             far_lag: 0.0,
             sample_rate,
@@ -619,21 +601,21 @@ impl Layer for ApplauseLayer {
                     let next = match section {
                         Some((s, _)) if in_time => {
                             let (_, beat) = s.grid.next_clap_after(now + 0.12);
-                            beat + s.scatter_secs * (c.offset * 0.8 + 0.6 * gaussish(&mut c.rng))
+                            beat + s.scatter_secs * (c.offset * 0.8 + 0.6 * gauss3_f64(&mut c.rng))
                         }
                         _ if loosely => {
                             let (_, beat) = loose.next_clap_after(now + 0.12);
                             beat + LOOSE_SYNC_SCATTER_SECS
-                                * (c.offset * 0.8 + 0.6 * gaussish(&mut c.rng))
+                                * (c.offset * 0.8 + 0.6 * gauss3_f64(&mut c.rng))
                         }
-                        _ => now + c.period_secs * (1.0 + 0.1 * gaussish(&mut c.rng)),
+                        _ => now + c.period_secs * (1.0 + 0.1 * gauss3_f64(&mut c.rng)),
                     };
                     c.next_frame = ((next * sr).round() as u64).max(frame + 1);
                 }
                 if !c.ringing {
                     continue;
                 }
-                let x = xorshift(&mut c.noise) * c.env;
+                let x = xorshift_bipolar32(&mut c.noise) * c.env;
                 c.env *= c.decay;
                 let y = c.res.tick(x) * c.res_gain + c.direct * x;
                 out.l[i] += y * c.gain_l;

@@ -25,15 +25,16 @@
 //!
 //! Must not touch: the crowd's talkers and bed (`dsp::crowd`), applause.
 
+use crate::dsp::Layer;
 use crate::dsp::crowd::voice::{
     AE, AH, EH, Formants, OO, Voice, VoiceControl, lerp_formants, syllable_sound,
 };
-use crate::dsp::util::{
-    Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, semis, smooth01, uniform,
-};
 use crate::dsp::whistle::Whistle;
-use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::{Params, Show, derive_seed, splitmix64};
+use crate::kit::xorshift_bipolar24;
+use crate::kit::{CHUNK, ChunkInfo, Stereo};
+use crate::kit::{Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, semis, smooth01, uniform};
+use crate::kit::{derive_seed, splitmix64};
+use crate::show::{Params, Show};
 
 /// Voice events ("woo", scream, shout) that can sound at once.
 pub const VOICE_POOL: usize = 16;
@@ -548,10 +549,7 @@ impl VoiceEvent {
             let mut n = 0.0;
             if c0 > 0.0 || c1 > 0.0 {
                 cg += cstep;
-                self.noise ^= self.noise << 13;
-                self.noise ^= self.noise >> 17;
-                self.noise ^= self.noise << 5;
-                let w = (self.noise >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+                let w = xorshift_bipolar24(&mut self.noise);
                 n = cg * ng * self.consonant.tick(w);
             }
             out.l[i] += g * scratch.l[i] + n * self.pan.0;

@@ -7,7 +7,7 @@
 //! recovers slowly, so a clap that would clip is turned down without distorting it.
 //! This module knows nothing of layers, the timeline or files.
 
-use super::{CHUNK, Stereo};
+use crate::kit::{CHUNK, Stereo};
 
 /// Peak ceiling, a little under −1 dBFS to leave room for inter-sample peaks.
 pub const CEILING: f32 = 0.871; // −1.2 dBFS

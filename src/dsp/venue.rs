@@ -11,7 +11,7 @@
 
 use fundsp::prelude32::{An, DCBlock, dcblock_hz};
 
-use super::{CHUNK, Stereo};
+use crate::kit::{CHUNK, Stereo};
 use crate::show::{Listener, Venue, VenueKind};
 
 const LINES: usize = 8;

@@ -10,8 +10,9 @@
 //!
 //! Must not touch: scheduling (when and where whistles happen) — that is the cheers layer's.
 
-use crate::dsp::util::{Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, smooth01, uniform};
-use crate::dsp::{CHUNK, Stereo};
+use crate::kit::xorshift_bipolar24;
+use crate::kit::{CHUNK, Stereo};
+use crate::kit::{Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, smooth01, uniform};
 
 /// Where the tone sits (Hz): finger whistles are loudest at 1.5–4 kHz.
 pub const WHISTLE_HZ: (f32, f32) = (1500.0, 3000.0);
@@ -207,10 +208,7 @@ impl Whistle {
         let ag = AIR_LEVEL * TONE_RMS * 3f32.sqrt() * Resonator::noise_gain(hz, AIR_Q, sample_rate);
         for i in 0..CHUNK {
             self.env += step;
-            self.noise ^= self.noise << 13;
-            self.noise ^= self.noise >> 17;
-            self.noise ^= self.noise << 5;
-            let n = (self.noise >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+            let n = xorshift_bipolar24(&mut self.noise);
             let first = self.tone[0].tick(n);
             let band = self.tone[1].tick(first);
             let y = self.env * (tg * band + ag * self.air.tick(n));

@@ -6,7 +6,7 @@
 //! Each fader glides linearly to its target over a ramp the caller chooses (at least
 //! [`MIN_RAMP_SECS`], so no move clicks) and lands on it exactly.
 
-use crate::dsp::{CHUNK, Stereo};
+use crate::kit::{CHUNK, Stereo};
 use crate::show::Params;
 
 /// The shortest glide a fader makes: a jump to a new level over less than this clicks.

@@ -7,16 +7,18 @@
 //! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
+use crate::dsp::Layer;
 use crate::dsp::applause::ApplauseLayer;
 use crate::dsp::cheers::CheersLayer;
 use crate::dsp::crowd::CrowdLayer;
 use crate::dsp::lead::LeadLayer;
 use crate::dsp::master::Master;
 use crate::dsp::roomtone::{RoomTone, RoomToneConfig};
-use crate::dsp::util::db_to_gain;
 use crate::dsp::venue::Room;
-use crate::dsp::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::{Params, Show, derive_seed};
+use crate::kit::db_to_gain;
+use crate::kit::derive_seed;
+use crate::kit::{CHUNK, ChunkInfo, Stereo};
+use crate::show::{Params, Show};
 
 mod faders;
 pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::dest::{DestError, io_error};
 use super::markers::chunk;
 pub use super::markers::{Bext, Marker, WavMeta};
-use crate::show::splitmix64;
+use crate::kit::splitmix64;
 
 /// Sample format of a WAV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

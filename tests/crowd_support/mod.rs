@@ -239,7 +239,7 @@ pub fn centroid_hz(x: &[f32], sr: usize) -> f64 {
 /// Renders 2,000 chunks (2.7 s) of `layer` with every control at zero and asserts that every
 /// sample is exactly zero: a layer at rest costs nothing and adds no noise floor.
 pub fn assert_silent_at_rest(layer: &mut dyn Layer) {
-    let mut out = concert::dsp::Stereo::default();
+    let mut out = concert::kit::Stereo::default();
     for k in 0..2000u64 {
         let info = concert::dsp::ChunkInfo {
             frame: k * 64,

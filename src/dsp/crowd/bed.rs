@@ -9,9 +9,10 @@
 //! Must not touch: the near talkers, the layer's level plan.
 
 use super::voice::{AH, FormantBank, Formants, lerp_formants};
-use crate::dsp::util::{Rng, rng, uniform};
-use crate::dsp::{CHUNK, Stereo};
-use crate::show::splitmix64;
+use crate::kit::splitmix64;
+use crate::kit::{CHUNK, Stereo};
+use crate::kit::{Rng, rng, uniform};
+use crate::kit::{one_pole_coef, xorshift_bipolar24};
 
 /// Band centres (Hz) of far chatter: a smeared average of speech vowels.
 const BABBLE_HZ: Formants = [480.0, 1400.0, 2600.0];
@@ -82,12 +83,7 @@ impl Pink {
 
     #[inline(always)]
     fn tick(&mut self) -> f32 {
-        let mut s = self.state;
-        s ^= s << 13;
-        s ^= s >> 17;
-        s ^= s << 5;
-        self.state = s;
-        let x = (s >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+        let x = xorshift_bipolar24(&mut self.state);
         self.b = std::array::from_fn(|k| PINK_POLE[k] * self.b[k] + x * PINK_IN[k]);
         let sum = ((self.b[0] + self.b[1]) + (self.b[2] + self.b[3]))
             + ((self.b[4] + self.b[5]) + (self.b[6] + self.b[7]));
@@ -141,7 +137,7 @@ impl Bed {
     /// Add one chunk of the bed, starting at show time `t`, into `out`.
     pub fn render_add(&mut self, t: f64, dt: f64, c: &BedControl, out: &mut Stereo) {
         let total = c.murmur + c.roar + c.chant;
-        let alpha = (1.0 - (-dt / 0.03).exp()) as f32;
+        let alpha = one_pole_coef(dt, 0.03);
         for ch in 0..2 {
             for g in &mut self.gates[ch] {
                 if t >= g.next {

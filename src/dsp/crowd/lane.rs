@@ -15,7 +15,7 @@
 //!
 //! Must not touch: what the voices say, levels (the interpolator has unity passband gain).
 
-use crate::dsp::{CHUNK, Stereo};
+use crate::kit::{CHUNK, Stereo};
 
 /// Lowest output rate that is rendered at half rate (half of it leaves ≥ 10 kHz of bandwidth).
 pub const HALF_RATE_MIN_HZ: f64 = 40_000.0;

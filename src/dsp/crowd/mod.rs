@@ -26,6 +26,7 @@ pub mod lane;
 pub mod talker;
 pub mod voice;
 
+use crate::kit::one_pole_coef;
 use bed::{Bed, BedControl};
 use chant::{chant_beats_at, chant_syllables, pattern_beats};
 use lane::VoiceBus;
@@ -34,9 +35,11 @@ use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
 
 pub use chant::{chant_beat_count, chant_beat_secs};
 
+use super::Layer;
 use super::applause::far_lag_secs;
-use super::{ChunkInfo, Layer, Stereo};
-use crate::show::{Moment, MomentKind, Params, Show, derive_seed};
+use crate::kit::derive_seed;
+use crate::kit::{ChunkInfo, Stereo};
+use crate::show::{Moment, MomentKind, Params, Show};
 
 /// Near talkers in the pool (all of them shout in a roar; 8–14 of them chat).
 pub const TALKERS: usize = 16;
@@ -195,8 +198,8 @@ impl CrowdLayer {
             // The far crowd's syllables also travel to the listener from tens of metres away.
             far_chant_coef: {
                 let tau = FAR_CHANT_SMEAR_SECS + far_lag_secs(audience);
-                let chunk_secs = super::CHUNK as f64 / sample_rate;
-                (1.0 - (-chunk_secs / tau).exp()) as f32
+                let chunk_secs = crate::kit::CHUNK as f64 / sample_rate;
+                one_pole_coef(chunk_secs, tau)
             },
             far_chant_env: 0.0,
         }
@@ -226,7 +229,7 @@ impl CrowdLayer {
 impl Layer for CrowdLayer {
     fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
         out.clear();
-        let dt = super::CHUNK as f64 / info.sample_rate;
+        let dt = crate::kit::CHUNK as f64 / info.sample_rate;
         let t0 = info.secs();
         if self.current != Some(params.moment) {
             self.current = Some(params.moment);

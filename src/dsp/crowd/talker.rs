@@ -19,9 +19,11 @@ use super::lane::Lane;
 use super::voice::{
     AH, Formants, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
 };
-use crate::dsp::Stereo;
-use crate::dsp::util::{Rng, midi_to_hz, rng, semis, smooth01, uniform};
-use crate::show::{Moment, splitmix64};
+use crate::kit::Stereo;
+use crate::kit::one_pole_coef;
+use crate::kit::splitmix64;
+use crate::kit::{Rng, midi_to_hz, rng, semis, smooth01, uniform};
+use crate::show::Moment;
 
 /// Onset consonant level while chatting, relative to the vowel's peak. At 1 the hiss of near
 /// chatter pulls a listener's ear off the voices; at 0.3 it vanishes under the bed.
@@ -163,10 +165,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// The smoothing steps for a chunk from `t0` to `t1`: [`Ctx::gain_step`], [`Ctx::pitch_step`].
     pub fn smoothing(t0: f64, t1: f64) -> (f32, f32) {
-        (
-            (1.0 - (-(t1 - t0) / 0.05).exp()) as f32,
-            (1.0 - (-(t1 - t0) / 0.04).exp()) as f32,
-        )
+        (one_pole_coef(t1 - t0, 0.05), one_pole_coef(t1 - t0, 0.04))
     }
 }
 

@@ -10,9 +10,10 @@
 //! Must not touch: scheduling (what is said when) — that is the scripts' business.
 
 use super::lane::Lane;
-use crate::dsp::util::{Rng, bipolar, pan_gains, rng};
-use crate::dsp::{CHUNK, Stereo};
-use crate::show::splitmix64;
+use crate::kit::splitmix64;
+use crate::kit::{CHUNK, Stereo};
+use crate::kit::{Rng, bipolar, pan_gains, rng};
+use crate::kit::{one_pole_coef_hz, xorshift_bipolar24};
 
 /// Formant frequencies (F1, F2, F3) in Hz of an adult male vowel; female voices scale them.
 pub type Formants = [f32; 3];
@@ -145,7 +146,7 @@ pub fn lerp_formants(a: Formants, b: Formants, t: f32) -> Formants {
 
 /// A formant: the shared RBJ constant-peak band-pass, whose zeros at DC and Nyquist keep a
 /// voice's fundamental from swamping its vowel.
-pub use crate::dsp::util::Resonator as Formant;
+pub use crate::kit::Resonator as Formant;
 
 /// A voice's three formants as one bank: [`Formant`] band-passes that share their numerator.
 ///
@@ -361,7 +362,7 @@ impl Voice {
             tilt_coef: 0.3,
             tilt_state: 0.0,
             fric_state: 0.0,
-            fric_coef: 1.0 - (-std::f32::consts::TAU * 2500.0 / out_sr).exp(),
+            fric_coef: one_pole_coef_hz(2500.0, out_sr),
             res: FormantBank::new(if factor > 1 { SPLIT_RHO } else { 1.0 }),
             pan: pan_gains(0.0),
             awake: false,
@@ -370,7 +371,7 @@ impl Voice {
             tuned_bright: -1.0,
             fric_absolute: false,
             fric_top: [0.0; 2],
-            fric_top_coef: 1.0 - (-std::f32::consts::TAU * FRIC_TOP_HZ / out_sr).exp(),
+            fric_top_coef: one_pole_coef_hz(FRIC_TOP_HZ, out_sr),
         }
     }
 
@@ -416,7 +417,7 @@ impl Voice {
         self.tuned_bright = b;
         // Tilt: a one-pole low-pass from ~2.2 kHz (relaxed chatter) to ~10 kHz (shouting).
         let tilt_hz = 2200.0 * (4.5f32).powf(b);
-        self.tilt_coef = 1.0 - (-std::f32::consts::TAU * tilt_hz / self.sr).exp();
+        self.tilt_coef = one_pole_coef_hz(tilt_hz, self.sr);
         let gains = [1.0, 0.75 + 0.35 * b, 0.4 + 0.45 * b];
         // Shouting and high voices open the jaw and pull F1 up above f0.
         for k in 0..3 {
@@ -501,10 +502,7 @@ impl Voice {
         for i in 0..CHUNK {
             amp += amp_step;
             fric += fric_step;
-            ns ^= ns << 13;
-            ns ^= ns >> 17;
-            ns ^= ns << 5;
-            let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+            let nz = xorshift_bipolar24(&mut ns);
             state += coef * (nz - state);
             let scale = if absolute { 1.0 } else { amp };
             lp1 += top * ((nz - state) - lp1);
@@ -571,10 +569,7 @@ impl Voice {
                 cycle_gain = 1.0 + self.jitter * bipolar(&mut self.noise);
             }
             // xorshift32 white noise: cheaper than the main generator, plenty for breath.
-            ns ^= ns << 13;
-            ns ^= ns >> 17;
-            ns ^= ns << 5;
-            let nz = (ns >> 8) as f32 * (2.0 / 16_777_216.0) - 1.0;
+            let nz = xorshift_bipolar24(&mut ns);
             // KLGLOTT88 flow derivative: polynomial open phase, abrupt closure.
             let x = phase * inv_oq;
             let src = if x < 1.0 {

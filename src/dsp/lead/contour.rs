@@ -3,7 +3,7 @@
 //!
 //! Everything runs at the control rate (once per chunk); the voice interpolates between chunks.
 
-use crate::dsp::util::{Rng, uniform};
+use crate::kit::{Rng, uniform};
 
 /// Glide dynamics: natural frequency in rad/s and damping ratio.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -26,9 +26,11 @@ use source::GlottalSource;
 use tract::Tract;
 use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
 
-use super::util::{Resonator, Rng, bipolar, rng};
-use super::{CHUNK, ChunkInfo, Layer, Stereo};
-use crate::show::{Params, Show, VoiceType, derive_seed};
+use super::Layer;
+use crate::kit::derive_seed;
+use crate::kit::{CHUNK, ChunkInfo, Stereo};
+use crate::kit::{Resonator, Rng, bipolar, rng};
+use crate::show::{Params, Show, VoiceType};
 
 /// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
 /// near -20 dBFS RMS and ff near -16 dBFS.

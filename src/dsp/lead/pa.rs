@@ -2,6 +2,7 @@
 //! and gently compressed (2:1 above the threshold, RMS detector), as a live vocal channel is.
 //! No reverb: the engine's venue adds the room.
 
+use crate::kit::one_pole_coef;
 use fundsp::prelude64::*;
 
 type Band = An<Pipe<FixedSvf<f64, HighpassMode<f64>>, FixedSvf<f64, LowpassMode<f64>>>>;
@@ -32,11 +33,11 @@ impl Channel {
         band.set_sample_rate(sample_rate);
         band.reset();
         let per_chunk = chunk as f64 / sample_rate;
-        let coef = |tau: f64| (1.0 - (-per_chunk / tau).exp()) as f32;
+        let coef = |tau: f64| one_pole_coef(per_chunk, tau);
         Channel {
             band,
             power: 0.0,
-            power_coef: (1.0 - (-1.0 / (0.015 * sample_rate)).exp()) as f32,
+            power_coef: one_pole_coef(1.0, 0.015 * sample_rate),
             gain_db: MAKEUP_DB,
             attack: coef(0.008),
             release: coef(0.12),

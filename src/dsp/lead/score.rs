@@ -6,8 +6,9 @@
 //! declination, a final fall and pauses — the melody of speech without its words.
 
 use super::vowels::{Onset, Syllable, Vowel, syllable};
-use crate::dsp::util::{Rng, rng, uniform};
-use crate::show::{MomentKind, Show, VoiceType, derive_seed};
+use crate::kit::derive_seed;
+use crate::kit::{Rng, rng, uniform};
+use crate::show::{MomentKind, Show, VoiceType};
 
 /// One sung note or spoken syllable on the show clock.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 //! A saw, or any strictly periodic pulse, sounds like a synthesizer; the per-period
 //! irregularity and the breath riding on the open phase are what make it a throat.
 
-use crate::dsp::util::{Rng, bipolar, uniform};
+use crate::kit::{Rng, bipolar, gauss4};
 
 /// A glottal pulse generator with per-period irregularity.
 pub struct GlottalSource {
@@ -23,12 +23,6 @@ pub struct GlottalSource {
     noise_prev: f32,
     inv_sr: f32,
     rng: Rng,
-}
-
-/// An approximately Gaussian value with unit deviation (Irwin–Hall of 4 uniforms).
-#[inline]
-fn gauss(r: &mut Rng) -> f32 {
-    (uniform(r) + uniform(r) + uniform(r) + uniform(r) - 2.0) * 1.732_050_8
 }
 
 impl GlottalSource {
@@ -66,8 +60,8 @@ impl GlottalSource {
         // barely decorrelates; a little more jitter up there keeps them from measuring too clean.
         let jitter = self.jitter * (f0_hz / 523.0).sqrt().clamp(0.85, 1.2);
         // Clamp the tails so a rare draw never produces a click-like period.
-        self.period_scale = 1.0 + (jitter * gauss(&mut self.rng)).clamp(-0.03, 0.03);
-        self.amp = 1.0 + (self.shimmer * gauss(&mut self.rng)).clamp(-0.15, 0.15);
+        self.period_scale = 1.0 + (jitter * gauss4(&mut self.rng)).clamp(-0.03, 0.03);
+        self.amp = 1.0 + (self.shimmer * gauss4(&mut self.rng)).clamp(-0.15, 0.15);
     }
 
     /// One sample of the source at `f0_hz`.
@@ -115,7 +109,7 @@ impl GlottalSource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::util::rng;
+    use crate::kit::rng;
 
     #[test]
     fn pulses_have_no_dc_and_the_right_period() {

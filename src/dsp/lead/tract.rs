@@ -5,6 +5,7 @@
 //! Coefficients are set once per chunk; the filters themselves run per sample.
 
 use super::vowels::Formants;
+use crate::kit::one_pole_coef_hz;
 
 /// A two-pole resonance with unity gain at 0 Hz (Klatt's cascade resonator).
 #[derive(Debug, Clone, Copy, Default)]
@@ -93,10 +94,10 @@ impl Tract {
             ring_hz,
             tilt_state: 0.0,
             // The shelf turns over around 1.2 kHz.
-            tilt_coef: 1.0 - (-std::f32::consts::TAU * 1200.0 / sr).exp(),
+            tilt_coef: one_pole_coef_hz(1200.0, sr),
             tilt_high: 1.0,
             air: [0.0; 2],
-            air_coef: 1.0 - (-std::f32::consts::TAU * 4000.0 / sr).exp(),
+            air_coef: one_pole_coef_hz(4000.0, sr),
             air_gain: 0.0,
             sample_rate: sr,
         };
