@@ -241,7 +241,7 @@ pub fn centroid_hz(x: &[f32], sr: usize) -> f64 {
 pub fn assert_silent_at_rest(layer: &mut dyn Layer) {
     let mut out = concert::kit::Stereo::default();
     for k in 0..2000u64 {
-        let info = concert::dsp::ChunkInfo {
+        let info = concert::kit::ChunkInfo {
             frame: k * 64,
             sample_rate: 48_000.0,
         };
