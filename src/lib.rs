@@ -7,6 +7,7 @@ pub mod bed;
 pub mod dsp;
 pub mod engine;
 pub mod output;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod preset;
 pub mod render;
