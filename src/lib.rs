@@ -8,6 +8,7 @@ pub mod dsp;
 pub mod engine;
 pub mod kit;
 pub mod output;
+#[cfg(feature = "plot")]
 pub mod plot;
 pub mod preset;
 pub mod render;

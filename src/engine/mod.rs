@@ -22,6 +22,8 @@ use crate::show::{Params, Show};
 
 mod faders;
 pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};
+mod frames;
+pub use frames::{DEFAULT_BLOCK_FRAMES, Frames};
 
 /// Names of the layers, in stem order (stems are written as `NAME.wav`). The crowd stem also
 /// carries the room tone (air, coughs, shuffles): both are the audience.
