@@ -13,12 +13,13 @@
 //! TOML, files or devices, and it allocates only in [`ApplauseLayer::new`].
 
 use super::Layer;
+use crate::kit::Listener;
 use crate::kit::derive_seed;
 use crate::kit::{BeatGrid, ClapKind, ClapSection};
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
 use crate::kit::{gauss3_f64, one_pole_coef, xorshift_bipolar32};
-use crate::show::{Listener, Params, Show};
+use crate::show::{Params, Show};
 
 /// Clappers simulated individually (the nearest people).
 pub const NEAR_CLAPPERS: usize = 160;
@@ -689,8 +690,9 @@ impl Layer for ApplauseLayer {
 mod tests {
     use super::*;
     use crate::dsp::util::render_layer;
+    use crate::kit::VenueKind;
+    use crate::show::MomentKind;
     use crate::show::tests_support::show_with;
-    use crate::show::{MomentKind, VenueKind};
 
     fn rms(x: &[f32]) -> f32 {
         (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt()
@@ -730,8 +732,9 @@ mod tests {
 mod scratch {
     use super::*;
     use crate::dsp::util::render_layer;
+    use crate::kit::VenueKind;
+    use crate::show::MomentKind;
     use crate::show::tests_support::show_with;
-    use crate::show::{MomentKind, VenueKind};
 
     /// Writes applause renders to /tmp/cw for measurement with inspect-wav.
     #[test]
@@ -782,8 +785,9 @@ mod scratch {
 mod levels {
     use super::*;
     use crate::dsp::util::render_layer;
+    use crate::kit::VenueKind;
+    use crate::show::MomentKind;
     use crate::show::tests_support::show_with;
-    use crate::show::{MomentKind, VenueKind};
 
     /// The far field (or a small room's grain bed) sits 3–7.5 dB under the near field's claps
     /// at every size and seat before its small-room lift ([`BED_LIFT_DB`] × [`small_room_share`]),

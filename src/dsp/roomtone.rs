@@ -19,10 +19,11 @@
 use fundsp::prelude32::{AudioUnit, highpass_hz, lowpass_hz, pink};
 use rand::Rng as _;
 
+use crate::kit::VenueKind;
 use crate::kit::splitmix64;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, db_to_gain, pan_gains, rng, uniform};
-use crate::show::{Params, VenueKind};
+use crate::show::Params;
 
 /// Band of the room's air (Hz): no rumble under it (a low drone reads as an engine) and little
 /// above it (a bright hiss reads as steam or rain).

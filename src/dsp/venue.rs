@@ -12,7 +12,7 @@
 use fundsp::prelude32::{An, DCBlock, dcblock_hz};
 
 use crate::kit::{CHUNK, Stereo};
-use crate::show::{Listener, Venue, VenueKind};
+use crate::kit::{Listener, Venue, VenueKind};
 
 const LINES: usize = 8;
 /// Base delay line lengths in milliseconds (mutually prime-ish, spread for density).

@@ -27,10 +27,11 @@ use tract::Tract;
 use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
 
 use super::Layer;
+use crate::kit::VoiceType;
 use crate::kit::derive_seed;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, rng};
-use crate::show::{Params, Show, VoiceType};
+use crate::show::{Params, Show};
 
 /// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
 /// near -20 dBFS RMS and ff near -16 dBFS.

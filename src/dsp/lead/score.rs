@@ -6,9 +6,10 @@
 //! declination, a final fall and pauses — the melody of speech without its words.
 
 use super::vowels::{Onset, Syllable, Vowel, syllable};
+use crate::kit::VoiceType;
 use crate::kit::derive_seed;
 use crate::kit::{Rng, rng, uniform};
-use crate::show::{MomentKind, Show, VoiceType};
+use crate::show::{MomentKind, Show};
 
 /// One sung note or spoken syllable on the show clock.
 #[derive(Debug, Clone)]

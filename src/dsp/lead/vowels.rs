@@ -4,7 +4,7 @@
 //!
 //! Pure data and small functions: no state, no DSP, no randomness.
 
-use crate::show::VoiceType;
+use crate::kit::VoiceType;
 
 /// One of the five cardinal sung vowels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
