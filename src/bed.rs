@@ -25,8 +25,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::dsp::crowd::chant::{chant_syllables, pattern_beats};
 use crate::engine::Engine;
+use crate::instruments::crowd::chant::{chant_syllables, pattern_beats};
 use crate::output::wav::{Bext, SampleFormat, WavMeta, max_frames};
 use crate::preset::time::format_clock;
 use crate::preset::{MomentSpec, PresetError, ShowSpec, SongSpec, VenueSpec};

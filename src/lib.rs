@@ -4,8 +4,9 @@
 //! deterministic [`engine::Engine`], block by block; [`output`] writes WAV files and stems.
 
 pub mod bed;
-pub mod dsp;
+pub mod conductor;
 pub mod engine;
+pub mod instruments;
 pub mod kit;
 pub mod output;
 #[cfg(feature = "plot")]

@@ -4,7 +4,7 @@
 
 mod crowd_support;
 
-use concert::dsp::applause::ApplauseLayer;
+use concert::instruments::applause::ApplauseLayer;
 use concert::show::{Listener, MomentKind, Show, VenueKind};
 use crowd_support::{moment, render_mono, show};
 

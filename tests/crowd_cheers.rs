@@ -3,8 +3,8 @@
 
 mod crowd_support;
 
-use concert::dsp::cheers::{CheerKind, CheersLayer};
-use concert::dsp::util::render_layer;
+use concert::conductor::render_layer;
+use concert::instruments::cheers::{CheerKind, CheersLayer};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 

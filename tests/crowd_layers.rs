@@ -5,8 +5,8 @@
 
 mod crowd_support;
 
-use concert::dsp::crowd::{CrowdLayer, chant_beat_count, chant_beat_secs};
-use concert::dsp::util::render_layer;
+use concert::conductor::render_layer;
+use concert::instruments::crowd::{CrowdLayer, chant_beat_count, chant_beat_secs};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 

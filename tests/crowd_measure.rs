@@ -3,9 +3,9 @@
 
 mod crowd_support;
 
-use concert::dsp::cheers::CheersLayer;
-use concert::dsp::crowd::CrowdLayer;
-use concert::dsp::util::render_layer;
+use concert::conductor::render_layer;
+use concert::instruments::cheers::CheersLayer;
+use concert::instruments::crowd::CrowdLayer;
 use concert::show::VenueKind;
 use crowd_support::*;
 

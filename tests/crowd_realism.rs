@@ -5,11 +5,11 @@
 
 mod crowd_support;
 
-use concert::dsp::crowd::CrowdLayer;
-use concert::dsp::crowd::lane::VoiceBus;
-use concert::dsp::crowd::talker::{ChantRef, Ctx, Talker};
-use concert::dsp::crowd::voice::syllable_sound;
-use concert::dsp::crowd::{chant_beat_count, chant_beat_secs};
+use concert::instruments::crowd::CrowdLayer;
+use concert::instruments::crowd::lane::VoiceBus;
+use concert::instruments::crowd::talker::{ChantRef, Ctx, Talker};
+use concert::instruments::crowd::voice::syllable_sound;
+use concert::instruments::crowd::{chant_beat_count, chant_beat_secs};
 use concert::kit::{CHUNK, Stereo};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;

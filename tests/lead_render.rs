@@ -8,8 +8,8 @@ mod lead_support;
 use lead_support::*;
 use std::time::Instant;
 
-use concert::dsp::lead::LeadLayer;
-use concert::dsp::util::render_layer;
+use concert::conductor::render_layer;
+use concert::instruments::lead::LeadLayer;
 
 #[test]
 #[ignore]

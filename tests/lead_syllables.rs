@@ -4,7 +4,7 @@
 
 mod lead_support;
 
-use concert::dsp::lead::vowels::syllable;
+use concert::instruments::lead::vowels::syllable;
 use lead_support::*;
 
 /// Legato lines of syllables that repeat their vowel, some on repeated pitches (the hardest

@@ -3,7 +3,7 @@
 
 mod lead_support;
 
-use concert::dsp::lead::vowels::{Vowel, tune_formants, vowel_formants};
+use concert::instruments::lead::vowels::{Vowel, tune_formants, vowel_formants};
 use concert::show::VoiceType;
 use lead_support::*;
 

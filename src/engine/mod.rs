@@ -7,14 +7,14 @@
 //! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
-use crate::dsp::Layer;
-use crate::dsp::applause::ApplauseLayer;
-use crate::dsp::cheers::CheersLayer;
-use crate::dsp::crowd::CrowdLayer;
-use crate::dsp::lead::LeadLayer;
-use crate::dsp::master::Master;
-use crate::dsp::roomtone::{RoomTone, RoomToneConfig};
-use crate::dsp::venue::Room;
+use crate::conductor::Layer;
+use crate::instruments::applause::ApplauseLayer;
+use crate::instruments::cheers::CheersLayer;
+use crate::instruments::crowd::CrowdLayer;
+use crate::instruments::lead::LeadLayer;
+use crate::instruments::master::Master;
+use crate::instruments::roomtone::{RoomTone, RoomToneConfig};
+use crate::instruments::venue::Room;
 use crate::kit::db_to_gain;
 use crate::kit::derive_seed;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
@@ -713,7 +713,7 @@ mod tests {
         }
         assert_eq!(plain, mix, "dry stems leave the mix byte-identical");
         let mut alone = ApplauseLayer::new(&show, derive_seed(4, "layer/applause"), 48_000.0);
-        let layer = crate::dsp::util::render_layer(&mut alone, &show, 48_000, 0.0, 1.0);
+        let layer = crate::conductor::render_layer(&mut alone, &show, 48_000, 0.0, 1.0);
         assert!(rms(&layer) > 1e-3, "the applause is sounding");
         let down = db_to_gain(STEM_HEADROOM_DB);
         let expected: Vec<f32> = layer.iter().map(|v| v * down).collect();

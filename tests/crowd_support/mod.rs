@@ -7,8 +7,8 @@ mod fft;
 
 use fft::fft;
 
-use concert::dsp::Layer;
-use concert::dsp::util::render_layer;
+use concert::conductor::Layer;
+use concert::conductor::render_layer;
 use concert::show::{
     Dynamic, Listener, Moment, MomentKind, Note, Show, Singer, Song, Venue, VenueKind,
 };

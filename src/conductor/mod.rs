@@ -1,9 +1,19 @@
-//! A helper that renders one layer on its own, following a show's params (for tests and
-//! measurements, not the audio thread).
+//! The conductor: the only module that reads both the show and the instruments. It turns a
+//! [`Show`] into each instrument's configuration (built once) and controls (every chunk), so
+//! instruments never see a timeline and can be played without one.
+//!
+//! A [`Layer`] is an instrument conducted by a show: the engine asks it for one chunk at a
+//! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
-use super::Layer;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
-use crate::show::Show;
+use crate::show::{Params, Show};
+
+/// An instrument conducted by a show (crowd, applause, cheers, lead).
+pub trait Layer: Send {
+    /// Write the next chunk into `out` (overwriting it), following `params`, which hold the
+    /// control values at the start of the chunk. Must not allocate, lock or do I/O.
+    fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo);
+}
 
 /// Render `secs` seconds of one layer on its own, following `show`'s params, starting at
 /// `from_secs`. Returns interleaved stereo. For tests and measurements, not the audio thread.

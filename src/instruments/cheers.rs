@@ -1,6 +1,6 @@
 //! The "cheers" stem: one-shot crowd events scattered in time, stereo and distance — breathy
 //! "woo"s that glide up and fall, rough irregular screams, finger and wolf whistles (see
-//! [`crate::dsp::whistle`]) and short shouted words.
+//! [`crate::instruments::whistle`]) and short shouted words.
 //!
 //! What makes them people and not sirens or instruments (measured with an AudioSet classifier
 //! on earlier renders, and visible in a real cheering crowd's spectrogram):
@@ -23,13 +23,13 @@
 //! a small cluster (others joining in within half a second), as real cheers do. Voices live in
 //! fixed pools; a full pool drops the newest event (it would be masked anyway).
 //!
-//! Must not touch: the crowd's talkers and bed (`dsp::crowd`), applause.
+//! Must not touch: the crowd's talkers and bed (`instruments::crowd`), applause.
 
-use crate::dsp::Layer;
-use crate::dsp::crowd::voice::{
+use crate::conductor::Layer;
+use crate::instruments::crowd::voice::{
     AE, AH, EH, Formants, OO, Voice, VoiceControl, lerp_formants, syllable_sound,
 };
-use crate::dsp::whistle::Whistle;
+use crate::instruments::whistle::Whistle;
 use crate::kit::xorshift_bipolar24;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, semis, smooth01, uniform};

@@ -26,7 +26,7 @@ use source::GlottalSource;
 use tract::Tract;
 use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
 
-use super::Layer;
+use crate::conductor::Layer;
 use crate::kit::VoiceType;
 use crate::kit::derive_seed;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};

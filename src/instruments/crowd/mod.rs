@@ -18,7 +18,7 @@
 //! more quietly, down to a few near voices and the far bed about 15 dB under the pre-show.
 //!
 //! Must not touch: applause and claps (the applause layer locks its chant claps to
-//! [`chant::chant_beat_secs`]), one-shot cheers (`dsp::cheers`), the venue.
+//! [`chant::chant_beat_secs`]), one-shot cheers (`instruments::cheers`), the venue.
 
 pub mod bed;
 pub mod chant;
@@ -35,8 +35,8 @@ use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
 
 pub use chant::{chant_beat_count, chant_beat_secs};
 
-use super::Layer;
 use super::applause::far_lag_secs;
+use crate::conductor::Layer;
 use crate::kit::derive_seed;
 use crate::kit::{ChunkInfo, Stereo};
 use crate::show::{Moment, MomentKind, Params, Show};

@@ -12,7 +12,7 @@
 //! by the show's [`ClapSection`]s. This module reads `Params` and the show's rhythm; it knows no
 //! TOML, files or devices, and it allocates only in [`ApplauseLayer::new`].
 
-use super::Layer;
+use crate::conductor::Layer;
 use crate::kit::Listener;
 use crate::kit::derive_seed;
 use crate::kit::{BeatGrid, ClapKind, ClapSection};
@@ -689,7 +689,7 @@ impl Layer for ApplauseLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::util::render_layer;
+    use crate::conductor::render_layer;
     use crate::kit::VenueKind;
     use crate::show::MomentKind;
     use crate::show::tests_support::show_with;
@@ -731,7 +731,7 @@ mod tests {
 #[cfg(test)]
 mod scratch {
     use super::*;
-    use crate::dsp::util::render_layer;
+    use crate::conductor::render_layer;
     use crate::kit::VenueKind;
     use crate::show::MomentKind;
     use crate::show::tests_support::show_with;
@@ -784,7 +784,7 @@ mod scratch {
 #[cfg(test)]
 mod levels {
     use super::*;
-    use crate::dsp::util::render_layer;
+    use crate::conductor::render_layer;
     use crate::kit::VenueKind;
     use crate::show::MomentKind;
     use crate::show::tests_support::show_with;
