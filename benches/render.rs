@@ -122,8 +122,7 @@ fn main() {
         let (audio, wall) = time_engine(&show, if quick { 36.0 } else { 72.0 });
         let rtf = audio / wall;
         factors.push(rtf);
-        let mut applause =
-            concert::instruments::applause::ApplauseLayer::new(&show, 1, f64::from(RATE));
+        let mut applause = concert::conductor::ApplauseLayer::new(&show, 1, f64::from(RATE));
         let layer_rtf = time_layer(&show, &mut applause, 42.0);
         println!(
             "{audience:>7} people: full engine {rtf:>6.1}x real time, applause layer alone {layer_rtf:>7.1}x"

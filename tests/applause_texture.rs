@@ -4,7 +4,7 @@
 
 mod crowd_support;
 
-use concert::instruments::applause::ApplauseLayer;
+use concert::conductor::ApplauseLayer;
 use concert::show::{Listener, MomentKind, Show, VenueKind};
 use crowd_support::{moment, render_mono, show};
 

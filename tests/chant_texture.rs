@@ -6,7 +6,7 @@
 
 mod crowd_support;
 
-use concert::instruments::applause::ApplauseLayer;
+use concert::conductor::ApplauseLayer;
 use concert::instruments::crowd::CrowdLayer;
 use concert::show::rhythm::chant_grid;
 use concert::show::{MomentKind, Show, VenueKind};

@@ -7,8 +7,8 @@
 //! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
+use crate::conductor::ApplauseLayer;
 use crate::conductor::Layer;
-use crate::instruments::applause::ApplauseLayer;
 use crate::instruments::cheers::CheersLayer;
 use crate::instruments::crowd::CrowdLayer;
 use crate::instruments::lead::LeadLayer;

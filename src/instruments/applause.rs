@@ -9,17 +9,16 @@
 //! 3–9 dB under the near field.
 //!
 //! Also here: clapping in time (clap-along, claps under chants, synchronised applause), driven
-//! by the show's [`ClapSection`]s. This module reads `Params` and the show's rhythm; it knows no
-//! TOML, files or devices, and it allocates only in [`ApplauseLayer::new`].
+//! by [`ClapSection`]s given in its [`ApplauseConfig`]. It knows no show, TOML, files or
+//! devices, and it allocates only in [`Applause::new`]; [`crate::conductor`] plays it from a
+//! show, and [`applause`] makes it a fundsp node for any graph.
 
-use crate::conductor::Layer;
 use crate::kit::Listener;
 use crate::kit::derive_seed;
 use crate::kit::{BeatGrid, ClapKind, ClapSection};
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
 use crate::kit::{gauss3_f64, one_pole_coef, xorshift_bipolar32};
-use crate::show::{Params, Show};
 
 /// Clappers simulated individually (the nearest people).
 pub const NEAR_CLAPPERS: usize = 160;
@@ -120,7 +119,7 @@ const SOUND_MPS: f64 = 343.0;
 /// fully independent clappers sum to a smooth hiss.
 const LOOSE_SYNC_SHARE: f32 = 0.5;
 /// Tempo of that loose common beat (about 1.7× the free clapping period, as crowds entrain).
-const LOOSE_SYNC_BPM: f64 = 126.0;
+pub(crate) const LOOSE_SYNC_BPM: f64 = 126.0;
 /// Timing scatter of the loose beat, in seconds: wide enough that no pulse is heard as such.
 const LOOSE_SYNC_SCATTER_SECS: f64 = 0.06;
 /// Share of the far crowd (or a small room's bed) on that loose beat in free applause, like the
@@ -430,8 +429,28 @@ fn loose_far_share(t: f64, sr: f64, free: f32, loose: f32, share: &mut [f32; CHU
     }
 }
 
-/// The applause layer (the `applause` stem).
-pub struct ApplauseLayer {
+/// What an applauding crowd is: who claps, where the listener sits, and when they clap in time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplauseConfig {
+    /// People in the audience (sets the near field's size, the far field's density and width).
+    pub audience: u32,
+    /// The listener's seat (how near the nearest clappers are).
+    pub listener: Listener,
+    /// Spans of clapping in time, in time order (empty: applause is always free).
+    pub sections: Vec<ClapSection>,
+    /// All randomness derives from this.
+    pub seed: u64,
+}
+
+/// What changes while the applause plays.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ApplauseControl {
+    /// Applause intensity: the fraction of the audience clapping (0..=1).
+    pub intensity: f32,
+}
+
+/// An applauding crowd (the `applause` stem).
+pub struct Applause {
     clappers: Vec<Clapper>,
     far: Option<FarField>,
     /// Share of the far field on the loose beat in free applause ([`FAR_LOOSE_SHARE`]).
@@ -463,11 +482,11 @@ pub fn far_lag_secs(audience: u32) -> f64 {
     (far_edge - near_edge - near_edge * log) / (SOUND_MPS * log)
 }
 
-impl ApplauseLayer {
-    /// Build the crowd's hands for `show`, with all randomness derived from `seed`.
-    pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
+impl Applause {
+    /// Build the crowd's hands.
+    pub fn new(cfg: &ApplauseConfig, sample_rate: f64) -> Self {
         let sr = sample_rate as f32;
-        let audience = show.venue.audience;
+        let (audience, seed) = (cfg.audience, cfg.seed);
         let near = (audience as usize).clamp(MIN_CLAP_SOURCES, NEAR_CLAPPERS);
         let clappers = layout(derive_seed(seed, "applause/layout"), near)
             .into_iter()
@@ -476,7 +495,7 @@ impl ApplauseLayer {
                 Clapper::new(
                     derive_seed(seed, &format!("applause/clapper-{i}")),
                     slot,
-                    show.venue.listener,
+                    cfg.listener,
                     sr,
                 )
             })
@@ -513,11 +532,11 @@ impl ApplauseLayer {
                 sr,
             )
         });
-        ApplauseLayer {
+        Applause {
             clappers,
             far,
             far_loose: FAR_LOOSE_SHARE * small_room_share(audience),
-            sections: show.clap_sections(),
+            sections: cfg.sections.clone(),
             section_cursor: 0,
             far_lag_coef: {
                 let tau = far_lag_secs(audience).max(1e-4);
@@ -550,12 +569,13 @@ impl ApplauseLayer {
     }
 }
 
-impl Layer for ApplauseLayer {
-    fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
+impl Applause {
+    /// Write the next chunk into `out` (overwriting it), at the intensity of `ctl`.
+    pub fn render(&mut self, info: ChunkInfo, ctl: &ApplauseControl, out: &mut Stereo) {
         out.clear();
         let sr = self.sample_rate;
         let t = info.secs();
-        let intensity = params.applause;
+        let intensity = ctl.intensity;
         let section = self.section_at(t);
         let end = info.frame + CHUNK as u64;
         let vigor = FREE_CLAP_STRENGTH.0 + FREE_CLAP_STRENGTH.1 * intensity;
@@ -686,186 +706,16 @@ impl Layer for ApplauseLayer {
     }
 }
 
+/// Test hooks: silence one of the two tiers, to measure the other.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::conductor::render_layer;
-    use crate::kit::VenueKind;
-    use crate::show::MomentKind;
-    use crate::show::tests_support::show_with;
-
-    fn rms(x: &[f32]) -> f32 {
-        (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt()
+impl Applause {
+    pub(crate) fn without_far_field(mut self) -> Self {
+        self.far = None;
+        self
     }
 
-    #[test]
-    fn silent_without_applause() {
-        let show = show_with(VenueKind::Club, 300, &[(MomentKind::Murmur, 5.0)]);
-        let mut layer = ApplauseLayer::new(&show, 1, 48_000.0);
-        let out = render_layer(&mut layer, &show, 48_000, 0.0, 2.0);
-        assert!(out.iter().all(|v| *v == 0.0));
-    }
-
-    #[test]
-    fn applause_is_loud_spiky_and_deterministic() {
-        let show = show_with(VenueKind::Arena, 15_000, &[(MomentKind::Applause, 10.0)]);
-        let render = |seed| {
-            let mut layer = ApplauseLayer::new(&show, seed, 48_000.0);
-            render_layer(&mut layer, &show, 48_000, 0.0, 6.0)
-        };
-        let a = render(3);
-        assert_eq!(a, render(3), "same seed, same samples");
-        assert_ne!(a, render(4), "another seed, another crowd");
-        let body: Vec<f32> = a[2 * 48_000 * 2..].iter().step_by(2).copied().collect();
-        let level = rms(&body);
-        let peak = body.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        let db = 20.0 * level.log10();
-        assert!(
-            (-26.0..-17.0).contains(&db),
-            "full applause level {db:.1} dBFS"
-        );
-        assert!(peak / level >= 8.0, "crest factor {:.1}", peak / level);
-    }
-}
-
-#[cfg(test)]
-mod scratch {
-    use super::*;
-    use crate::conductor::render_layer;
-    use crate::kit::VenueKind;
-    use crate::show::MomentKind;
-    use crate::show::tests_support::show_with;
-
-    /// Writes applause renders to /tmp/cw for measurement with inspect-wav.
-    #[test]
-    #[ignore]
-    fn write_applause_wavs() {
-        for (kind, n) in [
-            (VenueKind::Club, 100u32),
-            (VenueKind::Club, 1000),
-            (VenueKind::Arena, 10_000),
-            (VenueKind::Arena, 100_000),
-        ] {
-            for part in ["all", "near", "far"] {
-                let show = show_with(
-                    kind,
-                    n,
-                    &[
-                        (MomentKind::Murmur, 1.0),
-                        (MomentKind::Applause, 12.0),
-                        (MomentKind::Murmur, 3.0),
-                    ],
-                );
-                let mut layer = ApplauseLayer::new(&show, 5, 48_000.0);
-                if part == "near" {
-                    layer.far = None;
-                }
-                if part == "far" {
-                    layer.clappers.clear();
-                }
-                let out = render_layer(&mut layer, &show, 48_000, 0.0, 16.0);
-                let spec = hound::WavSpec {
-                    channels: 2,
-                    sample_rate: 48_000,
-                    bits_per_sample: 32,
-                    sample_format: hound::SampleFormat::Float,
-                };
-                let mut w =
-                    hound::WavWriter::create(format!("/tmp/cw/app-{n}-{part}.wav"), spec).unwrap();
-                for s in out {
-                    w.write_sample(s).unwrap();
-                }
-                w.finalize().unwrap();
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod levels {
-    use super::*;
-    use crate::conductor::render_layer;
-    use crate::kit::VenueKind;
-    use crate::show::MomentKind;
-    use crate::show::tests_support::show_with;
-
-    /// The far field (or a small room's grain bed) sits 3–7.5 dB under the near field's claps
-    /// at every size and seat before its small-room lift ([`BED_LIFT_DB`] × [`small_room_share`]),
-    /// and never above them: louder, the bed of grains reads as rain; much quieter, a big crowd
-    /// sounds like a small one, and a club's claps do not hold against its voices.
-    #[test]
-    fn far_field_stays_under_the_near_field_everywhere() {
-        let db = |x: &[f32]| 10.0 * (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).log10();
-        for (kind, n) in [
-            (VenueKind::Club, 60u32),
-            (VenueKind::Club, 350),
-            (VenueKind::Theatre, 1200),
-            (VenueKind::OpenAir, 100_000),
-        ] {
-            for listener in [Listener::Floor, Listener::Balcony, Listener::StageSide] {
-                let mut show = show_with(kind, n, &[(MomentKind::Applause, 10.0)]);
-                show.venue.listener = listener;
-                let mut near = ApplauseLayer::new(&show, 5, 48_000.0);
-                near.far = None;
-                let mut far = ApplauseLayer::new(&show, 5, 48_000.0);
-                far.clappers.clear();
-                let near_db = db(&render_layer(&mut near, &show, 48_000, 2.0, 2.0));
-                let far_db = db(&render_layer(&mut far, &show, 48_000, 2.0, 2.0));
-                let under = near_db - far_db;
-                let lift = BED_LIFT_DB * small_room_share(n);
-                eprintln!(
-                    "{n} {listener:?}: far {under:.1} dB under the near field (lift {lift:.1})"
-                );
-                assert!(
-                    (3.0 - lift..=7.5 - lift).contains(&under) && under >= 0.0,
-                    "{n} {listener:?}: far field {under:.1} dB under the near field (lift {lift:.1} dB)"
-                );
-            }
-        }
-    }
-
-    /// In free applause a small room's bed gathers on the loose common beat: its grains start on
-    /// each beat and thin out before the next one (the mean level of the first 0.1 s after a
-    /// beat well above that of the last 0.15 s before the next). The far field of 100,000 keeps
-    /// its steady grain rate.
-    #[test]
-    fn a_small_rooms_bed_pulses_on_the_loose_beat() {
-        let sr = 48_000.0;
-        let period = 60.0 / LOOSE_SYNC_BPM;
-        for (kind, n, pulsing) in [
-            (VenueKind::Club, 60u32, true),
-            (VenueKind::Club, 350, true),
-            (VenueKind::OpenAir, 100_000, false),
-        ] {
-            let show = show_with(kind, n, &[(MomentKind::Applause, 10.0)]);
-            let mut far = ApplauseLayer::new(&show, 5, sr);
-            far.clappers.clear();
-            let (from, secs) = (3.0, 3.0);
-            let x = render_layer(&mut far, &show, 48_000, from, secs);
-            let (mut on, mut off) = ((0.0f64, 0usize), (0.0f64, 0usize));
-            for (i, f) in x.chunks_exact(2).enumerate() {
-                let t = from + i as f64 / sr;
-                let since = (t / period).fract() * period;
-                let p = f64::from(f[0] * f[0] + f[1] * f[1]);
-                if since < 0.1 {
-                    on = (on.0 + p, on.1 + 1);
-                } else if since > period - 0.15 {
-                    off = (off.0 + p, off.1 + 1);
-                }
-            }
-            let ratio_db = 10.0 * ((on.0 / on.1 as f64) / (off.0 / off.1 as f64)).log10();
-            eprintln!("{n}: on the beat {ratio_db:.1} dB over the end of the beat");
-            if pulsing {
-                assert!(
-                    ratio_db >= 3.0,
-                    "{n}: the bed pulses by only {ratio_db:.1} dB"
-                );
-            } else {
-                assert!(
-                    ratio_db.abs() <= 1.0,
-                    "{n}: the far field pulses by {ratio_db:.1} dB"
-                );
-            }
-        }
+    pub(crate) fn without_near_field(mut self) -> Self {
+        self.clappers.clear();
+        self
     }
 }
