@@ -13,6 +13,9 @@
 //! devices, and it allocates only in [`Applause::new`]; [`crate::conductor`] plays it from a
 //! show, and [`applause`] makes it a fundsp node for any graph.
 
+use fundsp::prelude32::{An, U1};
+
+use super::node::{Instrument, InstrumentNode};
 use crate::kit::Listener;
 use crate::kit::derive_seed;
 use crate::kit::{BeatGrid, ClapKind, ClapSection};
@@ -178,6 +181,7 @@ fn layout(seed: u64, n: usize) -> Vec<Slot> {
 }
 
 /// One person in the near field.
+#[derive(Clone)]
 struct Clapper {
     /// Joins the applause when its intensity exceeds this (the eager ones clap first).
     threshold: f32,
@@ -255,6 +259,7 @@ impl Clapper {
 }
 
 /// The rest of the audience: shot-noise grains through a shared resonator bank.
+#[derive(Clone)]
 struct FarField {
     /// Grain energy held by each channel (its noise amplitude is the square root).
     energy: [f32; FAR_CHANNELS],
@@ -450,6 +455,7 @@ pub struct ApplauseControl {
 }
 
 /// An applauding crowd (the `applause` stem).
+#[derive(Clone)]
 pub struct Applause {
     clappers: Vec<Clapper>,
     far: Option<FarField>,
@@ -704,6 +710,46 @@ impl Applause {
             far.render(&share, &clap_energy, sr, out);
         }
     }
+}
+
+impl Instrument for Applause {
+    type Config = ApplauseConfig;
+    type Control = ApplauseControl;
+    type Inputs = U1;
+    const ID: u64 = 0x636f_6e63_6170_706c; // "concappl"
+
+    fn build(cfg: &ApplauseConfig, sample_rate: f64) -> Self {
+        Applause::new(cfg, sample_rate)
+    }
+
+    fn control(inputs: &[f32]) -> ApplauseControl {
+        ApplauseControl {
+            intensity: inputs[0].clamp(0.0, 1.0),
+        }
+    }
+
+    fn render(&mut self, info: ChunkInfo, ctl: &ApplauseControl, out: &mut Stereo) {
+        Applause::render(self, info, ctl, out);
+    }
+}
+
+/// An applauding crowd as a fundsp node: one input, the intensity (0 = nobody claps, 1 = the
+/// whole audience), read every [`CHUNK`] frames; two outputs, left and right.
+///
+/// ```
+/// use concert::instruments::applause::{ApplauseConfig, applause};
+/// use concert::kit::Listener;
+/// use fundsp::prelude32::*;
+///
+/// let cfg = ApplauseConfig { audience: 2_000, listener: Listener::Floor, sections: vec![], seed: 7 };
+/// let excitement = shared(0.8);
+/// let mut graph = var(&excitement) >> applause(cfg);
+/// graph.set_sample_rate(48_000.0);
+/// let frame = graph.get_stereo();
+/// assert!(frame.0.is_finite() && frame.1.is_finite());
+/// ```
+pub fn applause(cfg: ApplauseConfig) -> An<InstrumentNode<Applause>> {
+    An(InstrumentNode::new(cfg))
 }
 
 /// Test hooks: silence one of the two tiers, to measure the other.

@@ -10,6 +10,7 @@ pub mod cheers;
 pub mod crowd;
 pub mod lead;
 pub mod master;
+pub mod node;
 pub mod roomtone;
 pub mod venue;
 pub mod whistle;

@@ -1,0 +1,109 @@
+//! Instruments as fundsp nodes: the applause node in a user's graph gives exactly the samples
+//! the instrument renders on its own, at any block size, ticked or processed, inside a `Net`.
+
+use concert::instruments::applause::{Applause, ApplauseConfig, ApplauseControl, applause};
+use concert::kit::{CHUNK, ChunkInfo, Listener, Stereo};
+use fundsp::prelude32::*;
+
+const SR: f64 = 48_000.0;
+
+fn cfg() -> ApplauseConfig {
+    ApplauseConfig {
+        audience: 3_000,
+        listener: Listener::Floor,
+        sections: vec![],
+        seed: 11,
+    }
+}
+
+/// The intensity at frame `n`: a swell from nothing to full and back, so controls matter.
+fn intensity(n: usize) -> f32 {
+    let t = n as f32 / SR as f32;
+    (t * 1.5).sin().abs().min(1.0)
+}
+
+/// The instrument alone, controls read at the first frame of every chunk.
+fn direct(frames: usize) -> Vec<(f32, f32)> {
+    let mut inst = Applause::new(&cfg(), SR);
+    let mut chunk = Stereo::default();
+    let mut out = Vec::with_capacity(frames);
+    let mut frame = 0;
+    while out.len() < frames {
+        let ctl = ApplauseControl {
+            intensity: intensity(frame),
+        };
+        let info = ChunkInfo {
+            frame: frame as u64,
+            sample_rate: SR,
+        };
+        inst.render(info, &ctl, &mut chunk);
+        for i in 0..std::cmp::min(CHUNK, frames - out.len()) {
+            out.push((chunk.l[i], chunk.r[i]));
+        }
+        frame += CHUNK;
+    }
+    out
+}
+
+#[test]
+fn the_node_ticked_frame_by_frame_is_the_instrument() {
+    let frames = 2 * SR as usize;
+    let mut node = applause(cfg());
+    node.set_sample_rate(SR);
+    let ticked: Vec<(f32, f32)> = (0..frames)
+        .map(|n| {
+            let f = node.tick(&Frame::from([intensity(n)]));
+            (f[0], f[1])
+        })
+        .collect();
+    let want = direct(frames);
+    assert_eq!(ticked, want);
+    let loud = want.iter().fold(0.0f32, |m, (l, _)| m.max(l.abs()));
+    assert!(loud > 0.05, "the applause is heard (peak {loud})");
+}
+
+#[test]
+fn the_node_in_a_net_gives_the_same_samples_at_any_block_size() {
+    let frames = SR as usize;
+    let want = direct(frames);
+    for block in [64usize, 37, 1] {
+        let mut net = Net::new(1, 2);
+        let id = net.push(Box::new(applause(cfg())));
+        net.pipe_input(id);
+        net.pipe_output(id);
+        net.set_sample_rate(SR);
+        let mut got = Vec::with_capacity(frames);
+        let mut input = BufferVec::new(1);
+        let mut output = BufferVec::new(2);
+        while got.len() < frames {
+            let n = std::cmp::min(std::cmp::min(block, frames - got.len()), MAX_BUFFER_SIZE);
+            for i in 0..n {
+                input.set_f32(0, i, intensity(got.len() + i));
+            }
+            net.process(n, &input.buffer_ref(), &mut output.buffer_mut());
+            for i in 0..n {
+                got.push((output.at_f32(0, i), output.at_f32(1, i)));
+            }
+        }
+        assert!(got == want, "block {block}: the net changed the samples");
+    }
+}
+
+#[test]
+fn a_new_sample_rate_rebuilds_the_crowd_for_it() {
+    let mut node = applause(cfg());
+    node.set_sample_rate(SR);
+    let at_48k: Vec<f32> = (0..4096)
+        .map(|_| node.tick(&Frame::from([1.0]))[0])
+        .collect();
+    node.set_sample_rate(96_000.0);
+    let at_96k: Vec<f32> = (0..4096)
+        .map(|_| node.tick(&Frame::from([1.0]))[0])
+        .collect();
+    assert_ne!(at_48k, at_96k, "the clap bodies are tuned to the rate");
+    node.set_sample_rate(SR);
+    let again: Vec<f32> = (0..4096)
+        .map(|_| node.tick(&Frame::from([1.0]))[0])
+        .collect();
+    assert_eq!(at_48k, again, "back at 48 kHz, from the start");
+}
