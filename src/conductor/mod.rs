@@ -6,6 +6,7 @@
 //! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
 mod applause;
+pub mod roomtone;
 
 pub use applause::ApplauseLayer;
 

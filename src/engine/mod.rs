@@ -9,11 +9,12 @@
 
 use crate::conductor::ApplauseLayer;
 use crate::conductor::Layer;
+use crate::conductor::roomtone;
 use crate::instruments::cheers::CheersLayer;
 use crate::instruments::crowd::CrowdLayer;
 use crate::instruments::lead::LeadLayer;
 use crate::instruments::master::Master;
-use crate::instruments::roomtone::{RoomTone, RoomToneConfig};
+use crate::instruments::roomtone::RoomTone;
 use crate::instruments::venue::Room;
 use crate::kit::db_to_gain;
 use crate::kit::derive_seed;
@@ -283,10 +284,7 @@ impl Engine {
             sample_rate: sr,
             layers,
             room_tone: RoomTone::new(
-                RoomToneConfig {
-                    venue: show.venue.kind,
-                    audience: show.venue.audience,
-                },
+                roomtone::config(show),
                 derive_seed(seed, "layer/room-tone"),
                 sr,
             ),
@@ -356,7 +354,8 @@ impl Engine {
             layer.render(info, &params, &mut self.bufs[k]);
             if k == CROWD {
                 let mut tone = Stereo::default();
-                self.room_tone.render(info, &params, &mut tone);
+                self.room_tone
+                    .render(info, &roomtone::control(&params), &mut tone);
                 self.bufs[CROWD].add_scaled(&tone, 1.0);
             }
             if faded {

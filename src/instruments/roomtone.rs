@@ -23,7 +23,6 @@ use crate::kit::VenueKind;
 use crate::kit::splitmix64;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, db_to_gain, pan_gains, rng, uniform};
-use crate::show::Params;
 
 /// Band of the room's air (Hz): no rumble under it (a low drone reads as an engine) and little
 /// above it (a bright hiss reads as steam or rain).
@@ -147,6 +146,13 @@ impl Default for Event {
     }
 }
 
+/// What changes while the room plays.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RoomToneControl {
+    /// 1 while the audience holds its breath for a ballad: more (suppressed) coughs.
+    pub hush: f32,
+}
+
 /// The room tone of a venue: air plus sparse coughs and shuffles, stereo.
 pub struct RoomTone {
     seed: u64,
@@ -212,8 +218,8 @@ impl RoomTone {
     }
 
     /// Write the next chunk into `out` (overwriting it).
-    pub fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
-        self.spawn(info, params);
+    pub fn render(&mut self, info: ChunkInfo, ctl: &RoomToneControl, out: &mut Stereo) {
+        self.spawn(info, ctl);
         let secs = info.secs();
         if secs >= self.drift_next {
             let r = &mut self.drift_rng;
@@ -245,11 +251,11 @@ impl RoomTone {
     }
 
     /// Draw this chunk's new events: Poisson arrivals from a stream keyed by the chunk index.
-    fn spawn(&mut self, info: ChunkInfo, params: &Params) {
+    fn spawn(&mut self, info: ChunkInfo, ctl: &RoomToneControl) {
         let chunk = info.frame / CHUNK as u64;
         let mut r = rng(splitmix64(self.seed ^ chunk.wrapping_mul(0x9E37_79B9)));
         let dt = CHUNK as f32 / self.sr;
-        let coughs = COUGHS_PER_SEC * (1.0 + (HUSH_COUGH_FACTOR - 1.0) * params.hush);
+        let coughs = COUGHS_PER_SEC * (1.0 + (HUSH_COUGH_FACTOR - 1.0) * ctl.hush);
         if uniform(&mut r) < SHUFFLES_PER_SEC * dt {
             let seed = r.next_u64();
             self.start(Kind::Shuffle, seed);
@@ -375,7 +381,7 @@ impl Event {
 mod tests {
     use super::*;
 
-    fn render(cfg: RoomToneConfig, params: Params, secs: f64) -> Vec<f32> {
+    fn render(cfg: RoomToneConfig, ctl: RoomToneControl, secs: f64) -> Vec<f32> {
         let sr = 48_000.0;
         let mut tone = RoomTone::new(cfg, 7, sr);
         let mut out = Vec::new();
@@ -387,7 +393,7 @@ mod tests {
                     frame,
                     sample_rate: sr,
                 },
-                &params,
+                &ctl,
                 &mut chunk,
             );
             for i in 0..CHUNK {
@@ -410,7 +416,7 @@ mod tests {
             venue: VenueKind::Arena,
             audience: 15_000,
         };
-        let out = render(cfg, Params::default(), 20.0);
+        let out = render(cfg, RoomToneControl::default(), 20.0);
         // Every half second sits between −70 and −45 dBFS: audible under a ballad, far under
         // any chatter.
         for (k, w) in out.chunks(48_000).enumerate() {
@@ -428,10 +434,7 @@ mod tests {
             venue: VenueKind::Theatre,
             audience: 1200,
         };
-        let hush = Params {
-            hush: 1.0,
-            ..Params::default()
-        };
+        let hush = RoomToneControl { hush: 1.0 };
         let out = render(cfg, hush, 30.0);
         // 10 ms levels: events make the level jump well above the air's median.
         let mut levels: Vec<f32> = out.chunks(960).map(db).collect();
@@ -451,7 +454,7 @@ mod tests {
                 venue: VenueKind::Club,
                 audience: 60,
             },
-            Params::default(),
+            RoomToneControl::default(),
             8.0,
         );
         let big = render(
@@ -459,7 +462,7 @@ mod tests {
                 venue: VenueKind::Arena,
                 audience: 15_000,
             },
-            Params::default(),
+            RoomToneControl::default(),
             8.0,
         );
         assert!(
