@@ -8,8 +8,8 @@ mod lead_support;
 use lead_support::*;
 use std::time::Instant;
 
+use concert::conductor::LeadLayer;
 use concert::conductor::render_layer;
-use concert::instruments::lead::LeadLayer;
 
 #[test]
 #[ignore]

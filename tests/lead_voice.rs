@@ -335,8 +335,8 @@ fn banter_talks_with_pauses_and_falling_phrases() {
 /// Other sample rates give the same voice: finite, and the same level within 1.5 dB.
 #[test]
 fn works_at_other_sample_rates() {
+    use concert::conductor::LeadLayer;
     use concert::conductor::render_layer;
-    use concert::instruments::lead::LeadLayer;
     let show = show_with("ah:64:3 ~:1 ee:72:3", 60.0, 0.0);
     let level = |sr: u32| {
         let mut lead = LeadLayer::new(&show, 2, f64::from(sr));

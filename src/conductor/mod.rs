@@ -6,9 +6,12 @@
 //! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
 mod applause;
+mod lead;
 pub mod roomtone;
+pub mod score;
 
 pub use applause::ApplauseLayer;
+pub use lead::LeadLayer;
 
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::show::{Params, Show};

@@ -9,10 +9,10 @@
 
 use crate::conductor::ApplauseLayer;
 use crate::conductor::Layer;
+use crate::conductor::LeadLayer;
 use crate::conductor::roomtone;
 use crate::instruments::cheers::CheersLayer;
 use crate::instruments::crowd::CrowdLayer;
-use crate::instruments::lead::LeadLayer;
 use crate::instruments::master::Master;
 use crate::instruments::roomtone::RoomTone;
 use crate::instruments::venue::Room;

@@ -7,8 +7,8 @@ mod fft;
 
 use fft::fft;
 
+use concert::conductor::LeadLayer;
 use concert::conductor::render_layer;
-use concert::instruments::lead::LeadLayer;
 use concert::show::{
     Dynamic, Listener, Moment, MomentKind, Note, ScoredNote, Show, Singer, Song, Venue, VenueKind,
 };

@@ -1,7 +1,8 @@
-//! The lead singer: a source-filter voice that sings the show's score and talks during banter,
-//! heard dry through a vocal mic and the PA (the engine's venue adds the room).
+//! The lead singer: a source-filter voice that sings its part and talks during banter, heard
+//! dry through a vocal mic and the PA (the engine's venue adds the room).
 //!
-//! - [`score`] plans every note and spoken syllable once, in [`LeadLayer::new`];
+//! - [`score`] is the part's format: every note and spoken syllable, planned before singing
+//!   (a show's part is written by `conductor::score`);
 //! - [`contour`] moves the pitch the way a singer does (glides, scoops, falls, drift);
 //! - [`source`] makes glottal pulses with jitter, shimmer and breath;
 //! - [`tract`] shapes them with five formants and the singer's formant;
@@ -9,12 +10,12 @@
 //! - [`pa`] band-limits and compresses like a vocal channel.
 //!
 //! Control values are computed once per chunk and interpolated per sample. When nothing is
-//! sung or spoken the layer writes silence without running the voice. This module does not
-//! read params other than time, and knows nothing of the crowd, the room or files.
+//! sung or spoken the singer writes silence without running the voice. It reads nothing but
+//! its part and the clock, and knows nothing of the show, the crowd, the room or files.
 
 mod contour;
 mod pa;
-mod score;
+pub mod score;
 mod source;
 mod tract;
 pub mod vowels;
@@ -26,12 +27,10 @@ use source::GlottalSource;
 use tract::Tract;
 use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
 
-use crate::conductor::Layer;
 use crate::kit::VoiceType;
 use crate::kit::derive_seed;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, rng};
-use crate::show::{Params, Show};
 
 /// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
 /// near -20 dBFS RMS and ff near -16 dBFS.
@@ -158,8 +157,19 @@ impl Target {
     }
 }
 
-/// The lead singer layer: sings `Show::lead_notes()` and talks in banter moments.
-pub struct LeadLayer {
+/// Who sings and what: the voice, the part, and the seed all randomness derives from.
+#[derive(Debug, Clone)]
+pub struct SingerConfig {
+    /// The voice type (formants, ring, speaking pitch).
+    pub voice: VoiceType,
+    /// Every note and spoken syllable, in time order.
+    pub part: Vec<Utterance>,
+    /// The voice's own randomness (each utterance also carries its moment's seed).
+    pub seed: u64,
+}
+
+/// The lead singer: sings and speaks its part.
+pub struct Singer {
     plan: Vec<Utterance>,
     vowels: [Formants; 5],
     onsets: [Option<Formants>; 9],
@@ -233,10 +243,10 @@ fn effort_gain(effort: f32, speech: bool) -> f32 {
     VOICE_GAIN * 10f32.powf(db / 20.0)
 }
 
-impl LeadLayer {
-    /// A lead for `show` at `sample_rate`, its randomness derived from `seed` per moment.
-    pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
-        let voice = show.singer.voice;
+impl Singer {
+    /// A singer at `sample_rate`.
+    pub fn new(cfg: &SingerConfig, sample_rate: f64) -> Self {
+        let (voice, seed) = (cfg.voice, cfg.seed);
         let vowels = Vowel::ALL.map(|v| vowel_formants(voice, v));
         let onsets = Onset::ALL.map(|o| onset_formants(voice, o));
         let ring_hz = match voice {
@@ -246,8 +256,8 @@ impl LeadLayer {
             VoiceType::Tenor => 2900.0,
         };
         let base = derive_seed(seed, "lead");
-        LeadLayer {
-            plan: score::plan(show, seed),
+        Singer {
+            plan: cfg.part.clone(),
             vowels,
             onsets,
             dt: (CHUNK as f64 / sample_rate) as f32,
@@ -567,8 +577,9 @@ impl LeadLayer {
     }
 }
 
-impl Layer for LeadLayer {
-    fn render(&mut self, info: ChunkInfo, _params: &Params, out: &mut Stereo) {
+impl Singer {
+    /// Write the next chunk into `out` (overwriting it): the part's utterances at this time.
+    pub fn render(&mut self, info: ChunkInfo, out: &mut Stereo) {
         let t = info.secs();
         let target = self.target(t);
         if target.is_none() && self.now.amp < 1e-5 && self.amp_prev < 1e-5 {
