@@ -518,16 +518,8 @@ fn run_pass(
         let n = (total + latency - done).min(BLOCK_FRAMES as u64) as usize;
         let block = &mut mix[..2 * n];
         if stems.is_some() {
-            let [a, b, c, d] = &mut stem_bufs;
-            engine.render_block_with_stems(
-                block,
-                &mut [
-                    &mut a[..2 * n],
-                    &mut b[..2 * n],
-                    &mut c[..2 * n],
-                    &mut d[..2 * n],
-                ],
-            );
+            engine
+                .render_block_with_stems(block, &mut stem_bufs.each_mut().map(|s| &mut s[..2 * n]));
         } else {
             engine.render_block(block);
         }

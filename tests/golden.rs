@@ -40,18 +40,11 @@ fn window(show: &Show, start: u64, frames: usize, block: usize) -> Vec<Vec<f32>>
     while done < frames {
         let n = block.min(frames - done);
         let span = 2 * done..2 * (done + n);
-        let [a, b, c, d] = stems else {
-            unreachable!("four stems")
-        };
-        engine.render_block_with_stems(
-            &mut mix[span.clone()],
-            &mut [
-                &mut a[span.clone()],
-                &mut b[span.clone()],
-                &mut c[span.clone()],
-                &mut d[span],
-            ],
-        );
+        let mut slices: [&mut [f32]; LAYERS] = std::array::from_fn(|_| &mut [][..]);
+        for (slice, stem) in slices.iter_mut().zip(stems.iter_mut()) {
+            *slice = &mut stem[span.clone()];
+        }
+        engine.render_block_with_stems(&mut mix[span], &mut slices);
         done += n;
     }
     out

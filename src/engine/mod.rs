@@ -26,17 +26,59 @@ pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};
 mod frames;
 pub use frames::{DEFAULT_BLOCK_FRAMES, Frames};
 
+/// One layer of the mix: an instrument conducted by the show, with its own stem.
+struct LayerRow {
+    /// Stem name (written as `NAME.wav`); also the name of its random stream.
+    name: &'static str,
+    /// Reverb send. Applause stays well under its dry sound (about −9 dB): a wet, smeared
+    /// crowd reads as rain.
+    send: f32,
+    /// The conducted instrument for a show, a derived seed and a sample rate.
+    build: fn(&Show, u64, f64) -> Box<dyn Layer>,
+}
+
+/// Every layer, in stem order. Adding an instrument to the show is one row here plus its file
+/// in `instruments/` and its conductor in `conductor/`.
+const LAYER_TABLE: [LayerRow; 4] = [
+    LayerRow {
+        name: "crowd",
+        send: 0.5,
+        build: |show, seed, sr| Box::new(CrowdLayer::new(show, seed, sr)),
+    },
+    LayerRow {
+        name: "applause",
+        send: 0.35,
+        build: |show, seed, sr| Box::new(ApplauseLayer::new(show, seed, sr)),
+    },
+    LayerRow {
+        name: "cheers",
+        send: 0.45,
+        build: |show, seed, sr| Box::new(CheersLayer::new(show, seed, sr)),
+    },
+    LayerRow {
+        name: "lead",
+        send: 0.4,
+        build: |show, seed, sr| Box::new(LeadLayer::new(show, seed, sr)),
+    },
+];
+
+/// Number of layers.
+pub const LAYERS: usize = LAYER_TABLE.len();
+
 /// Names of the layers, in stem order (stems are written as `NAME.wav`). The crowd stem also
 /// carries the room tone (air, coughs, shuffles): both are the audience.
-pub const STEMS: [&str; 4] = ["crowd", "applause", "cheers", "lead"];
-/// Number of layers.
-pub const LAYERS: usize = STEMS.len();
+pub const STEMS: [&str; LAYERS] = {
+    let mut names = [""; LAYERS];
+    let mut k = 0;
+    while k < LAYERS {
+        names[k] = LAYER_TABLE[k].name;
+        k += 1;
+    }
+    names
+};
+
 /// Index of the crowd layer in [`STEMS`], whose stem also carries the room tone.
 const CROWD: usize = 0;
-
-/// Reverb send of each layer, in stem order. Applause stays well under its dry sound (about
-/// −9 dB): a wet, smeared crowd reads as rain.
-const SENDS: [f32; LAYERS] = [0.5, 0.35, 0.45, 0.4];
 
 /// Level of every stem against its share of the mix bus, in dB. The bus runs hot on purpose
 /// (the master's look-ahead limiter holds the mix's peaks at its ceiling), but the stems bypass
@@ -252,20 +294,8 @@ impl Engine {
         start: u64,
     ) -> Self {
         let sr = f64::from(sample_rate);
-        let layers: [Box<dyn Layer>; LAYERS] = [
-            Box::new(CrowdLayer::new(show, derive_seed(seed, "layer/crowd"), sr)),
-            Box::new(ApplauseLayer::new(
-                show,
-                derive_seed(seed, "layer/applause"),
-                sr,
-            )),
-            Box::new(CheersLayer::new(
-                show,
-                derive_seed(seed, "layer/cheers"),
-                sr,
-            )),
-            Box::new(LeadLayer::new(show, derive_seed(seed, "layer/lead"), sr)),
-        ];
+        let layers: [Box<dyn Layer>; LAYERS] = LAYER_TABLE
+            .map(|row| (row.build)(show, derive_seed(seed, &format!("layer/{}", row.name)), sr));
         let stems = stems.map(|kind| {
             let rooms = match kind {
                 StemRoom::Wet => (0..LAYERS).map(|_| Room::new(&show.venue, sr)).collect(),
@@ -362,7 +392,7 @@ impl Engine {
                 self.faders.apply_layer(k, &mut self.bufs[k]);
             }
             dry.add_scaled(&self.bufs[k], 1.0);
-            send.add_scaled(&self.bufs[k], SENDS[k]);
+            send.add_scaled(&self.bufs[k], LAYER_TABLE[k].send);
         }
         let mut mixed = Stereo::default();
         self.room.process(&dry, &send, &mut mixed);
@@ -376,7 +406,7 @@ impl Engine {
         self.master.process(&mixed, &mut self.out);
         if let Some(stems) = &mut self.stems {
             let headroom = db_to_gain(STEM_HEADROOM_DB);
-            for (k, send_gain) in SENDS.iter().enumerate() {
+            for (k, send_gain) in LAYER_TABLE.iter().map(|row| &row.send).enumerate() {
                 stems.out[k] = stems.held[k].clone();
                 // The room is linear: turning its input down turns the wet stem down.
                 let mut tap = Stereo::default();
@@ -679,10 +709,7 @@ mod tests {
         for v in &mut s {
             *v = vec![0.0; 96_000];
         }
-        {
-            let [a, b, c, d] = &mut s;
-            e.render_block_with_stems(&mut mix, &mut [a, b, c, d]);
-        }
+        e.render_block_with_stems(&mut mix, &mut s.each_mut().map(|v| &mut v[..]));
         assert_eq!(plain, mix, "asking for stems leaves the mix byte-identical");
         // Raised by the stems' headroom, they sum to the mix.
         let up = db_to_gain(-STEM_HEADROOM_DB);
@@ -706,10 +733,7 @@ mod tests {
         for v in &mut s {
             *v = vec![0.0; 96_000];
         }
-        {
-            let [a, b, c, d] = &mut s;
-            e.render_block_with_stems(&mut mix, &mut [a, b, c, d]);
-        }
+        e.render_block_with_stems(&mut mix, &mut s.each_mut().map(|v| &mut v[..]));
         assert_eq!(plain, mix, "dry stems leave the mix byte-identical");
         let mut alone = ApplauseLayer::new(&show, derive_seed(4, "layer/applause"), 48_000.0);
         let layer = crate::conductor::render_layer(&mut alone, &show, 48_000, 0.0, 1.0);
