@@ -3,8 +3,8 @@
 
 mod crowd_support;
 
+use concert::conductor::CheersLayer;
 use concert::conductor::render_layer;
-use concert::instruments::cheers::CheersLayer;
 use concert::instruments::crowd::CrowdLayer;
 use concert::show::VenueKind;
 use crowd_support::*;

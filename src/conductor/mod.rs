@@ -5,6 +5,10 @@
 //! A [`Layer`] is an instrument conducted by a show: the engine asks it for one chunk at a
 //! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
+mod cheers;
+
+pub use cheers::CheersLayer;
+
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::show::{Params, Show};
 

@@ -7,9 +7,9 @@
 //! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
+use crate::conductor::CheersLayer;
 use crate::conductor::Layer;
 use crate::instruments::applause::ApplauseLayer;
-use crate::instruments::cheers::CheersLayer;
 use crate::instruments::crowd::CrowdLayer;
 use crate::instruments::lead::LeadLayer;
 use crate::instruments::master::Master;
