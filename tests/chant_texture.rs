@@ -6,8 +6,8 @@
 
 mod crowd_support;
 
+use concert::conductor::CrowdLayer;
 use concert::instruments::applause::ApplauseLayer;
-use concert::instruments::crowd::CrowdLayer;
 use concert::show::rhythm::chant_grid;
 use concert::show::{MomentKind, Show, VenueKind};
 use crowd_support::{moment, render_mono, rms_db, show};

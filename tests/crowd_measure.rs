@@ -4,8 +4,8 @@
 mod crowd_support;
 
 use concert::conductor::CheersLayer;
+use concert::conductor::CrowdLayer;
 use concert::conductor::render_layer;
-use concert::instruments::crowd::CrowdLayer;
 use concert::show::VenueKind;
 use crowd_support::*;
 

@@ -6,8 +6,10 @@
 //! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
 mod cheers;
+mod crowd;
 
 pub use cheers::CheersLayer;
+pub use crowd::{CrowdLayer, chant_beat_count, chant_beat_secs, chant_clock};
 
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::show::{Params, Show};

@@ -8,9 +8,9 @@
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
 use crate::conductor::CheersLayer;
+use crate::conductor::CrowdLayer;
 use crate::conductor::Layer;
 use crate::instruments::applause::ApplauseLayer;
-use crate::instruments::crowd::CrowdLayer;
 use crate::instruments::lead::LeadLayer;
 use crate::instruments::master::Master;
 use crate::instruments::roomtone::{RoomTone, RoomToneConfig};
