@@ -129,6 +129,7 @@ pub struct CrowdControl {
     /// The band's song (the crowd sings along in a section with `sing_along`).
     pub song: f32,
     /// The section playing: an index into [`CrowdConfig::sections`], `None` between sections.
+    /// A number past the end plays as a section with no chant and no sing-along.
     pub section: Option<usize>,
     /// Seed of the section playing: the talkers take a fresh random stream from it whenever
     /// the section changes.
@@ -227,7 +228,7 @@ impl Crowd {
             }
         }
         let e = params.energy.clamp(0.0, 1.0);
-        let section = params.section.map(|m| &self.sections[m]);
+        let section = params.section.and_then(|m| self.sections.get(m));
         let chant = section
             .and_then(|s| s.chant.as_ref())
             .filter(|c| !c.sounds.is_empty() && params.chant > 0.0);
