@@ -6,8 +6,7 @@
 
 mod crowd_support;
 
-use concert::conductor::ApplauseLayer;
-use concert::instruments::crowd::CrowdLayer;
+use concert::conductor::{ApplauseLayer, CrowdLayer};
 use concert::show::rhythm::chant_grid;
 use concert::show::{MomentKind, Show, VenueKind};
 use crowd_support::{moment, render_mono, rms_db, show};

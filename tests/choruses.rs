@@ -1,8 +1,8 @@
 //! The crowd joins in on the choruses (the loud, f/ff passages of a song's melody): it sings
 //! along there, and stays a quiet hubbub during the verses.
 
+use concert::conductor::CrowdLayer;
 use concert::conductor::render_layer;
-use concert::instruments::crowd::CrowdLayer;
 use concert::preset;
 
 const RATE: u32 = 48_000;

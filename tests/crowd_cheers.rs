@@ -3,8 +3,9 @@
 
 mod crowd_support;
 
+use concert::conductor::CheersLayer;
 use concert::conductor::render_layer;
-use concert::instruments::cheers::{CheerKind, CheersLayer};
+use concert::instruments::cheers::{CheerKind, Cheers};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 
@@ -12,7 +13,7 @@ const SR: usize = 48_000;
 
 fn mean_roughness(kind: CheerKind) -> f64 {
     let r: Vec<f64> = (0..6)
-        .map(|s| roughness(&CheersLayer::render_solo(kind, 100 + s, SR as f64, 1.0), SR))
+        .map(|s| roughness(&Cheers::render_solo(kind, 100 + s, SR as f64, 1.0), SR))
         .collect();
     r.iter().sum::<f64>() / r.len() as f64
 }
@@ -37,7 +38,7 @@ fn loud_near_events_peak_around_minus_12_dbfs() {
         CheerKind::Shout,
     ] {
         let peaks: Vec<f64> = (0..5)
-            .map(|s| peak_db(&CheersLayer::render_solo(kind, 7 + s, SR as f64, 2.0)))
+            .map(|s| peak_db(&Cheers::render_solo(kind, 7 + s, SR as f64, 2.0)))
             .collect();
         let loudest = peaks.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         println!("{kind:?}: loudest peak {loudest:.1} dBFS");
@@ -48,7 +49,7 @@ fn loud_near_events_peak_around_minus_12_dbfs() {
 #[test]
 fn whistles_glide_between_1_and_4_khz() {
     for s in 0..4 {
-        let x = CheersLayer::render_solo(CheerKind::Whistle, 40 + s, SR as f64, 1.0);
+        let x = Cheers::render_solo(CheerKind::Whistle, 40 + s, SR as f64, 1.0);
         let c = centroid_hz(&x, SR);
         assert!((1000.0..=4200.0).contains(&c), "whistle centroid {c}");
     }
@@ -174,7 +175,7 @@ fn whistles_are_a_narrow_noisy_band_between_1_5_and_4_khz_with_a_small_glide() {
     let sine_conc = median(tone_frames(&sine).iter().map(|f| f.1).collect());
     let mut concs = Vec::new();
     for s in 0..8 {
-        let x = CheersLayer::render_solo(CheerKind::Whistle, 40 + s, SR as f64, 1.5);
+        let x = Cheers::render_solo(CheerKind::Whistle, 40 + s, SR as f64, 1.5);
         let frames = tone_frames(&x);
         assert!(frames.len() >= 2, "seed {s}: whistle too short");
         let hz: Vec<f64> = frames.iter().map(|f| f.0).collect();
@@ -297,7 +298,7 @@ fn screams_wander_and_break_instead_of_a_periodic_vibrato() {
     let mut peaks = Vec::new();
     let mut tops = Vec::new();
     for s in 0..8 {
-        let x = CheersLayer::render_solo(CheerKind::Scream, 300 + s, SR as f64, 2.0);
+        let x = Cheers::render_solo(CheerKind::Scream, 300 + s, SR as f64, 2.0);
         let track = f0_track(&x);
         let voiced: Vec<f64> = track.iter().copied().filter(|f| *f > 0.0).collect();
         tops.push(median(voiced));

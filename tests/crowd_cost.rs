@@ -6,9 +6,9 @@ mod crowd_support;
 
 use std::time::Instant;
 
+use concert::conductor::CheersLayer;
+use concert::conductor::CrowdLayer;
 use concert::conductor::render_layer;
-use concert::instruments::cheers::CheersLayer;
-use concert::instruments::crowd::CrowdLayer;
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 

@@ -6,7 +6,7 @@
 mod crowd_support;
 
 use concert::conductor::render_layer;
-use concert::instruments::crowd::{CrowdLayer, chant_beat_count, chant_beat_secs};
+use concert::conductor::{CrowdLayer, chant_beat_count, chant_beat_secs};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 

@@ -3,9 +3,9 @@
 
 mod crowd_support;
 
+use concert::conductor::CheersLayer;
+use concert::conductor::CrowdLayer;
 use concert::conductor::render_layer;
-use concert::instruments::cheers::CheersLayer;
-use concert::instruments::crowd::CrowdLayer;
 use concert::show::VenueKind;
 use crowd_support::*;
 

@@ -5,11 +5,11 @@
 
 mod crowd_support;
 
-use concert::instruments::crowd::CrowdLayer;
+use concert::conductor::CrowdLayer;
+use concert::conductor::{chant_beat_count, chant_beat_secs, chant_clock};
 use concert::instruments::crowd::lane::VoiceBus;
 use concert::instruments::crowd::talker::{ChantRef, Ctx, Talker};
 use concert::instruments::crowd::voice::syllable_sound;
-use concert::instruments::crowd::{chant_beat_count, chant_beat_secs};
 use concert::kit::{CHUNK, Stereo};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
@@ -262,7 +262,7 @@ fn chanters_are_not_in_lock_step_and_shout_short_syllables() {
             i,
             12.0,
             Some(ChantRef {
-                moment: &m,
+                clock: chant_clock(&m),
                 sounds: &sounds,
             }),
         );
@@ -330,7 +330,7 @@ fn chanted_fricatives_lead_their_vowels_onto_the_beat() {
             i,
             10.0,
             Some(ChantRef {
-                moment: &m,
+                clock: chant_clock(&m),
                 sounds: &sounds,
             }),
         );

@@ -6,11 +6,15 @@
 //! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
 mod applause;
+mod cheers;
+mod crowd;
 mod lead;
 pub mod roomtone;
 pub mod score;
 
 pub use applause::ApplauseLayer;
+pub use cheers::CheersLayer;
+pub use crowd::{CrowdLayer, chant_beat_count, chant_beat_secs, chant_clock};
 pub use lead::LeadLayer;
 
 use crate::kit::{CHUNK, ChunkInfo, Stereo};

@@ -7,12 +7,8 @@
 //! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
-use crate::conductor::ApplauseLayer;
-use crate::conductor::Layer;
-use crate::conductor::LeadLayer;
 use crate::conductor::roomtone;
-use crate::instruments::cheers::CheersLayer;
-use crate::instruments::crowd::CrowdLayer;
+use crate::conductor::{ApplauseLayer, CheersLayer, CrowdLayer, Layer, LeadLayer};
 use crate::instruments::master::Master;
 use crate::instruments::roomtone::RoomTone;
 use crate::instruments::venue::Room;

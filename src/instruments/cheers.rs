@@ -16,25 +16,23 @@
 //!   scale with the vowel's amplitude (it used to be scaled by the event amplitude twice,
 //!   13–23 dB too weak).
 //!
-//! Events are drawn once per chunk as Poisson arrivals at the rates in [`Params`]
-//! (`cheer_rate`, `whistle_rate`, `scream_rate`), from a random stream derived from the show
-//! seed, the moment's id and the chunk's index inside the moment: a moment's events depend on
-//! nothing else, and a render started mid-moment draws the same events. Some arrivals set off
+//! Events are drawn once per chunk as Poisson arrivals at the rates in [`CheersControl`]
+//! (`cheer_rate`, `whistle_rate`, `scream_rate`), from a random stream derived from the
+//! section's seed (`gesture_seed`) and the chunk's index inside the section: a section's
+//! events depend on nothing else, and a render started mid-section draws the same events. Some arrivals set off
 //! a small cluster (others joining in within half a second), as real cheers do. Voices live in
 //! fixed pools; a full pool drops the newest event (it would be masked anyway).
 //!
 //! Must not touch: the crowd's talkers and bed (`instruments::crowd`), applause.
 
-use crate::conductor::Layer;
 use crate::instruments::crowd::voice::{
     AE, AH, EH, Formants, OO, Voice, VoiceControl, lerp_formants, syllable_sound,
 };
 use crate::instruments::whistle::Whistle;
+use crate::kit::splitmix64;
 use crate::kit::xorshift_bipolar24;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, nonzero_u32, pan_gains, rng, semis, smooth01, uniform};
-use crate::kit::{derive_seed, splitmix64};
-use crate::show::{Params, Show};
 
 /// Voice events ("woo", scream, shout) that can sound at once.
 pub const VOICE_POOL: usize = 16;
@@ -101,7 +99,7 @@ const CONSONANT_Q: f32 = 1.2;
 /// Syllables in one voice event at most.
 const MAX_SYLLABLES: usize = 3;
 
-/// Audience from which a listener hears the full event rates of [`Params`] (`cheer_rate`,
+/// Audience from which a listener hears the full event rates of [`CheersControl`] (`cheer_rate`,
 /// `whistle_rate`, `scream_rate`, tuned on arenas). The cheers heard one by one come from the
 /// people within earshot of a seat, some 15–20 m around it (about 2,000 people standing at
 /// 2 per m²); a bigger crowd adds to the roar, not to the count of distinct woos and whistles.
@@ -573,13 +571,39 @@ impl NextU64 for Rng {
     }
 }
 
-/// The cheers layer: "woo"s, screams, whistles and shouts.
-pub struct CheersLayer {
+/// What the cheers are built from, once: the audience whose size sets how many distinct
+/// voices a listener hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheersConfig {
+    /// People in the room (see [`rate_share`]).
+    pub audience: u32,
+}
+
+/// What the cheers do now, read at the start of each chunk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheersControl {
+    /// Crowd excitement 0..=1: raises pitch and loudness.
+    pub energy: f32,
+    /// Hush 0..=1: fewer and softer events.
+    pub hush: f32,
+    /// "Woo"s and shouts per second (full rate, before the audience's share).
+    pub cheer_rate: f32,
+    /// Whistles per second.
+    pub whistle_rate: f32,
+    /// Screams per second.
+    pub scream_rate: f32,
+    /// Seed of the current section: events are drawn from it and the chunk's index in the
+    /// section, so a section's events depend on nothing else and a render started inside it
+    /// draws the same ones.
+    pub gesture_seed: u64,
+    /// Seconds since the current section started.
+    pub since_secs: f64,
+}
+
+/// The cheers: "woo"s, screams, whistles and shouts.
+pub struct Cheers {
     voices: Vec<VoiceEvent>,
     whistles: Vec<Whistle>,
-    moment_seeds: Vec<u64>,
-    moment_starts: Vec<f64>,
-    gap_seed: u64,
     /// Share of the full event rates this audience makes ([`rate_share`]).
     rate_share: f32,
     sr: f64,
@@ -593,26 +617,19 @@ fn spawn_whistle(w: &mut Whistle, t: f64, energy: f32, hush: f32, r: &mut Rng, n
     w.spawn(t, amp * WHISTLE_GAIN, pan, r);
 }
 
-impl CheersLayer {
-    /// A cheers layer for `show`, with randomness from `seed`.
-    pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
-        CheersLayer {
+impl Cheers {
+    /// Cheers for the audience of `cfg`, at `sample_rate`.
+    pub fn new(cfg: &CheersConfig, sample_rate: f64) -> Self {
+        Cheers {
             voices: vec![VoiceEvent::idle(sample_rate); VOICE_POOL],
             whistles: vec![Whistle::idle(sample_rate); WHISTLE_POOL],
-            moment_seeds: show
-                .moments
-                .iter()
-                .map(|m| derive_seed(seed, &format!("cheers:{}", m.id)))
-                .collect(),
-            moment_starts: show.moments.iter().map(|m| m.start_secs).collect(),
-            gap_seed: derive_seed(seed, "cheers:gap"),
-            rate_share: rate_share(show.venue.audience),
+            rate_share: rate_share(cfg.audience),
             sr: sample_rate,
             scratch: Stereo::default(),
         }
     }
 
-    fn spawn(&mut self, kind: CheerKind, t: f64, p: &Params, r: &mut Rng) {
+    fn spawn(&mut self, kind: CheerKind, t: f64, p: &CheersControl, r: &mut Rng) {
         if kind == CheerKind::Whistle {
             if let Some(w) = self.whistles.iter_mut().find(|w| !w.active) {
                 spawn_whistle(w, t, p.energy, p.hush, r, false);
@@ -659,19 +676,17 @@ impl CheersLayer {
         out.truncate((secs * sample_rate) as usize);
         out
     }
-}
 
-impl Layer for CheersLayer {
-    fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
+    /// Write the next chunk into `out` (overwriting it), following `params`. Allocates nothing.
+    pub fn render(&mut self, info: ChunkInfo, params: &CheersControl, out: &mut Stereo) {
         out.clear();
         let t = info.secs();
         let dt = CHUNK as f64 / info.sample_rate;
-        // The chunk's own random stream: (show seed, moment id, chunk index in the moment).
-        let (seed, start) = params.moment.map_or((self.gap_seed, 0.0), |m| {
-            (self.moment_seeds[m], self.moment_starts[m])
-        });
-        let k = ((t - start) / dt).round().max(0.0) as u64;
-        let mut r = rng(splitmix64(seed ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        // The chunk's own random stream: (section seed, chunk index in the section).
+        let k = (params.since_secs / dt).round().max(0.0) as u64;
+        let mut r = rng(splitmix64(
+            params.gesture_seed ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        ));
         let sparse = (1.0 - 0.5 * params.hush) * self.rate_share;
         // Clusters add on average `CLUSTER_CHANCE × 2` events per voice arrival; the arrival
         // rate is lowered to match, so clustering groups events without adding to them.

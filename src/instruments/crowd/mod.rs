@@ -2,7 +2,7 @@
 //!
 //! A fixed pool of [`TALKERS`] near talkers (each a [`voice::Voice`] steered by a
 //! [`talker::Talker`] script) over a diffuse [`bed::Bed`] for the rest of the room. Every chunk
-//! the layer reads the show's [`Params`] and hands each talker a mode — chat, shout, chant or
+//! the crowd reads its [`CrowdControl`] and hands each talker a mode — chat, shout, chant or
 //! sing — by a fixed per-talker temperament, so that as the roar rises more and more talkers
 //! start shouting, while the mode gains (smoothed per talker) set the level. The same pool
 //! does all four jobs, so the cost depends on neither audience size nor moment.
@@ -17,8 +17,12 @@
 //! as the show asks for less chatter (a song, banter, a ballad's hush), fewer people talk and
 //! more quietly, down to a few near voices and the far bed about 15 dB under the pre-show.
 //!
-//! Must not touch: applause and claps (the applause layer locks its chant claps to
-//! [`chant::chant_beat_secs`]), one-shot cheers (`instruments::cheers`), the venue.
+//! The crowd knows no show: what stays fixed during a section (a chant's clock and words, the
+//! share singing along) is plain data in [`CrowdConfig::sections`], and the control names the
+//! section playing; the conductor builds both from a show.
+//!
+//! Must not touch: applause and claps (the applause layer locks its chant claps to the same
+//! beat grid as [`ChantClock`]), one-shot cheers (`instruments::cheers`), the venue.
 
 pub mod bed;
 pub mod chant;
@@ -28,18 +32,16 @@ pub mod voice;
 
 use crate::kit::one_pole_coef;
 use bed::{Bed, BedControl};
-use chant::{chant_beats_at, chant_syllables, pattern_beats};
+use chant::pattern_beats;
 use lane::VoiceBus;
 use talker::{ChantRef, Ctx, SingNote, Talker};
-use voice::{AH, SyllableSound, lerp_formants, syllable_sound};
+use voice::{AH, SyllableSound, lerp_formants};
 
-pub use chant::{chant_beat_count, chant_beat_secs};
+pub use chant::ChantClock;
 
 use super::applause::far_lag_secs;
-use crate::conductor::Layer;
 use crate::kit::derive_seed;
 use crate::kit::{ChunkInfo, Stereo};
-use crate::show::{Moment, MomentKind, Params, Show};
 
 /// Near talkers in the pool (all of them shout in a roar; 8–14 of them chat).
 pub const TALKERS: usize = 16;
@@ -81,16 +83,65 @@ const BED_CHANT: f32 = 0.3;
 /// gated in step with the beat grid.
 const FAR_CHANT_SMEAR_SECS: f64 = 0.04;
 
-/// The crowd layer (murmur, roar, chants, sing-along).
-pub struct CrowdLayer {
+/// A chant the crowd shouts: its clock and the sounds of its syllables, in order.
+#[derive(Debug, Clone)]
+pub struct ChantConfig {
+    /// The chant's beats.
+    pub clock: ChantClock,
+    /// One sound per syllable (see [`chant::chant_syllables`] and [`voice::syllable_sound`]).
+    pub sounds: Vec<SyllableSound>,
+}
+
+/// What the crowd does in one section of a performance (a moment of a show): the data that
+/// stays fixed while it lasts. The control names the section playing.
+#[derive(Debug, Clone, Default)]
+pub struct CrowdSection {
+    /// The chant of this section, if it is one.
+    pub chant: Option<ChantConfig>,
+    /// Share of the crowd that sings along with the choruses (0..=1).
+    pub sing_along: f32,
+}
+
+/// What a crowd is built from, once.
+#[derive(Debug, Clone, Default)]
+pub struct CrowdConfig {
+    /// People in the room.
+    pub audience: u32,
+    /// Seed of the talkers' voices and the bed.
+    pub seed: u64,
+    /// The sections the control may name ([`CrowdControl::section`]).
+    pub sections: Vec<CrowdSection>,
+    /// The notes the crowd sings along with (the choruses' lead notes), on the show clock.
+    pub sing_notes: Vec<SingNote>,
+}
+
+/// What the crowd does now, read at the start of each chunk. Levels are 0..=1.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CrowdControl {
+    /// Excitement: raises pitch, brightness and effort.
+    pub energy: f32,
+    /// Chatter.
+    pub murmur: f32,
+    /// Shouting.
+    pub roar: f32,
+    /// Chanting (sounds only in a section with a chant).
+    pub chant: f32,
+    /// The band's song (the crowd sings along in a section with `sing_along`).
+    pub song: f32,
+    /// The section playing: an index into [`CrowdConfig::sections`], `None` between sections.
+    /// A number past the end plays as a section with no chant and no sing-along.
+    pub section: Option<usize>,
+    /// Seed of the section playing: the talkers take a fresh random stream from it whenever
+    /// the section changes.
+    pub gesture_seed: u64,
+}
+
+/// The crowd (murmur, roar, chants, sing-along).
+pub struct Crowd {
     talkers: Vec<Talker>,
     bus: VoiceBus,
     bed: Bed,
-    moments: Vec<Moment>,
-    moment_seeds: Vec<u64>,
-    gap_seed: u64,
-    chant_sounds: Vec<Vec<SyllableSound>>,
-    sing_fraction: Vec<f32>,
+    sections: Vec<CrowdSection>,
     notes: Vec<SingNote>,
     current: Option<Option<usize>>,
     murmur_scale: f32,
@@ -102,10 +153,11 @@ pub struct CrowdLayer {
     far_chant_env: f32,
 }
 
-impl CrowdLayer {
-    /// A crowd for `show` (its venue, moments and songs), with randomness from `seed`.
-    pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
-        let audience = show.venue.audience.max(10);
+impl Crowd {
+    /// A crowd as `cfg` describes it, at `sample_rate`.
+    pub fn new(cfg: &CrowdConfig, sample_rate: f64) -> Self {
+        let seed = cfg.seed;
+        let audience = cfg.audience.max(10);
         let decades = (f64::from(audience) / 300.0).log10() as f32;
         let bus = VoiceBus::new(sample_rate);
         let talkers = (0..TALKERS)
@@ -119,73 +171,12 @@ impl CrowdLayer {
                 )
             })
             .collect();
-        let chant_sounds = show
-            .moments
-            .iter()
-            .map(|m| {
-                if m.kind == MomentKind::Chant {
-                    let words = m.words.as_deref().unwrap_or(chant::DEFAULT_WORDS);
-                    chant_syllables(words)
-                        .iter()
-                        .map(|s| syllable_sound(s))
-                        .collect()
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
-        let sing_fraction: Vec<f32> = show
-            .moments
-            .iter()
-            .map(|m| match m.song {
-                Some(s) if m.kind.is_song() => show.songs[s].sing_along.clamp(0.0, 1.0) as f32,
-                _ => 0.0,
-            })
-            .collect();
-        let lead = show.lead_notes();
-        // The crowd sings the choruses (the same spans it claps along to), not every verse.
-        let choruses: Vec<Vec<(f64, f64)>> = (0..show.moments.len())
-            .map(|m| {
-                if sing_fraction[m] > 0.0 {
-                    show.chorus_spans(m, &lead)
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
-        let notes: Vec<SingNote> = lead
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| {
-                choruses[n.moment]
-                    .iter()
-                    .any(|(a, b)| n.start_secs >= *a && n.start_secs < *b)
-            })
-            .map(|(i, n)| SingNote {
-                start: n.start_secs,
-                end: n.end_secs,
-                midi: f32::from(n.midi),
-                velocity: n.velocity,
-                legato: lead
-                    .get(i + 1)
-                    .is_some_and(|m| m.start_secs - n.end_secs < 0.05),
-                sound: syllable_sound(&n.syllable),
-            })
-            .collect();
-        CrowdLayer {
+        Crowd {
             talkers,
             bus,
             bed: Bed::new(audience, derive_seed(seed, "crowd:bed"), sample_rate),
-            moment_seeds: show
-                .moments
-                .iter()
-                .map(|m| derive_seed(seed, &format!("crowd:{}", m.id)))
-                .collect(),
-            gap_seed: derive_seed(seed, "crowd:gap"),
-            moments: show.moments.clone(),
-            chant_sounds,
-            sing_fraction,
-            notes,
+            sections: cfg.sections.clone(),
+            notes: cfg.sing_notes.clone(),
             current: None,
             murmur_scale: 10f32.powf(MURMUR_DB_PER_DECADE * decades / 20.0),
             // A sing-along gets fuller with more people, but only a little louder.
@@ -205,9 +196,9 @@ impl CrowdLayer {
         }
     }
 
-    fn chant_env(&self, m: usize, t: f64) -> (f32, voice::Formants) {
-        let sounds = &self.chant_sounds[m];
-        let b = chant_beats_at(&self.moments[m], t);
+    fn chant_env(chant: &ChantConfig, t: f64) -> (f32, voice::Formants) {
+        let sounds = &chant.sounds;
+        let b = chant.clock.beats_at(t);
         if b < 0.0 || sounds.is_empty() {
             return (0.0, AH);
         }
@@ -224,27 +215,24 @@ impl CrowdLayer {
             lerp_formants(s.start, s.end, (frac / 0.6).min(1.0)),
         )
     }
-}
 
-impl Layer for CrowdLayer {
-    fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
+    /// Write the next chunk into `out` (overwriting it), following `params`. Allocates nothing.
+    pub fn render(&mut self, info: ChunkInfo, params: &CrowdControl, out: &mut Stereo) {
         out.clear();
         let dt = crate::kit::CHUNK as f64 / info.sample_rate;
         let t0 = info.secs();
-        if self.current != Some(params.moment) {
-            self.current = Some(params.moment);
-            let seed = params
-                .moment
-                .map_or(self.gap_seed, |m| self.moment_seeds[m]);
+        if self.current != Some(params.section) {
+            self.current = Some(params.section);
             for t in &mut self.talkers {
-                t.reseed(seed);
+                t.reseed(params.gesture_seed);
             }
         }
         let e = params.energy.clamp(0.0, 1.0);
-        let chant = params
-            .moment
-            .filter(|&m| !self.chant_sounds[m].is_empty() && params.chant > 0.0);
-        let sing = params.moment.map_or(0.0, |m| self.sing_fraction[m]) * params.song;
+        let section = params.section.and_then(|m| self.sections.get(m));
+        let chant = section
+            .and_then(|s| s.chant.as_ref())
+            .filter(|c| !c.sounds.is_empty() && params.chant > 0.0);
+        let sing = section.map_or(0.0, |s| s.sing_along) * params.song;
         let lombard = 0.35 + 0.65 * e;
         let (gain_step, pitch_step) = Ctx::smoothing(t0, t0 + dt);
         let murmur = params.murmur.clamp(0.0, 1.0);
@@ -270,9 +258,9 @@ impl Layer for CrowdLayer {
             },
             frac_roar: (params.roar * 3.0).min(1.0),
             n_murmur,
-            chant: chant.map(|m| ChantRef {
-                moment: &self.moments[m],
-                sounds: &self.chant_sounds[m],
+            chant: chant.map(|c| ChantRef {
+                clock: c.clock,
+                sounds: &c.sounds,
             }),
             notes: if sing > 0.0 { &self.notes } else { &[] },
             gain_step,
@@ -283,7 +271,7 @@ impl Layer for CrowdLayer {
             t.render(&ctx, lane, out);
         }
         self.bus.mix_into(out);
-        let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |m| self.chant_env(m, t0));
+        let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |c| Self::chant_env(c, t0));
         self.far_chant_env += (chant_env - self.far_chant_env) * self.far_chant_coef;
         let chant_env = self.far_chant_env;
         let bed = BedControl {

@@ -14,7 +14,7 @@
 //!
 //! Must not touch: levels of the whole layer (the crowd layer sets the mode gains).
 
-use super::chant::{chant_beat_count, chant_beat_secs, chant_beats_at, pattern_beats};
+use super::chant::{ChantClock, pattern_beats};
 use super::lane::Lane;
 use super::voice::{
     AH, Formants, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
@@ -23,7 +23,6 @@ use crate::kit::Stereo;
 use crate::kit::one_pole_coef;
 use crate::kit::splitmix64;
 use crate::kit::{Rng, midi_to_hz, rng, semis, smooth01, uniform};
-use crate::show::Moment;
 
 /// Onset consonant level while chatting, relative to the vowel's peak. At 1 the hiss of near
 /// chatter pulls a listener's ear off the voices; at 0.3 it vanishes under the bed.
@@ -119,11 +118,11 @@ pub struct SingNote {
     pub sound: SyllableSound,
 }
 
-/// A chant in progress: its moment and the sounds of its syllables.
+/// A chant in progress: its beat clock and the sounds of its syllables.
 #[derive(Clone, Copy)]
 pub struct ChantRef<'a> {
-    /// The chant moment (for its beat clock).
-    pub moment: &'a Moment,
+    /// The chant's beats.
+    pub clock: ChantClock,
     /// Sounds of the syllables, in order.
     pub sounds: &'a [SyllableSound],
 }
@@ -334,8 +333,8 @@ impl Talker {
         }
     }
 
-    /// Take a fresh random stream (at a moment boundary), so each moment's randomness depends
-    /// only on the show seed and that moment's id.
+    /// Take a fresh random stream (at a section boundary) from the section's gesture seed, so
+    /// each section's randomness depends on that seed alone.
     pub fn reseed(&mut self, seed: u64) {
         self.rng = rng(splitmix64(seed ^ self.index as u64));
     }
@@ -576,19 +575,19 @@ impl Talker {
             self.busy_until = ctx.t0;
             return;
         };
-        let m = ch.moment;
+        let m = ch.clock;
         let offset = self.chant_offset + f64::from(CHANT_SCATTER_SECS * (self.u() * 2.0 - 1.0));
         // Look one consonant ahead, so a syllable's fricative can start before its beat.
-        let b = chant_beats_at(m, ctx.t0 - offset + CHANT_FRIC_LEAD_SECS);
+        let b = m.beats_at(ctx.t0 - offset + CHANT_FRIC_LEAD_SECS);
         let next = if b <= 0.0 { 0 } else { b.ceil() as usize };
-        if next >= chant_beat_count(m) {
+        if next >= m.beat_count() {
             self.busy_until = m.end_secs;
             return;
         }
         let pattern = pattern_beats(ch.sounds.len());
         let pos = next % pattern;
-        let start = chant_beat_secs(m, next) + offset;
-        let beat = chant_beat_secs(m, next + 1) - chant_beat_secs(m, next);
+        let start = m.beat_secs(next) + offset;
+        let beat = m.beat_secs(next + 1) - m.beat_secs(next);
         if pos >= ch.sounds.len() {
             self.busy_until = start + 0.5 * beat;
             return;
