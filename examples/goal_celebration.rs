@@ -1,13 +1,16 @@
-//! A game's goal celebration: our applause dropped into *your* fundsp graph, with your own
-//! reverb, driven by a `Shared` "excitement" fader that the game moves while it plays.
+//! A game's goal celebration: our crowd and applause dropped into *your* fundsp graph, with your
+//! own reverb, driven by `Shared` faders ("excitement", "chatter") that the game moves while it
+//! plays.
 //!
-//! No show, no timeline: the instrument is built from its configuration (audience, seat, seed)
-//! and played by its control input. Here the game idles with a polite trickle, a goal at 3 s
-//! sends the stadium up, and it settles back over the next seconds.
+//! No show, no timeline: each instrument is built from its configuration (audience, seat,
+//! seed) and played by its control inputs. Here the stadium chats and claps a little while the
+//! game idles, a goal at 3 s sends it up (roar and applause), and it settles back over the next
+//! seconds.
 //!
 //! `cargo run --release --example goal_celebration -- [out.wav]`
 
 use concert::instruments::applause::{ApplauseConfig, applause};
+use concert::instruments::crowd::{CrowdConfig, crowd};
 use concert::kit::Listener;
 use fundsp::prelude32::*;
 
@@ -32,14 +35,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .unwrap_or_else(|| "goal_celebration.wav".into());
     let fader = shared(excitement(0.0));
-    let crowd = ApplauseConfig {
+    let chatter = shared(1.0 - excitement(0.0));
+    let hands = ApplauseConfig {
         audience: 40_000,
         listener: Listener::Floor,
         sections: Vec::new(),
         seed: 2026,
     };
-    // The user's own graph: fader → applause → their stadium reverb, mixed 70/30 → limiter.
-    let mut graph = (var(&fader) >> applause(crowd))
+    let voices = CrowdConfig {
+        audience: 40_000,
+        seed: 2027,
+        ..CrowdConfig::default()
+    };
+    // The user's own graph: faders → applause + crowd (excitement, chatter, roar) → their
+    // stadium reverb, mixed 70/30 → limiter.
+    let mut graph = ((var(&fader) >> applause(hands))
+        + ((var(&fader) | var(&chatter) | var(&fader)) >> crowd(voices)))
         >> ((multipass::<U2>() * 0.7) & (reverb_stereo(40.0, 2.5, 0.6) * 0.3))
         >> limiter_stereo(0.005, 0.3);
     graph.set_sample_rate(SAMPLE_RATE);
@@ -56,7 +67,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut before, mut after) = (0.0f64, 0.0f64);
     for start in (0..frames).step_by(block) {
         // Once per callback the game sets the fader; the node reads it every 64 frames.
-        fader.set_value(excitement(start as f64 / SAMPLE_RATE));
+        let e = excitement(start as f64 / SAMPLE_RATE);
+        fader.set_value(e);
+        chatter.set_value(1.0 - e);
         for n in start..std::cmp::min(start + block, frames) {
             let (l, r) = graph.get_stereo();
             let power = f64::from(l * l + r * r) / 2.0;

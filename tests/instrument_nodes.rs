@@ -107,3 +107,45 @@ fn a_new_sample_rate_rebuilds_the_crowd_for_it() {
         .collect();
     assert_eq!(at_48k, again, "back at 48 kHz, from the start");
 }
+
+#[test]
+fn the_crowd_node_reads_excitement_chatter_and_roar_from_its_inputs() {
+    use concert::instruments::crowd::{Crowd, CrowdConfig, CrowdControl, crowd};
+    let cfg = CrowdConfig {
+        audience: 5_000,
+        seed: 3,
+        ..CrowdConfig::default()
+    };
+    let frames = SR as usize / 2;
+    let inputs = [0.7f32, 0.4, 0.9];
+    let mut node = crowd(cfg.clone());
+    node.set_sample_rate(SR);
+    let ticked: Vec<f32> = (0..frames)
+        .flat_map(|_| {
+            let f = node.tick(&Frame::from(inputs));
+            [f[0], f[1]]
+        })
+        .collect();
+    let mut inst = Crowd::new(&cfg, SR);
+    let ctl = CrowdControl {
+        energy: 0.7,
+        murmur: 0.4,
+        roar: 0.9,
+        ..CrowdControl::default()
+    };
+    let mut chunk = Stereo::default();
+    let mut want = Vec::with_capacity(2 * frames);
+    for k in 0..frames / CHUNK {
+        let info = ChunkInfo {
+            frame: (k * CHUNK) as u64,
+            sample_rate: SR,
+        };
+        inst.render(info, &ctl, &mut chunk);
+        for i in 0..CHUNK {
+            want.extend([chunk.l[i], chunk.r[i]]);
+        }
+    }
+    assert!(ticked[..want.len()] == want[..], "the node is the crowd");
+    let rms = (want.iter().map(|v| v * v).sum::<f32>() / want.len() as f32).sqrt();
+    assert!(rms > 1e-3, "the crowd is heard (rms {rms})");
+}

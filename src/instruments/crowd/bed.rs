@@ -94,6 +94,7 @@ impl Pink {
 }
 
 /// The diffuse crowd bed.
+#[derive(Clone)]
 pub struct Bed {
     sr: f32,
     noise: [Pink; 2],

@@ -37,6 +37,7 @@ pub fn factor_for(sample_rate: f64) -> usize {
 }
 
 /// One chunk of the voices' stereo sum at the lane rate (the first `len` frames are used).
+#[derive(Clone)]
 pub struct Lane {
     l: [f32; CHUNK],
     r: [f32; CHUNK],
@@ -51,6 +52,7 @@ impl Lane {
 }
 
 /// The talkers' bus: a lane to render into and the interpolator that brings it to the output.
+#[derive(Clone)]
 pub struct VoiceBus {
     lane: Lane,
     factor: usize,

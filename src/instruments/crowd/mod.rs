@@ -39,7 +39,10 @@ use voice::{AH, SyllableSound, lerp_formants};
 
 pub use chant::ChantClock;
 
+use fundsp::prelude32::{An, U3};
+
 use super::applause::far_lag_secs;
+use super::node::{Instrument, InstrumentNode};
 use crate::kit::derive_seed;
 use crate::kit::{ChunkInfo, Stereo};
 
@@ -137,6 +140,7 @@ pub struct CrowdControl {
 }
 
 /// The crowd (murmur, roar, chants, sing-along).
+#[derive(Clone)]
 pub struct Crowd {
     talkers: Vec<Talker>,
     bus: VoiceBus,
@@ -292,4 +296,37 @@ impl Crowd {
         };
         self.bed.render_add(t0, dt, &bed, out);
     }
+}
+
+impl Instrument for Crowd {
+    type Config = CrowdConfig;
+    type Control = CrowdControl;
+    type Inputs = U3;
+    const ID: u64 = 0x636f_6e63_6372_6f77; // "conccrow"
+
+    fn build(cfg: &CrowdConfig, sample_rate: f64) -> Self {
+        Crowd::new(cfg, sample_rate)
+    }
+
+    /// Energy, murmur and roar from the node's three inputs; no chant, no song, no section.
+    fn control(inputs: &[f32]) -> CrowdControl {
+        CrowdControl {
+            energy: inputs[0].clamp(0.0, 1.0),
+            murmur: inputs[1].clamp(0.0, 1.0),
+            roar: inputs[2].clamp(0.0, 1.0),
+            ..CrowdControl::default()
+        }
+    }
+
+    fn render(&mut self, info: ChunkInfo, ctl: &CrowdControl, out: &mut Stereo) {
+        Crowd::render(self, info, ctl, out);
+    }
+}
+
+/// A crowd as a fundsp node: three inputs, read every [`crate::kit::CHUNK`] frames —
+/// excitement (0..=1: pitch, brightness, effort), chatter and shouting (0..=1 each) — and two
+/// outputs, left and right. Chants and sing-along need sections and notes in `cfg` and the
+/// conductor's controls; the node plays the crowd talking and roaring.
+pub fn crowd(cfg: CrowdConfig) -> An<InstrumentNode<Crowd>> {
+    An(InstrumentNode::new(cfg))
 }

@@ -254,6 +254,7 @@ impl Syl {
 }
 
 /// One member of the crowd with a voice and a script.
+#[derive(Clone)]
 pub struct Talker {
     voice: Voice,
     rng: Rng,
