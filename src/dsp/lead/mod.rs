@@ -75,9 +75,10 @@ const HIGH_OPEN: f32 = 0.08;
 /// whole-song shimmer under 3.81 %.
 const VIBRATO_AM: f32 = 0.0057;
 /// The vibrato sung, relative to the singer's stated extent. Each note draws 0.85–1.1 of it and
-/// ramps in, so at 1.0 Praat measured only 31 c on a 38 c soprano; 1.2 measures 36–39 c. The
-/// extent is what YAMNet hears as Singing: 1.2 added 0.02 voice, and still 95 % of the notes
-/// sit within 15 cents.
+/// ramps in over 0.25 s, and most notes of a song are short, so at 1.0 Praat measured only 31 c
+/// over "Echoes" for a 38 c soprano; 1.2 measures 36–39 c there (notes held over 1.3 s: 39 c for
+/// a 35 c singer, 34 c before). The extent is much of what YAMNet hears as Singing: 1.2 added
+/// 0.02 voice on sung windows, and still 95 % of the notes sit within 15 cents.
 const VIBRATO_DEPTH: f32 = 1.2;
 /// Slow wander of the loudness inside a phrase, standard deviation in dB: no two notes of a
 /// line are sung at quite the same level.
