@@ -23,7 +23,7 @@ fn share_above_db(x: &[f32], hz: f64) -> f64 {
 /// Inside every sustained note of the test melody the band above 6 kHz carries less than −53 dB
 /// of the voice's power, and less than −56 dB in the median note (this voice: −55 and −58). The
 /// voice with 6 dB more harmonic "air" and twice the breath on the open phase measured −47 and
-/// −51 dB here (6 of 8 notes over −53 dB), and read 0.03–0.07 less as a voice.
+/// −51 dB here (6 of 8 notes over −53 dB).
 #[test]
 fn little_above_six_kilohertz() {
     let show = test_show();
