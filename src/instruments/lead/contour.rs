@@ -15,10 +15,12 @@ pub struct Glide {
 }
 
 impl Glide {
-    /// Note to note inside a phrase: ~110 ms to arrive, ~5 % overshoot.
+    /// Note to note inside a phrase: ~90 ms to arrive, ~20 % overshoot, settled after ~250 ms
+    /// (before the middle of a note Praat measures). A singer's larynx overshoots a leap and
+    /// swings back; at 5 % (damping 0.7) the dry lead read 0.01 less voice.
     pub const LEGATO: Glide = Glide {
         omega: 30.0,
-        zeta: 0.7,
+        zeta: 0.45,
     };
     /// The scoop up into a phrase's first note: ~150 ms.
     pub const SCOOP: Glide = Glide {
@@ -115,7 +117,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn legato_glide_arrives_in_time_with_slight_overshoot() {
+    fn legato_glide_arrives_in_time_and_overshoots_like_a_larynx() {
         let mut p = PitchFollower::new(60.0);
         let dt = 64.0 / 48_000.0;
         let mut peak = 60.0f32;
@@ -128,7 +130,8 @@ mod tests {
             }
         }
         assert!(at_120ms > 61.8, "{at_120ms}");
-        assert!(peak > 62.02 && peak < 62.2, "overshoot {peak}");
+        // About a fifth of the leap past the note, then back.
+        assert!(peak > 62.25 && peak < 62.55, "overshoot {peak}");
         assert!((p.pitch - 62.0).abs() < 0.01);
     }
 }

@@ -33,8 +33,9 @@ use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, bipolar, rng};
 
 /// Level of the voice before the channel strip, tuned so sustained mf singing leaves the PA
-/// near -20 dBFS RMS and ff near -16 dBFS.
-const VOICE_GAIN: f32 = 0.047;
+/// near -20 dBFS RMS and ff near -16 dBFS (the brighter tract and the deeper vibrato raised both
+/// by ~2 dB at the earlier 0.047).
+const VOICE_GAIN: f32 = 0.033;
 /// Loudness change per unit of effort, in dB (before the 2:1 compressor halves part of it).
 const EFFORT_DB: f32 = 19.0;
 /// Speech sits a little under singing.
@@ -43,11 +44,14 @@ const SPEECH_DB: f32 = 0.0;
 /// 6 dB per unit of effort). Kept low on purpose: clean harmonics running up to 10 kHz are what
 /// YAMNet hears as an instrument (Music, Theremin); a voice's top octaves are mostly breath. At
 /// -16 dB the dry lead read voice 0.15–0.18 with Music 0.15; 10 dB less gave 0.22–0.25 and
-/// Music 0.08 (research diagnosis B); going further gained nothing.
-const AIR_DB: f32 = -26.0;
+/// Music 0.08 (research diagnosis B). With the brighter tract and the lighter breath below,
+/// 6 dB less again left the top octaves above 6 kHz 7 dB lower (a real dry singer has almost
+/// nothing above ~9 kHz) and added ~0.01 voice.
+const AIR_DB: f32 = -32.0;
 /// The singer's-formant peak (the "ring" at 2.8–3.6 kHz) at zero effort, in dB. A weaker ring
 /// pushes the voice towards an instrument (−6 dB cost 0.02–0.03 voice); 3 dB more than the
-/// earlier 5 dB added 0.02–0.04.
+/// earlier 5 dB added 0.02–0.04. 3 dB more again (with the brighter tract) added only
+/// 0.005–0.01, lifted ff 2 dB and blurred the vowels of high notes, so it stays here.
 const RING_DB: f32 = 8.0;
 /// How much the ring grows per unit of effort, in dB: the singer's formant grows faster than the
 /// voice's level, so ff rings clearly more than mf even with the breath riding on both.
@@ -72,6 +76,12 @@ const HIGH_OPEN: f32 = 0.08;
 /// period's level then differs from the last, which Praat counts as shimmer: 1.5 times keeps
 /// whole-song shimmer under 3.81 %.
 const VIBRATO_AM: f32 = 0.0057;
+/// The vibrato sung, relative to the singer's stated extent. Each note draws 0.85–1.1 of it and
+/// ramps in over 0.25 s, and most notes of a song are short, so at 1.0 Praat measured only 31 c
+/// over "Echoes" for a 38 c soprano; 1.2 measures 36–39 c there (notes held over 1.3 s: 39 c for
+/// a 35 c singer, 34 c before). The extent is much of what YAMNet hears as Singing: 1.2 added
+/// 0.02 voice on sung windows, and still 95 % of the notes sit within 15 cents.
+const VIBRATO_DEPTH: f32 = 1.2;
 /// Slow wander of the loudness inside a phrase, standard deviation in dB: no two notes of a
 /// line are sung at quite the same level.
 const LOUDNESS_WANDER_DB: f32 = 1.0;
@@ -82,15 +92,19 @@ const LOUDNESS_WANDER_SECS: f32 = 0.7;
 // measured shimmer (a period of another length meets the previous one's formant ringing at
 // another phase), so it sits where HNR is 25–29 dB and whole-song shimmer stays under 3.6 %.
 /// Standard deviation of the period from cycle to cycle (jitter), at C5; the source scales it
-/// gently with pitch. Measures 0.4–0.6 % local jitter in Praat.
+/// gently with pitch. Measures 0.5–0.6 % local jitter in Praat.
 const JITTER: f32 = 0.0095;
 /// Standard deviation of the pulse amplitude from cycle to cycle. Small on purpose: jitter
-/// through the formants and the breath already make 2.5–3.5 % of measured shimmer.
-const SHIMMER: f32 = 0.004;
+/// through the formants, the breath and the vibrato's loudness swing already make 3–3.6 % of
+/// measured shimmer (twice this value measured 3.9 % with the deeper vibrato).
+const SHIMMER: f32 = 0.002;
 /// Aspiration riding on the open phase, relative to the pulses. With the harmonic air cut, this
-/// breath is what fills the top octaves, as in a real voice: 0.4 left them clean (Music), 0.8
-/// took the instrument reading away; 1.2 gained nothing and began to read as Howl.
-const ASPIRATION: f32 = 0.8;
+/// breath fills the top octaves, as in a real voice: with the old tract 0.4 left them clean
+/// (Music) and 0.8 took the instrument reading away. With the brighter tract and the deeper
+/// vibrato the instrument reading is gone anyway (0.02–0.035), and less breath reads more as a
+/// voice: 0.56 +0.015, 0.4 +0.03, 0.24 no more (sung windows, both seed shows). A breath band
+/// added in parallel at 4–9 kHz (the continuous hiss a long-term spectrum suggests) cost 0.06.
+const ASPIRATION: f32 = 0.45;
 /// How much of the aspiration a loud voice loses per unit of effort above mf: louder singing
 /// closes the folds more firmly, so ff is less breathy (and clearly brighter) than mf.
 const PRESSED_BREATH: f32 = 0.8;
@@ -115,9 +129,10 @@ const INHALE_CLEAR_SECS: f32 = 0.08;
 /// a little (Phoenix Rising 0.09 → 0.07). A change of vowel is articulated by its formant
 /// transition already.
 const REATTACK_SECS: f32 = 0.06;
-/// Level the voice drops to during that re-attack (about −20 dB, which the 12–20 ms level
-/// smoothing turns into a 15–20 dB dip). A lighter dip (0.2 over 50 ms) kept most of the Howl.
-const REATTACK_LEVEL: f32 = 0.1;
+/// Level the voice drops to during that re-attack (about −26 dB, which the 12–20 ms level
+/// smoothing turns into a 12–20 dB dip). A lighter dip (0.2 over 50 ms) kept most of the Howl;
+/// −20 dB made 15–17 dB dips until the brighter tract ([`vowels`]) left only 9 dB on E5.
+const REATTACK_LEVEL: f32 = 0.05;
 
 /// What the voice aims for during one chunk.
 #[derive(Debug, Clone, Copy)]
@@ -480,7 +495,7 @@ impl Singer {
             } else {
                 (u.vibrato_delay, 0.25)
             };
-            u.vibrato_cents * ((tau - delay) / ramp).clamp(0.0, 1.0)
+            VIBRATO_DEPTH * u.vibrato_cents * ((tau - delay) / ramp).clamp(0.0, 1.0)
         } else {
             0.0
         };
@@ -512,7 +527,7 @@ impl Singer {
             vibrato_cents: if u.speech {
                 0.0
             } else {
-                u.vibrato_cents * (1.0 - k)
+                VIBRATO_DEPTH * u.vibrato_cents * (1.0 - k)
             },
             vibrato_hz: u.vibrato_hz,
             amp: effort_gain(u.effort, u.speech) * 10f32.powf(-6.0 * k / 20.0),
