@@ -149,3 +149,61 @@ fn the_crowd_node_reads_excitement_chatter_and_roar_from_its_inputs() {
     let rms = (want.iter().map(|v| v * v).sum::<f32>() / want.len() as f32).sqrt();
     assert!(rms > 1e-3, "the crowd is heard (rms {rms})");
 }
+
+#[test]
+fn the_singer_node_sings_its_part_on_its_own_clock() {
+    use concert::instruments::lead::score::Utterance;
+    use concert::instruments::lead::vowels::syllable;
+    use concert::instruments::lead::{Singer, SingerConfig, singer};
+    use concert::kit::VoiceType;
+    let note = |start: f64, midi: f32, text: &str| Utterance {
+        start,
+        end: start + 0.5,
+        midi,
+        end_midi: midi,
+        syllable: syllable(text),
+        effort: 0.7,
+        phrase_start: start < 0.2,
+        phrase_end: start > 0.5,
+        slide: false,
+        speech: false,
+        moment_seed: 9,
+        scoop_cents: 120.0,
+        vibrato_delay: 0.2,
+        vibrato_hz: 5.8,
+        vibrato_cents: 30.0,
+        fall_cents: 120.0,
+        tail: 0.2,
+        detune_cents: 0.0,
+    };
+    let cfg = SingerConfig {
+        voice: VoiceType::Mezzo,
+        part: vec![note(0.1, 69.0, "la"), note(0.6, 72.0, "oh")],
+        seed: 5,
+    };
+    let frames = 64 * 1000;
+    let mut node = singer(cfg.clone());
+    node.set_sample_rate(SR);
+    let ticked: Vec<f32> = (0..frames)
+        .flat_map(|_| {
+            let f = node.tick(&Frame::default());
+            [f[0], f[1]]
+        })
+        .collect();
+    let mut inst = Singer::new(&cfg, SR);
+    let mut chunk = Stereo::default();
+    let mut want = Vec::with_capacity(2 * frames);
+    for k in 0..frames / CHUNK {
+        let info = ChunkInfo {
+            frame: (k * CHUNK) as u64,
+            sample_rate: SR,
+        };
+        inst.render(info, &mut chunk);
+        for i in 0..CHUNK {
+            want.extend([chunk.l[i], chunk.r[i]]);
+        }
+    }
+    assert!(ticked == want, "the node is the singer");
+    let sung: f32 = want[2 * 9_600..2 * 48_000].iter().map(|v| v * v).sum();
+    assert!(sung > 1e-3, "the notes are sung ({sung})");
+}

@@ -27,6 +27,9 @@ use source::GlottalSource;
 use tract::Tract;
 use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
 
+use fundsp::prelude32::{An, U0};
+
+use super::node::{Instrument, InstrumentNode};
 use crate::kit::VoiceType;
 use crate::kit::derive_seed;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
@@ -184,6 +187,7 @@ pub struct SingerConfig {
 }
 
 /// The lead singer: sings and speaks its part.
+#[derive(Clone)]
 pub struct Singer {
     plan: Vec<Utterance>,
     vowels: [Formants; 5],
@@ -685,4 +689,27 @@ impl Singer {
         out.l = self.buf;
         out.r = self.buf;
     }
+}
+
+impl Instrument for Singer {
+    type Config = SingerConfig;
+    type Control = ();
+    type Inputs = U0;
+    const ID: u64 = 0x636f_6e63_7369_6e67; // "concsing"
+
+    fn build(cfg: &SingerConfig, sample_rate: f64) -> Self {
+        Singer::new(cfg, sample_rate)
+    }
+
+    fn control(_inputs: &[f32]) {}
+
+    fn render(&mut self, info: ChunkInfo, _ctl: &(), out: &mut Stereo) {
+        Singer::render(self, info, out);
+    }
+}
+
+/// The singer as a fundsp node: no inputs (the part in `cfg` says what to sing when, on the
+/// node's own clock from its first frame), two outputs, the dry vocal mic left and right.
+pub fn singer(cfg: SingerConfig) -> An<InstrumentNode<Singer>> {
+    An(InstrumentNode::new(cfg))
 }

@@ -15,6 +15,7 @@ const RATIO: f32 = 2.0;
 const MAKEUP_DB: f32 = 0.5;
 
 /// A vocal channel strip: band limit, then compressor.
+#[derive(Clone)]
 pub struct Channel {
     band: Band,
     /// Mean square of the signal (RMS detector state).

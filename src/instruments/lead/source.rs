@@ -8,6 +8,7 @@
 use crate::kit::{Rng, bipolar, gauss4};
 
 /// A glottal pulse generator with per-period irregularity.
+#[derive(Clone)]
 pub struct GlottalSource {
     /// Position in the current period, 0..1.
     phase: f32,
