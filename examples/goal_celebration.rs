@@ -1,4 +1,4 @@
-//! A game's goal celebration: our crowd and applause dropped into *your* fundsp graph, with your
+//! A game's goal celebration: our crowd, cheers and applause dropped into *your* fundsp graph, with your
 //! own reverb, driven by `Shared` faders ("excitement", "chatter") that the game moves while it
 //! plays.
 //!
@@ -10,6 +10,7 @@
 //! `cargo run --release --example goal_celebration -- [out.wav]`
 
 use concert::instruments::applause::{ApplauseConfig, applause};
+use concert::instruments::cheers::{CheersConfig, cheers};
 use concert::instruments::crowd::{CrowdConfig, crowd};
 use concert::kit::Listener;
 use fundsp::prelude32::*;
@@ -47,10 +48,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 2027,
         ..CrowdConfig::default()
     };
-    // The user's own graph: faders → applause + crowd (excitement, chatter, roar) → their
-    // stadium reverb, mixed 70/30 → limiter.
+    let shouts = CheersConfig {
+        audience: 40_000,
+        seed: 2028,
+    };
+    // Cheers per second at full excitement: "woo"s and shouts, finger whistles, screams.
+    let (woos, whistles, screams) = (6.0, 2.0, 1.0);
+    // The user's own graph: faders → applause + crowd (excitement, chatter, roar) + cheers →
+    // their stadium reverb, mixed 70/30 → limiter.
     let mut graph = ((var(&fader) >> applause(hands))
-        + ((var(&fader) | var(&chatter) | var(&fader)) >> crowd(voices)))
+        + ((var(&fader) | var(&chatter) | var(&fader)) >> crowd(voices))
+        + ((var(&fader)
+            | (var(&fader) * woos)
+            | (var(&fader) * whistles)
+            | (var(&fader) * screams))
+            >> cheers(shouts)))
         >> ((multipass::<U2>() * 0.7) & (reverb_stereo(40.0, 2.5, 0.6) * 0.3))
         >> limiter_stereo(0.005, 0.3);
     graph.set_sample_rate(SAMPLE_RATE);

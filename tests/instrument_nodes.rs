@@ -207,3 +207,31 @@ fn the_singer_node_sings_its_part_on_its_own_clock() {
     let sung: f32 = want[2 * 9_600..2 * 48_000].iter().map(|v| v * v).sum();
     assert!(sung > 1e-3, "the notes are sung ({sung})");
 }
+
+#[test]
+fn the_cheers_node_fires_at_the_rates_on_its_inputs() {
+    use concert::instruments::cheers::{CheersConfig, cheers};
+    let cfg = CheersConfig {
+        audience: 15_000,
+        seed: 4,
+    };
+    let level = |rates: [f32; 4]| {
+        let mut node = cheers(cfg);
+        node.set_sample_rate(SR);
+        let x: Vec<f32> = (0..3 * SR as usize)
+            .map(|_| node.tick(&Frame::from(rates))[0])
+            .collect();
+        (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt()
+    };
+    assert_eq!(level([0.8, 0.0, 0.0, 0.0]), 0.0, "no rates, no cheers");
+    let busy = level([0.8, 6.0, 2.0, 1.0]);
+    assert!(
+        busy > 1e-3,
+        "woos, whistles and screams are heard (rms {busy})"
+    );
+    assert_eq!(
+        busy,
+        level([0.8, 6.0, 2.0, 1.0]),
+        "the same seed, the same cheers"
+    );
+}

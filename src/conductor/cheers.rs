@@ -17,10 +17,12 @@ pub struct CheersLayer {
     gap_seed: u64,
 }
 
-/// The cheers' configuration for `show`.
-pub fn config(show: &Show) -> CheersConfig {
+/// The cheers' configuration for `show` (the seed is the gaps' gesture seed; each moment gets
+/// its own through the control).
+pub fn config(show: &Show, seed: u64) -> CheersConfig {
     CheersConfig {
         audience: show.venue.audience,
+        seed: derive_seed(seed, "cheers:gap"),
     }
 }
 
@@ -28,7 +30,7 @@ impl CheersLayer {
     /// A cheers layer for `show`, with randomness from `seed`.
     pub fn new(show: &Show, seed: u64, sample_rate: f64) -> Self {
         CheersLayer {
-            cheers: Cheers::new(&config(show), sample_rate),
+            cheers: Cheers::new(&config(show, seed), sample_rate),
             moment_seeds: show
                 .moments
                 .iter()

@@ -722,7 +722,7 @@ impl Instrument for Applause {
         Applause::new(cfg, sample_rate)
     }
 
-    fn control(inputs: &[f32]) -> ApplauseControl {
+    fn control(&self, inputs: &[f32], _info: ChunkInfo) -> ApplauseControl {
         ApplauseControl {
             intensity: inputs[0].clamp(0.0, 1.0),
         }

@@ -28,6 +28,9 @@
 use crate::instruments::crowd::voice::{
     AE, AH, EH, Formants, OO, Voice, VoiceControl, lerp_formants, syllable_sound,
 };
+use fundsp::prelude32::{An, U4};
+
+use crate::instruments::node::{Instrument, InstrumentNode};
 use crate::instruments::whistle::Whistle;
 use crate::kit::splitmix64;
 use crate::kit::xorshift_bipolar24;
@@ -577,6 +580,9 @@ impl NextU64 for Rng {
 pub struct CheersConfig {
     /// People in the room (see [`rate_share`]).
     pub audience: u32,
+    /// Gesture seed of the node's one long section when played as a fundsp node ([`cheers`]);
+    /// a conductor gives every section its own seed through [`CheersControl`] instead.
+    pub seed: u64,
 }
 
 /// What the cheers do now, read at the start of each chunk.
@@ -601,11 +607,14 @@ pub struct CheersControl {
 }
 
 /// The cheers: "woo"s, screams, whistles and shouts.
+#[derive(Clone)]
 pub struct Cheers {
     voices: Vec<VoiceEvent>,
     whistles: Vec<Whistle>,
     /// Share of the full event rates this audience makes ([`rate_share`]).
     rate_share: f32,
+    /// See [`CheersConfig::seed`].
+    seed: u64,
     sr: f64,
     scratch: Stereo,
 }
@@ -624,6 +633,7 @@ impl Cheers {
             voices: vec![VoiceEvent::idle(sample_rate); VOICE_POOL],
             whistles: vec![Whistle::idle(sample_rate); WHISTLE_POOL],
             rate_share: rate_share(cfg.audience),
+            seed: cfg.seed,
             sr: sample_rate,
             scratch: Stereo::default(),
         }
@@ -728,4 +738,40 @@ impl Cheers {
             w.render(t + dt, sr, out);
         }
     }
+}
+
+impl Instrument for Cheers {
+    type Config = CheersConfig;
+    type Control = CheersControl;
+    type Inputs = U4;
+    const ID: u64 = 0x636f_6e63_6368_6565; // "concchee"
+
+    fn build(cfg: &CheersConfig, sample_rate: f64) -> Self {
+        Cheers::new(cfg, sample_rate)
+    }
+
+    /// Excitement (0..=1), then "woo"s and shouts, whistles and screams per second, from the
+    /// node's four inputs; one long section seeded by [`CheersConfig::seed`].
+    fn control(&self, inputs: &[f32], info: ChunkInfo) -> CheersControl {
+        CheersControl {
+            energy: inputs[0].clamp(0.0, 1.0),
+            hush: 0.0,
+            cheer_rate: inputs[1].max(0.0),
+            whistle_rate: inputs[2].max(0.0),
+            scream_rate: inputs[3].max(0.0),
+            gesture_seed: self.seed,
+            since_secs: info.secs(),
+        }
+    }
+
+    fn render(&mut self, info: ChunkInfo, ctl: &CheersControl, out: &mut Stereo) {
+        Cheers::render(self, info, ctl, out);
+    }
+}
+
+/// The cheers as a fundsp node: four inputs, read every [`CHUNK`] frames — excitement (0..=1),
+/// then "woo"s and shouts, finger whistles and screams per second (the rates of a whole
+/// crowd; a small audience makes fewer of them) — and two outputs, left and right.
+pub fn cheers(cfg: CheersConfig) -> An<InstrumentNode<Cheers>> {
+    An(InstrumentNode::new(cfg))
 }

@@ -25,8 +25,9 @@ pub trait Instrument: Clone + Send + Sync {
 
     /// Build the instrument at `sample_rate` Hz.
     fn build(cfg: &Self::Config, sample_rate: f64) -> Self;
-    /// The controls carried by one frame of the node's inputs.
-    fn control(inputs: &[f32]) -> Self::Control;
+    /// The controls carried by one frame of the node's inputs at the chunk `info` (the
+    /// instrument may add its own, such as a seed for its gestures).
+    fn control(&self, inputs: &[f32], info: ChunkInfo) -> Self::Control;
     /// Write the next chunk into `out` (overwriting it). Must not allocate, lock or do I/O.
     fn render(&mut self, info: ChunkInfo, ctl: &Self::Control, out: &mut Stereo);
 }
@@ -91,11 +92,11 @@ impl<I: Instrument> AudioNode for InstrumentNode<I> {
     #[inline]
     fn tick(&mut self, input: &Frame<f32, Self::Inputs>) -> Frame<f32, Self::Outputs> {
         if self.cursor == CHUNK {
-            let ctl = I::control(input.as_slice());
             let info = ChunkInfo {
                 frame: self.frame,
                 sample_rate: self.sample_rate,
             };
+            let ctl = self.inst.control(input.as_slice(), info);
             self.inst.render(info, &ctl, &mut self.chunk);
             self.frame += CHUNK as u64;
             self.cursor = 0;

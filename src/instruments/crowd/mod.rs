@@ -309,7 +309,7 @@ impl Instrument for Crowd {
     }
 
     /// Energy, murmur and roar from the node's three inputs; no chant, no song, no section.
-    fn control(inputs: &[f32]) -> CrowdControl {
+    fn control(&self, inputs: &[f32], _info: ChunkInfo) -> CrowdControl {
         CrowdControl {
             energy: inputs[0].clamp(0.0, 1.0),
             murmur: inputs[1].clamp(0.0, 1.0),

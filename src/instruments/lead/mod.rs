@@ -701,7 +701,7 @@ impl Instrument for Singer {
         Singer::new(cfg, sample_rate)
     }
 
-    fn control(_inputs: &[f32]) {}
+    fn control(&self, _inputs: &[f32], _info: ChunkInfo) {}
 
     fn render(&mut self, info: ChunkInfo, _ctl: &(), out: &mut Stereo) {
         Singer::render(self, info, out);
