@@ -45,6 +45,23 @@ fn direct(frames: usize) -> Vec<(f32, f32)> {
     out
 }
 
+/// `frames` (a whole number of chunks) of an instrument rendered chunk by chunk, interleaved.
+fn interleaved_chunks(frames: usize, mut render: impl FnMut(ChunkInfo, &mut Stereo)) -> Vec<f32> {
+    let mut chunk = Stereo::default();
+    let mut out = Vec::with_capacity(2 * frames);
+    for k in 0..frames / CHUNK {
+        let info = ChunkInfo {
+            frame: (k * CHUNK) as u64,
+            sample_rate: SR,
+        };
+        render(info, &mut chunk);
+        for i in 0..CHUNK {
+            out.extend([chunk.l[i], chunk.r[i]]);
+        }
+    }
+    out
+}
+
 #[test]
 fn the_node_ticked_frame_by_frame_is_the_instrument() {
     let frames = 2 * SR as usize;
@@ -133,18 +150,7 @@ fn the_crowd_node_reads_excitement_chatter_and_roar_from_its_inputs() {
         roar: 0.9,
         ..CrowdControl::default()
     };
-    let mut chunk = Stereo::default();
-    let mut want = Vec::with_capacity(2 * frames);
-    for k in 0..frames / CHUNK {
-        let info = ChunkInfo {
-            frame: (k * CHUNK) as u64,
-            sample_rate: SR,
-        };
-        inst.render(info, &ctl, &mut chunk);
-        for i in 0..CHUNK {
-            want.extend([chunk.l[i], chunk.r[i]]);
-        }
-    }
+    let want = interleaved_chunks(frames, |info, chunk| inst.render(info, &ctl, chunk));
     assert!(ticked[..want.len()] == want[..], "the node is the crowd");
     let rms = (want.iter().map(|v| v * v).sum::<f32>() / want.len() as f32).sqrt();
     assert!(rms > 1e-3, "the crowd is heard (rms {rms})");
@@ -191,18 +197,7 @@ fn the_singer_node_sings_its_part_on_its_own_clock() {
         })
         .collect();
     let mut inst = Singer::new(&cfg, SR);
-    let mut chunk = Stereo::default();
-    let mut want = Vec::with_capacity(2 * frames);
-    for k in 0..frames / CHUNK {
-        let info = ChunkInfo {
-            frame: (k * CHUNK) as u64,
-            sample_rate: SR,
-        };
-        inst.render(info, &mut chunk);
-        for i in 0..CHUNK {
-            want.extend([chunk.l[i], chunk.r[i]]);
-        }
-    }
+    let want = interleaved_chunks(frames, |info, chunk| inst.render(info, chunk));
     assert!(ticked == want, "the node is the singer");
     let sung: f32 = want[2 * 9_600..2 * 48_000].iter().map(|v| v * v).sum();
     assert!(sung > 1e-3, "the notes are sung ({sung})");
