@@ -1,5 +1,4 @@
-//! Measurement helpers for the lead singer (ignored by default): write the dry layer and its
-//! score for Praat (`inspect-wav --voice --notes`), and time the voice.
+//! The lead singer's cost (ignored by default: timing needs a quiet machine).
 //!
 //! `cargo test --release --test lead_render -- --ignored --nocapture`
 
@@ -10,37 +9,6 @@ use std::time::Instant;
 
 use concert::conductor::LeadLayer;
 use concert::conductor::render_layer;
-
-#[test]
-#[ignore]
-fn write_test_phrase_for_praat() {
-    let dir = std::env::var("LEAD_OUT").unwrap_or_else(|_| "/tmp/lead".into());
-    std::fs::create_dir_all(&dir).unwrap();
-    let show = show_with(TEST_MELODY, 90.0, 12.0);
-    let x = render_mono(&show, 7, show.duration_secs);
-    write_wav(&format!("{dir}/lead.wav"), &x);
-    let notes: Vec<String> = notes(&show)
-        .iter()
-        .map(|n| {
-            format!(
-                "{{\"start\": {}, \"end\": {}, \"midi\": {}}}",
-                n.start_secs, n.end_secs, n.midi
-            )
-        })
-        .collect();
-    std::fs::write(
-        format!("{dir}/notes.json"),
-        format!("[{}]", notes.join(",\n")),
-    )
-    .unwrap();
-    let song_end = show.moments[1].end_secs;
-    write_wav(&format!("{dir}/song.wav"), span(&x, 0.0, song_end));
-    write_wav(
-        &format!("{dir}/banter.wav"),
-        span(&x, show.moments[3].start_secs, show.duration_secs),
-    );
-    println!("wrote {dir}/lead.wav ({:.1} s)", show.duration_secs);
-}
 
 #[test]
 #[ignore]

@@ -83,59 +83,6 @@ mod tests {
 }
 
 #[cfg(test)]
-mod scratch {
-    use super::*;
-    use crate::conductor::render_layer;
-    use crate::kit::VenueKind;
-    use crate::show::MomentKind;
-    use crate::show::tests_support::show_with;
-
-    /// Writes applause renders to /tmp/cw for measurement with inspect-wav.
-    #[test]
-    #[ignore]
-    fn write_applause_wavs() {
-        for (kind, n) in [
-            (VenueKind::Club, 100u32),
-            (VenueKind::Club, 1000),
-            (VenueKind::Arena, 10_000),
-            (VenueKind::Arena, 100_000),
-        ] {
-            for part in ["all", "near", "far"] {
-                let show = show_with(
-                    kind,
-                    n,
-                    &[
-                        (MomentKind::Murmur, 1.0),
-                        (MomentKind::Applause, 12.0),
-                        (MomentKind::Murmur, 3.0),
-                    ],
-                );
-                let mut layer = ApplauseLayer::new(&show, 5, 48_000.0);
-                if part == "near" {
-                    layer.inst = layer.inst.without_far_field();
-                }
-                if part == "far" {
-                    layer.inst = layer.inst.without_near_field();
-                }
-                let out = render_layer(&mut layer, &show, 48_000, 0.0, 16.0);
-                let spec = hound::WavSpec {
-                    channels: 2,
-                    sample_rate: 48_000,
-                    bits_per_sample: 32,
-                    sample_format: hound::SampleFormat::Float,
-                };
-                let mut w =
-                    hound::WavWriter::create(format!("/tmp/cw/app-{n}-{part}.wav"), spec).unwrap();
-                for s in out {
-                    w.write_sample(s).unwrap();
-                }
-                w.finalize().unwrap();
-            }
-        }
-    }
-}
-
-#[cfg(test)]
 mod levels {
     use super::*;
     use crate::conductor::render_layer;

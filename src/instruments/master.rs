@@ -111,7 +111,7 @@ mod tests {
     }
 
     #[test]
-    fn peaks_stay_under_the_ceiling_and_nan_never_passes() {
+    fn peaks_stay_under_the_ceiling_and_nan_and_infinity_never_pass() {
         let mut m = Master::new(48_000.0);
         let mut out = Stereo::default();
         let mut worst = 0.0f32;
@@ -119,10 +119,11 @@ mod tests {
             let mut a = Stereo::default();
             for i in 0..CHUNK {
                 a.l[i] = 3.0 * ((k * CHUNK + i) as f32 * 0.05).sin();
-                a.r[i] = if i == 7 {
-                    f32::NAN
-                } else {
-                    f32::INFINITY.min(2.0)
+                a.r[i] = match i {
+                    7 => f32::NAN,
+                    19 => f32::INFINITY,
+                    31 => f32::NEG_INFINITY,
+                    _ => 2.0,
                 };
             }
             m.process(&a, &mut out);
@@ -133,6 +134,6 @@ mod tests {
         }
         assert!(worst <= CEILING, "peak {worst}");
         assert!(worst > 0.8, "limited, not silenced: {worst}");
-        assert_eq!(m.non_finite, 50);
+        assert_eq!(m.non_finite, 3 * 50, "every NaN and infinity is counted");
     }
 }

@@ -1,8 +1,10 @@
 //! The room: early reflections and a diffuse tail whose length follows the venue, plus a DC
 //! blocker, applied to a dry mix and its reverb send.
 //!
-//! Why our own reverb: fundsp's 32-line `reverb_stereo` alone runs at ~70× real time on this
-//! machine, which would leave nothing for the voices. An 8-line feedback delay network with a
+//! Why our own reverb: fundsp's 32-line `reverb_stereo` dominates any graph it is in (measured
+//! in `DEPENDENCIES.md`: four noise layers, six filters, that reverb and a limiter ran at ~65×
+//! real time, the same graph without the reverb at 250–300×), and a show needs one room per
+//! stem on top of the mix's, which would leave little for the voices. An 8-line feedback delay network with a
 //! Hadamard mix and per-line damping is dense enough for a crowd (whose own texture is dense)
 //! at a fraction of the cost. Stadiums and open-air fields get long slap echoes and little tail.
 //!

@@ -64,14 +64,6 @@ pub struct Note {
     pub slide: bool,
 }
 
-/// Total length of a melody in beats: the end of its last note or rest.
-pub fn length_beats(notes: &[Note]) -> f64 {
-    notes
-        .iter()
-        .map(|n| n.start_beats + n.beats)
-        .fold(0.0, f64::max)
-}
-
 /// A parsed melody: its notes and its full length in beats.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Melody {

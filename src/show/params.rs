@@ -21,8 +21,6 @@ const APPLAUSE_SPILL_SECS: f64 = 4.0;
 pub struct Params {
     /// Index of the moment playing now (`None` in a gap between moments).
     pub moment: Option<usize>,
-    /// Seconds since the current moment started.
-    pub moment_secs: f64,
     /// Crowd excitement, which raises pitch, brightness and event rates.
     pub energy: f32,
     /// Talkers chatting (doors open, between songs).
@@ -334,7 +332,6 @@ impl Show {
         let moment = self.moment_at(secs);
         Params {
             moment,
-            moment_secs: moment.map_or(0.0, |i| secs - self.moments[i].start_secs),
             energy: excite as f32,
             murmur: murmur.clamp(0.0, 1.0) as f32,
             roar: roar as f32,

@@ -198,21 +198,6 @@ pub fn roughness(x: &[f32], sr: usize) -> f64 {
     band / total.max(1e-30)
 }
 
-/// Write interleaved stereo to a 32-bit float WAV (for looking at with inspect-wav).
-pub fn write_wav(path: &str, stereo: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: 48_000,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).expect("create wav");
-    for s in stereo {
-        w.write_sample(*s).expect("write");
-    }
-    w.finalize().expect("finalize");
-}
-
 /// Spectral centroid in Hz (power-weighted), from 4096-point Hann frames.
 pub fn centroid_hz(x: &[f32], sr: usize) -> f64 {
     const N: usize = 4096;

@@ -253,21 +253,6 @@ pub fn track(x: &[f32], from: f64, to: f64, midi: u8) -> Vec<(f64, Option<f64>)>
     out
 }
 
-/// Write a mono WAV (float) for inspection.
-pub fn write_wav(path: &str, x: &[f32]) {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: SR,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for s in x {
-        w.write_sample(*s).unwrap();
-    }
-    w.finalize().unwrap();
-}
-
 /// Power spectrum (|X|², Hann window) of the first power-of-two samples of `x`, bins 0..=n/2.
 /// Returns (power per bin, bin width in Hz).
 pub fn power_spectrum(x: &[f32]) -> (Vec<f64>, f64) {
