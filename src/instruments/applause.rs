@@ -18,7 +18,7 @@ use fundsp::prelude32::{An, U1};
 use super::node::{Instrument, InstrumentNode};
 use crate::kit::Listener;
 use crate::kit::derive_seed;
-use crate::kit::{BeatGrid, ClapKind, ClapSection};
+use crate::kit::{BeatGrid, ClapSection};
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
 use crate::kit::{gauss3_f64, one_pole_coef, xorshift_bipolar32};
@@ -665,35 +665,34 @@ impl Applause {
             let mut share = [free + in_time; CHUNK];
             let mut clap_energy = [1.0f32; CHUNK];
             if let Some((s, _)) = section.filter(|_| in_time > 0.0) {
-                // Under a chant, the far crowd's hands clap in time as softly as the near ones
-                // (energy goes with the strength squared: at full strength a far field packed
-                // onto the beat drowns the near claps in one broadband burst per beat, heard as
-                // wood or a shot), and their claps reach the listener after their travel time.
-                // (Both hold for songs' clap-along and synchronised applause too; those keep
-                // the far field they were tuned with.)
-                let chant = s.kind == ClapKind::Chant;
-                let soft = if chant {
-                    (s.strength * s.strength) as f32
-                } else {
-                    1.0
-                };
+                // The far crowd's hands clap in time as softly as the near ones (energy goes
+                // with the strength squared: at full strength a far field packed onto the beat
+                // drowns the near claps in one broadband burst per beat, heard as wood or a
+                // shot), on the beat or a little after it, never before, and their claps reach
+                // the listener after their travel time. A grain cloud centred on the beat
+                // swelled up to it and read as "Whoosh" and "Arrow" on the stem and, under the
+                // singer, as a howling dog on the mix; so did the cloud of a chant before it got
+                // its lag. Sparser grains on the beat (one per far person) ring one by one
+                // through the far field's narrow resonators and read as "Liquid" and "Plop".
+                let soft = (s.strength * s.strength) as f32;
                 let sigma = s.scatter_secs.max(0.005) * FAR_BEAT_SPREAD;
                 let claps_per_bar = f64::from(s.grid.mask.count_ones().max(1));
                 let interval =
                     s.grid.beat_secs_at(t) * f64::from(s.grid.beats_per_bar.max(1)) / claps_per_bar;
-                // Normalised so the mean over a clap interval is 1 (the same power as before).
-                let peak = interval / (sigma * std::f64::consts::TAU.sqrt());
+                // Normalised so the mean over a clap interval is 1 (the same power as before):
+                // a half-Gaussian holds half a Gaussian's area.
+                let peak = 2.0 * interval / (sigma * std::f64::consts::TAU.sqrt());
                 for (i, v) in share.iter_mut().enumerate() {
                     let now = t + i as f64 / sr;
                     let (_, beat) = s.grid.next_clap_after(now - 4.0 * sigma);
                     let z = (now - beat) / sigma;
-                    let at_beat = in_time * (peak * (-0.5 * z * z).exp()) as f32;
-                    let on = if chant {
-                        self.far_lag += (at_beat - self.far_lag) * self.far_lag_coef;
-                        self.far_lag
+                    let at_beat = if z < 0.0 {
+                        0.0
                     } else {
-                        at_beat
+                        in_time * (peak * (-0.5 * z * z).exp()) as f32
                     };
+                    self.far_lag += (at_beat - self.far_lag) * self.far_lag_coef;
+                    let on = self.far_lag;
                     *v = free + on;
                     clap_energy[i] = if *v > 0.0 {
                         (free + on * soft) / *v
