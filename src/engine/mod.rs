@@ -546,7 +546,7 @@ impl Engine {
     }
 
     /// Jump to `frame` of the show (a live jump between moments). The state is rebuilt and
-    /// the [`SEEK_PREROLL_SECS`] before `frame` are rendered and discarded, so the room is
+    /// the `SEEK_PREROLL_SECS` before `frame` are rendered and discarded, so the room is
     /// ringing when output resumes; unlike [`Engine::skip`] this costs the same wherever the
     /// target is, but the samples match a full render only when `frame` is within the pre-roll
     /// of the start. Allocates: call it off the real-time thread. Active cues carry on.

@@ -27,7 +27,7 @@ use crate::kit::{gauss3_f64, one_pole_coef, xorshift_bipolar32};
 pub const NEAR_CLAPPERS: usize = 160;
 /// Fewest individual clap sources, however small the audience. Sixty clappers alone read as
 /// hooves or running feet; with 120 at the normal 2.5–5 claps/s over a quiet grain bed
-/// ([`SMALL_BED_DB`]) a pub of 60 reads as applause. The number of sources matters, not the
+/// (`SMALL_BED_DB`) a pub of 60 reads as applause. The number of sources matters, not the
 /// claps per second: 120 sources at half rate do worse.
 pub const MIN_CLAP_SOURCES: usize = 120;
 /// Level of the grain bed under a small audience, relative to the near field's power: the
@@ -54,7 +54,7 @@ const FAR_RATE_PER_PERSON: f64 = 4.0;
 /// the rate).
 const FAR_RATE_MIN: f64 = 8_000.0;
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power. Close to
-/// [`FAR_RATE_MIN`], so the far field costs about the same at every size (20,000 sounded no
+/// `FAR_RATE_MIN`, so the far field costs about the same at every size (20,000 sounded no
 /// different).
 pub const FAR_RATE_CAP: f64 = 12_000.0;
 /// Output gain of one clap at 1 m (sets the layer's level: about −22 dBFS RMS at full applause,
@@ -68,10 +68,10 @@ const NEAR_GAIN: f32 = 0.61;
 /// 0.53–0.66 to 0.30–0.52 under the same real cheering. What it lacked was density: a few
 /// nearest claps stood out of a thin bed (1–6 kHz crest factor 9.9–13 and 8–32 Hz envelope
 /// modulation −8.6 dB, against the real recording's 8.3 and −12 dB). With the bed 3 dB up (and
-/// pulsing on the loose beat, [`FAR_LOOSE_SHARE`], so it never settles into a steady hiss) the
+/// pulsing on the loose beat, `FAR_LOOSE_SHARE`, so it never settles into a steady hiss) the
 /// mix reads as applause with the crowd's voices on top. The full lift is for rooms of up to
-/// [`BED_LIFT_FULL_UP_TO`] people, where "everyone else" stands within a few metres of the
-/// nearest clappers; it shrinks to nothing at [`BED_LIFT_NONE_FROM`], whose far field is tens
+/// `BED_LIFT_FULL_UP_TO` people, where "everyone else" stands within a few metres of the
+/// nearest clappers; it shrinks to nothing at `BED_LIFT_NONE_FROM`, whose far field is tens
 /// of metres away and already read as applause (0.80–0.88 on the mix; lifted, its 0.5–4 kHz
 /// envelope kurtosis fell under a real recording's).
 pub const BED_LIFT_DB: f32 = 3.0;
@@ -81,7 +81,7 @@ const BED_LIFT_FULL_UP_TO: f32 = 1_000.0;
 const BED_LIFT_NONE_FROM: f32 = 100_000.0;
 
 /// How much of the small-room treatment (the bed's lift and its loose beat) an audience of `n`
-/// gets: 1 up to [`BED_LIFT_FULL_UP_TO`], 0 from [`BED_LIFT_NONE_FROM`], log-linear between.
+/// gets: 1 up to `BED_LIFT_FULL_UP_TO`, 0 from `BED_LIFT_NONE_FROM`, log-linear between.
 pub fn small_room_share(n: u32) -> f32 {
     let (lo, hi) = (BED_LIFT_FULL_UP_TO.log10(), BED_LIFT_NONE_FROM.log10());
     ((hi - (n.max(1) as f32).log10()) / (hi - lo)).clamp(0.0, 1.0)

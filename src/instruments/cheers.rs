@@ -111,8 +111,8 @@ const FULL_RATE_AUDIENCE: f32 = 2_000.0;
 /// regulars (at full applause still about one woo, shout or whistle a second).
 const RATE_FLOOR: f32 = 0.25;
 
-/// Share of the full event rates that an audience of `n` makes: √(n / [`FULL_RATE_AUDIENCE`])
-/// between [`RATE_FLOOR`] and 1. Fewer people, fewer voices, but not in proportion: in a small
+/// Share of the full event rates that an audience of `n` makes: √(n / `FULL_RATE_AUDIENCE`)
+/// between `RATE_FLOOR` and 1. Fewer people, fewer voices, but not in proportion: in a small
 /// room each person is nearer and more likely to shout. Measured on the mix: with arena rates a
 /// pub of 60 got as many screams and whistles as 15,000 people, and they masked its clapping
 /// (applause 0.47–0.54 on the mix against 0.55–0.77 on the applause stem alone).

@@ -197,8 +197,8 @@ pub fn bands(show: &Show, layout: &Layout) -> Vec<Band> {
         .collect()
 }
 
-/// The times of the ticks on the axis: multiples of a step from [`TICK_STEPS_SECS`] chosen so
-/// ticks fall about [`TICK_SPACING_PX`] apart on a strip `width_px` wide.
+/// The times of the ticks on the axis: multiples of a step from `TICK_STEPS_SECS` chosen so
+/// ticks fall about `TICK_SPACING_PX` apart on a strip `width_px` wide.
 pub fn ticks(span: Span, width_px: i32) -> Vec<f64> {
     let wanted = span.secs() * TICK_SPACING_PX / f64::from(width_px.max(1));
     let step = TICK_STEPS_SECS

@@ -84,7 +84,7 @@ fn decimal(s: &str) -> Option<f64> {
 const CLOCK_MAX_SECS: f64 = 1e8;
 
 /// Prints seconds as a show clock: `"1:30"`, `"1:02:30"`, `"0:07.5"`; absurd values (beyond
-/// [`CLOCK_MAX_SECS`], not finite) as plain seconds.
+/// `CLOCK_MAX_SECS`, not finite) as plain seconds.
 pub fn format_clock(secs: f64) -> String {
     if secs.is_nan() || secs >= CLOCK_MAX_SECS {
         return format!("{secs:e} s");

@@ -135,7 +135,7 @@ pub struct Ctx<'a> {
     pub t1: f64,
     /// Crowd excitement 0..=1.
     pub energy: f32,
-    /// Target gain of each mode (index by [`Mode`] via [`Ctx::gain`]).
+    /// Target gain of each mode (index by [`Mode`] via `Ctx::gain`).
     pub gain_murmur: f32,
     /// Gain of shouting talkers.
     pub gain_roar: f32,

@@ -278,7 +278,7 @@ const BANDWIDTH_HZ: [f32; 3] = [90.0, 120.0, 170.0];
 /// A glottal-pulse + formant voice, panned to a fixed place in the stereo field.
 ///
 /// A voice made with [`Voice::new_split`] runs its glottal source and formants (its "body") at
-/// a reduced rate into a [`Lane`](super::lane::Lane), and only its onset fricative — the one
+/// a reduced rate into a [`Lane`], and only its onset fricative — the one
 /// part with energy up to the top of the band — at the output rate.
 #[derive(Clone)]
 pub struct Voice {
