@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig, SupportedBufferSize};
 
-use crate::engine::{Cue, Engine, Fader};
+use crate::engine::{ChantCue, Cue, Engine, Fader};
 use crate::show::Show;
 pub use callback::ALLOC_CHECKED;
 use callback::{BUDGET_BUCKETS, Callback, Status};
@@ -31,6 +31,9 @@ use feeder::{Control, Feeder};
 /// crossfade for [`feeder::CROSSFADE_SECS`] instead):
 /// long enough to avoid a click, short enough to feel immediate.
 pub const FADE_SECS: f64 = 0.02;
+
+/// Controls (cues, faders, chants, jumps) that can wait for the render thread at once.
+const CONTROL_SLOTS: usize = 256;
 
 /// Smallest and largest device buffer the player asks for, frames.
 pub const MIN_BUFFER_FRAMES: u32 = 16;
@@ -468,6 +471,8 @@ pub struct Player {
     stream: cpal::Stream,
     status: Arc<Status>,
     controls: rtrb::Producer<Control>,
+    /// Chants the engine has let go of, freed here rather than on the render thread.
+    retired: rtrb::Consumer<ChantCue>,
     feeder: Option<JoinHandle<Option<Vec<f32>>>>,
     info: StreamInfo,
     started: Instant,
@@ -566,12 +571,15 @@ impl Player {
             },
         })?;
 
-        let (controls, control_rx) = rtrb::RingBuffer::new(256);
+        let (controls, control_rx) = rtrb::RingBuffer::new(CONTROL_SLOTS);
+        // Room for every chant the control ring can carry: the feeder never has to free one.
+        let (retired_tx, retired) = rtrb::RingBuffer::new(CONTROL_SLOTS + 1);
         let base_target = (4 * period).max((0.02 * f64::from(sr)) as usize);
         let mut feeder = Feeder {
             engine,
             ring,
             controls: control_rx,
+            retired: retired_tx,
             status: Arc::clone(&status),
             end_frame: to_frame,
             period,
@@ -599,6 +607,7 @@ impl Player {
             stream,
             status,
             controls,
+            retired,
             feeder: Some(feeder),
             info: StreamInfo {
                 device: device_id,
@@ -681,6 +690,30 @@ impl Player {
         let _ = self
             .controls
             .push(Control::Fader(fader, setting, ramp_secs));
+    }
+
+    /// Start the operator's chant (words and tempo in `chant`, built here on the control
+    /// thread) over the show, replacing any; it is heard after the queued frames.
+    pub fn chant(&mut self, chant: ChantCue) {
+        self.free_retired();
+        let _ = self.controls.push(Control::Chant(Some(chant)));
+    }
+
+    /// Let the operator's chant die away (over two beats).
+    pub fn stop_chant(&mut self) {
+        self.free_retired();
+        let _ = self.controls.push(Control::Chant(None));
+    }
+
+    /// Start the crowd clapping along at `bpm` (see [`crate::engine::CLAP_BPM`]), or stop
+    /// it (`None`; it thins out over two seconds).
+    pub fn clap(&mut self, bpm: Option<f64>) {
+        let _ = self.controls.push(Control::Clap(bpm));
+    }
+
+    /// Drop the chants the render thread has handed back.
+    fn free_retired(&mut self) {
+        while self.retired.pop().is_ok() {}
     }
 
     /// Jump to `secs` of show time (fading out and in); ignored past the end of the span.
@@ -883,12 +916,30 @@ mod tests {
         let mut cb = Callback::new(rx, Arc::clone(&status), 2, 48_000, 960, true);
         let mut out16 = vec![0i16; 2 * 300];
         let mut out32 = vec![0.0f32; 2 * 256];
+        // The operator's chants are built here, off the real-time path; the ones the engine lets
+        // go of come back out to be freed here too.
+        let mut chants = [
+            ChantCue::new("one more song", 100.0).ok(),
+            ChantCue::new("we want more", 120.0).ok(),
+        ];
+        let mut retired = Vec::with_capacity(2);
         let before = assert_no_alloc::violation_count();
         assert_no_alloc::assert_no_alloc(|| {
             for i in 0..400 {
                 if i == 100 {
                     engine.cue(Cue::Applause);
                     engine.cue(Cue::Whistles);
+                    engine.start_clap(120.0);
+                }
+                let slot = (i / 100usize)
+                    .checked_sub(1)
+                    .and_then(|k| chants.get_mut(k));
+                if let Some(chant) = slot.and_then(Option::take) {
+                    retired.push(engine.start_chant(chant));
+                }
+                if i == 250 {
+                    engine.stop_chant();
+                    engine.stop_clap();
                 }
                 let n = tx.slots().min(2 * 512) / 2 * 2;
                 if let Ok(mut chunk) = tx.write_chunk(n) {
@@ -908,6 +959,12 @@ mod tests {
             }
         });
         assert_eq!(assert_no_alloc::violation_count(), before);
+        assert_eq!(
+            retired[1].words(),
+            "one more song",
+            "the replaced chant came back whole"
+        );
+        drop(retired);
         assert!(status.played.load(Relaxed) > 48_000, "audio flowed");
         assert!(out32.iter().all(|v| *v == 0.0), "paused at the end");
         assert!(histogram_budget(&status.budget).is_some());
