@@ -482,4 +482,34 @@ mod engine_tests {
         );
         assert!(e.operator.is_idle());
     }
+
+    #[test]
+    fn a_jump_carries_the_chant_and_clap_along_on_the_same_beat() {
+        let show = show_with(VenueKind::Club, 400, &[(MomentKind::Murmur, 40.0)]);
+        let mut e = Engine::new(&show, 3, SR);
+        e.skip(u64::from(SR));
+        e.start_chant(ChantCue::new("we want more", 90.0).unwrap());
+        e.start_clap(100.0);
+        e.skip(3 * u64::from(SR));
+        let before = e.operator.at(e.next_secs());
+        e.seek(20 * u64::from(SR));
+        assert_eq!(e.chanting(), Some("we want more"));
+        assert_eq!(e.clapping(), Some(100.0));
+        assert_eq!(e.layers[super::super::CROWD].cued_sounds().len(), 3);
+        let after = e.operator.at(e.next_secs());
+        let phase = |c: Cued, t: f64| c.chant.unwrap().grid.beat_at(t).fract();
+        let (b, a) = (phase(before, 4.0), phase(after, 20.0));
+        assert!((b - a).abs() < 0.02, "same beat phase: {b} vs {a}");
+        let (_, stems) = {
+            let mut dry = Engine::with_stem_room(&show, 3, SR, StemRoom::Dry);
+            dry.start_chant(ChantCue::new("we want more", 90.0).unwrap());
+            dry.seek(20 * u64::from(SR));
+            render(&mut dry, 8.0)
+        };
+        let (period, _) = beat_period(&stems[0][2 * SR as usize..]);
+        assert!(
+            (period - 60.0 / 90.0).abs() <= 0.03,
+            "chanting after the jump: {period}"
+        );
+    }
 }
