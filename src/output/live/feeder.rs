@@ -241,6 +241,10 @@ impl Feeder {
             stats.push((elapsed / budget) as f32);
         }
         self.status.peak.store(peak.to_bits(), Relaxed);
+        self.status.pushed.fetch_add(frames as u64, Relaxed);
+        self.status
+            .rendered_to
+            .store(self.engine.position(), Relaxed);
         let queued = self.queued() as u64;
         self.status
             .show_frame
