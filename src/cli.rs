@@ -37,6 +37,7 @@ pub enum Command {
     /// Validate show files (or built-in presets); exit 0 if all are valid.
     Check(CheckArgs),
     /// Play a show live through an audio device (needs the `live` feature).
+    #[command(after_long_help = PLAY_CONTROLS)]
     Play(PlayArgs),
     /// List audio output devices (needs the `live` feature).
     Devices,
@@ -339,6 +340,21 @@ pub struct CheckArgs {
     #[arg(required = true)]
     pub shows: Vec<String>,
 }
+
+/// The operator's controls of `play`, listed under `play --help`: every key, and every OSC
+/// address (`--osc`; the README's "OSC control" has the arguments).
+const PLAY_CONTROLS: &str =
+    "Keys (on a terminal): space pause · ←/→ previous/next moment · a applause · c cheers · \
+w whistles · r roar · h hush · o chant on/off (the show's chant words, or \"one more song\") · \
+k clap-along on/off (the song's tempo, or 120 bpm) · ↑/↓ crowd energy · [/] master level · \
+f fade out · q, Esc or Ctrl-C quit
+
+OSC addresses (--osc PORT): /concert/cue/applause, /concert/cue/cheers, /concert/cue/whistles, \
+/concert/cue/roar, /concert/cue/hush [size] · /concert/fader/energy, /concert/fader/applause \
+value [ramp] · /concert/level/master, /concert/level/crowd, /concert/level/applause, \
+/concert/level/cheers, /concert/level/lead dB [ramp] · /concert/chant words [bpm] (no words: \
+stop) · /concert/clap bpm (0: stop) · /concert/goto moment · /concert/pause [0/1] · \
+/concert/fade secs · /concert/stop";
 
 /// `play` options.
 #[derive(Debug, Args)]

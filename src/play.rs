@@ -12,14 +12,15 @@ use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, queue, terminal};
 
 use crate::cli::PlayArgs;
-use concert::engine::Cue;
+use concert::engine::{CHANT_BPM, CLAP_BPM, ChantCue, Cue};
 use concert::engine::{Fader, LAYERS, LEVEL_FLOOR_DB, LEVEL_MAX_DB};
 use concert::output::live::osc::{Command, OscListener};
 use concert::output::live::{
     Budget, PlayOptions, Player, Reopened, Summary, Watchdog, output_devices,
 };
 use concert::preset::time::format_clock;
-use concert::show::Show;
+use concert::preset::{DEFAULT_CHANT_BPM, DEFAULT_CHANT_WORDS};
+use concert::show::{MomentKind, Show};
 
 /// `concert devices`: every output device, the default marked with `*`.
 pub fn cmd_devices() -> Result<()> {
@@ -119,6 +120,7 @@ fn keep_up(
     for (fader, setting) in desk.moved() {
         player.set_fader(fader, setting, 0.0);
     }
+    desk.restart(&mut player);
     *note = Some(reopened_note(&r, player.info().device_buffer_frames));
     Ok(player)
 }
@@ -158,6 +160,10 @@ struct Desk {
     layers_db: [f32; LAYERS],
     /// When a fade-out ends and the show stops.
     stop_at: Option<Instant>,
+    /// The operator's chant while it runs (a copy, to start it again on a reopened stream).
+    chant: Option<ChantCue>,
+    /// The operator's clap-along tempo while it runs.
+    clap_bpm: Option<f64>,
 }
 
 /// Step of the energy keys, and of the master level keys in dB.
@@ -165,6 +171,8 @@ const ENERGY_STEP: f32 = 0.1;
 const MASTER_STEP_DB: f32 = 1.0;
 /// The fade-out the `f` key starts, seconds.
 const KEY_FADE_SECS: f64 = 5.0;
+/// The clap-along tempo of the `k` key outside a song, bpm (a song's default).
+const KEY_CLAP_BPM: f64 = 120.0;
 
 impl Desk {
     /// Carry out `cmd`; true when the show should stop now. Returns a line saying what was
@@ -214,6 +222,25 @@ impl Desk {
                 format!("fading out over {secs} s")
             }
             Command::Stop => return (true, None),
+            Command::Chant(Some(chant)) => {
+                let note = format!("chant \"{}\" at {} bpm", chant.words(), chant.bpm());
+                self.chant = Some(chant.clone());
+                player.chant(chant);
+                note
+            }
+            Command::Chant(None) => {
+                self.chant = None;
+                player.stop_chant();
+                "chant stopped".to_string()
+            }
+            Command::Clap(bpm) => {
+                self.clap_bpm = bpm;
+                player.clap(bpm);
+                bpm.map_or_else(
+                    || "clap-along stopped".to_string(),
+                    |b| format!("clap-along at {b} bpm"),
+                )
+            }
         };
         (false, Some(note))
     }
@@ -251,6 +278,42 @@ impl Desk {
         all
     }
 
+    /// Start again on a new stream what the operator has running: the chant and the
+    /// clap-along (on a new beat).
+    fn restart(&self, player: &mut Player) {
+        if let Some(c) = &self.chant {
+            player.chant(c.clone());
+        }
+        if self.clap_bpm.is_some() {
+            player.clap(self.clap_bpm);
+        }
+    }
+
+    /// The chant the `o` key starts: the words and tempo of the show's last chant moment (its
+    /// encore chant), or "one more song" at the default tempo.
+    fn key_chant(show: &Show) -> Option<ChantCue> {
+        let m = show.moments.iter().rfind(|m| m.kind == MomentKind::Chant);
+        let words = m
+            .and_then(|m| m.words.as_deref())
+            .unwrap_or(DEFAULT_CHANT_WORDS);
+        let bpm = m
+            .map(|m| m.bpm)
+            .filter(|b| CHANT_BPM.contains(b))
+            .unwrap_or(DEFAULT_CHANT_BPM);
+        ChantCue::new(words, bpm)
+            .or_else(|_| ChantCue::new(DEFAULT_CHANT_WORDS, DEFAULT_CHANT_BPM))
+            .ok()
+    }
+
+    /// The tempo the `k` key claps along at: the song playing at `secs`, or [`KEY_CLAP_BPM`].
+    fn key_clap_bpm(show: &Show, secs: f64) -> f64 {
+        show.moment_at(secs)
+            .and_then(|i| show.moments[i].song)
+            .map(|s| show.songs[s].bpm)
+            .filter(|b| CLAP_BPM.contains(b))
+            .unwrap_or(KEY_CLAP_BPM)
+    }
+
     /// The faders as the display shows them.
     fn line(&self) -> String {
         let master = if self.master_db <= LEVEL_FLOOR_DB {
@@ -258,8 +321,15 @@ impl Desk {
         } else {
             format!("{:+.0} dB", self.master_db)
         };
+        let chant = self
+            .chant
+            .as_ref()
+            .map_or_else(String::new, |c| format!(" · chant \"{}\"", c.words()));
+        let clap = self
+            .clap_bpm
+            .map_or_else(String::new, |b| format!(" · clap-along {b} bpm"));
         format!(
-            "energy {:+.1} · applause {:+.1} · master {master}",
+            "energy {:+.1} · applause {:+.1} · master {master}{chant}{clap}",
             self.energy, self.applause
         )
     }
@@ -389,7 +459,7 @@ impl Drop for RawMode {
     }
 }
 
-const KEYS: &str = "space pause · ←/→ moment · a applause · c cheers · w whistles · r roar · h hush · ↑/↓ energy · [/] master · f fade out · q quit";
+const KEYS: &str = "space pause · ←/→ moment · a applause · c cheers · w whistles · r roar · h hush · o chant on/off · k clap-along on/off · ↑/↓ energy · [/] master · f fade out · q quit";
 
 impl<'a> Tui<'a> {
     fn new(show: &'a Show, end_secs: f64) -> Self {
@@ -460,6 +530,15 @@ impl<'a> Tui<'a> {
                         Some(Command::Fader(Fader::Master, to, 0.1))
                     }
                     KeyCode::Char('f') => Some(Command::Fade(KEY_FADE_SECS)),
+                    KeyCode::Char('o') if desk.chant.is_some() => Some(Command::Chant(None)),
+                    KeyCode::Char('o') => {
+                        Desk::key_chant(self.show).map(|c| Command::Chant(Some(c)))
+                    }
+                    KeyCode::Char('k') if desk.clap_bpm.is_some() => Some(Command::Clap(None)),
+                    KeyCode::Char('k') => Some(Command::Clap(Some(Desk::key_clap_bpm(
+                        self.show,
+                        snap.show_secs,
+                    )))),
                     KeyCode::Right => {
                         if let Some(t) = self.next_start(snap.show_secs) {
                             player.seek(t);

@@ -31,6 +31,7 @@ fn direct(frames: usize) -> Vec<(f32, f32)> {
     while out.len() < frames {
         let ctl = ApplauseControl {
             intensity: intensity(frame),
+            ..ApplauseControl::default()
         };
         let info = ChunkInfo {
             frame: frame as u64,

@@ -35,6 +35,7 @@ impl Layer for ApplauseLayer {
     fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
         let ctl = ApplauseControl {
             intensity: params.applause,
+            cued: params.cued.claps,
         };
         self.inst.render(info, &ctl, out);
     }

@@ -10,7 +10,7 @@
 use super::Layer;
 use crate::instruments::crowd::chant::{self, ChantClock, chant_syllables};
 use crate::instruments::crowd::talker::SingNote;
-use crate::instruments::crowd::voice::syllable_sound;
+use crate::instruments::crowd::voice::{SyllableSound, syllable_sound};
 use crate::instruments::crowd::{ChantConfig, Crowd, CrowdConfig, CrowdControl, CrowdSection};
 use crate::kit::{ChunkInfo, Stereo, derive_seed};
 use crate::show::rhythm::chant_grid;
@@ -43,15 +43,21 @@ pub fn chant_beat_count(m: &Moment) -> usize {
     chant_clock(m).beat_count()
 }
 
+/// The sounds the crowd chants for `words`, one per syllable (empty when the words have no
+/// syllable). The show's chant moments and a live operator's chant both come from here.
+pub fn chant_sounds(words: &str) -> Vec<SyllableSound> {
+    chant_syllables(words)
+        .iter()
+        .map(|s| syllable_sound(s))
+        .collect()
+}
+
 /// The crowd's section for moment `m`: its chant (syllables of its words, or the default
 /// words) and the share of the crowd singing along with its song.
 fn section(show: &Show, m: &Moment) -> CrowdSection {
     let chant = (m.kind == MomentKind::Chant).then(|| ChantConfig {
         clock: chant_clock(m),
-        sounds: chant_syllables(m.words.as_deref().unwrap_or(chant::DEFAULT_WORDS))
-            .iter()
-            .map(|s| syllable_sound(s))
-            .collect(),
+        sounds: chant_sounds(m.words.as_deref().unwrap_or(chant::DEFAULT_WORDS)),
     });
     let sing_along = match m.song {
         Some(s) if m.kind.is_song() => show.songs[s].sing_along.clamp(0.0, 1.0) as f32,
@@ -130,6 +136,15 @@ impl CrowdLayer {
             gesture_seed: params
                 .moment
                 .map_or(self.gap_seed, |m| self.moment_seeds[m]),
+            cued_chant: params.cued.chant.map(|c| {
+                (
+                    ChantClock {
+                        grid: c.grid,
+                        end_secs: c.end_secs,
+                    },
+                    c.level,
+                )
+            }),
         }
     }
 }
@@ -138,6 +153,14 @@ impl Layer for CrowdLayer {
     fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo) {
         let ctl = self.control(params);
         self.crowd.render(info, &ctl, out);
+    }
+
+    fn swap_cued_sounds(&mut self, sounds: Vec<SyllableSound>) -> Vec<SyllableSound> {
+        self.crowd.swap_cued_sounds(sounds)
+    }
+
+    fn cued_sounds(&self) -> &[SyllableSound] {
+        self.crowd.cued_sounds()
     }
 }
 

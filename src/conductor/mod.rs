@@ -14,9 +14,10 @@ pub mod score;
 
 pub use applause::ApplauseLayer;
 pub use cheers::CheersLayer;
-pub use crowd::{CrowdLayer, chant_beat_count, chant_beat_secs, chant_clock};
+pub use crowd::{CrowdLayer, chant_beat_count, chant_beat_secs, chant_clock, chant_sounds};
 pub use lead::LeadLayer;
 
+use crate::instruments::crowd::voice::SyllableSound;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::show::{Params, Show};
 
@@ -25,6 +26,18 @@ pub trait Layer: Send {
     /// Write the next chunk into `out` (overwriting it), following `params`, which hold the
     /// control values at the start of the chunk. Must not allocate, lock or do I/O.
     fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo);
+
+    /// Take the syllables of a chant the operator started ([`Params::cued`]) and give back
+    /// the ones they replace; a layer that does not chant gives them straight back. A move:
+    /// allocation-free.
+    fn swap_cued_sounds(&mut self, sounds: Vec<SyllableSound>) -> Vec<SyllableSound> {
+        sounds
+    }
+
+    /// The syllables of the operator's chant this layer holds (none unless it chants).
+    fn cued_sounds(&self) -> &[SyllableSound] {
+        &[]
+    }
 }
 
 /// Render `secs` seconds of one layer on its own, following `show`'s params, starting at

@@ -21,6 +21,11 @@ mod faders;
 pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};
 mod frames;
 pub use frames::{DEFAULT_BLOCK_FRAMES, Frames};
+mod operator;
+use operator::Operator;
+pub use operator::{
+    CHANT_BPM, CHANT_STOP_BEATS, CLAP_BPM, CLAP_STOP_SECS, ChantCue, CueError, clap_tempo,
+};
 
 /// One layer of the mix: an instrument conducted by the show, with its own stem.
 struct LayerRow {
@@ -259,6 +264,10 @@ pub struct Engine {
     cues: [Option<(Cue, u64, f32)>; MAX_CUES],
     /// The operator's faders (at home, and untouched, unless someone moves one live).
     faders: Faders,
+    /// The operator's chant and clap-along (idle unless someone starts one live).
+    operator: Operator,
+    /// The words of the operator's chant; its sounds are in the crowd layer.
+    chant_words: String,
 }
 
 impl Engine {
@@ -326,6 +335,8 @@ impl Engine {
             fade_frames: (END_FADE_SECS.min(show.duration_secs / 4.0) * sr).round() as u64,
             cues: [None; MAX_CUES],
             faders: Faders::new(sr),
+            operator: Operator::default(),
+            chant_words: String::new(),
         };
         // Prime the master's look-ahead with the first chunk; its output is the silent
         // look-ahead buffer, so the first `render_block` steps again and starts at frame 0.
@@ -368,6 +379,9 @@ impl Engine {
         };
         let mut params = self.show.params_at(info.secs());
         self.apply_cues(&mut params);
+        if !self.operator.is_idle() {
+            self.operator.apply(info.secs(), &mut params);
+        }
         // Faders at home change nothing and are skipped, so offline renders never pay for them.
         let faded = !self.faders.at_home();
         if faded {
@@ -528,6 +542,70 @@ impl Engine {
         self.faders.value(fader)
     }
 
+    /// Start the operator's chant `chant` now (replacing any), riding over the show: its first
+    /// beat comes a chant's lead-in after the next chunk, the crowd chants its words at its
+    /// tempo and the hands clap its beats, until [`Engine::stop_chant`]. Returns the chant it
+    /// replaced (an empty one if none) so that it can be dropped elsewhere: the words' sounds
+    /// are moved, not copied, so this is allocation-free.
+    pub fn start_chant(&mut self, mut chant: ChantCue) -> ChantCue {
+        let now = self.next_secs();
+        let energy = f64::from(self.show.params_at(now).energy);
+        self.operator.start_chant(now, chant.bpm(), energy);
+        let sounds = chant.swap_sounds(Vec::new());
+        let old = self.layers[CROWD].swap_cued_sounds(sounds);
+        chant.swap_words(&mut self.chant_words);
+        chant.swap_sounds(old);
+        chant
+    }
+
+    /// Let the operator's chant die away over [`CHANT_STOP_BEATS`] after the next beat.
+    pub fn stop_chant(&mut self) {
+        let now = self.next_secs();
+        self.operator.stop_chant(now);
+    }
+
+    /// Start the crowd clapping along on every beat at `bpm` (see [`CLAP_BPM`]; replacing
+    /// any clap-along), joining over two seconds, over the show. Allocation-free.
+    pub fn start_clap(&mut self, bpm: f64) {
+        let now = self.next_secs();
+        let energy = f64::from(self.show.params_at(now).energy);
+        self.operator.start_clap(now, bpm, energy);
+    }
+
+    /// Let the operator's clap-along thin out over [`CLAP_STOP_SECS`].
+    pub fn stop_clap(&mut self) {
+        let now = self.next_secs();
+        self.operator.stop_clap(now);
+    }
+
+    /// The words of the operator's chant while it runs (not once stopped).
+    pub fn chanting(&self) -> Option<&str> {
+        self.operator
+            .chanting()
+            .then_some(self.chant_words.as_str())
+    }
+
+    /// The tempo of the operator's clap-along while it runs (not once stopped).
+    pub fn clapping(&self) -> Option<f64> {
+        self.operator.clapping()
+    }
+
+    /// Take over `from`'s operator chant and clap-along (after a jump: the new engine carries
+    /// on what the old one played, on the same beat). Copies the chant's words and sounds:
+    /// call it where allocating is allowed.
+    pub fn adopt_operator(&mut self, from: &Engine) {
+        let shift = (self.next_frame as f64 - from.next_frame as f64) / self.sample_rate;
+        self.operator = from.operator.shifted(shift);
+        self.chant_words.clone_from(&from.chant_words);
+        let sounds = from.layers[CROWD].cued_sounds().to_vec();
+        let _ = self.layers[CROWD].swap_cued_sounds(sounds);
+    }
+
+    /// Show time of the next chunk to synthesise, seconds.
+    fn next_secs(&self) -> f64 {
+        self.next_frame as f64 / self.sample_rate
+    }
+
     /// Manual cues still swelling.
     pub fn active_cues(&self) -> usize {
         self.cues.iter().flatten().count()
@@ -549,9 +627,12 @@ impl Engine {
     /// the `SEEK_PREROLL_SECS` before `frame` are rendered and discarded, so the room is
     /// ringing when output resumes; unlike [`Engine::skip`] this costs the same wherever the
     /// target is, but the samples match a full render only when `frame` is within the pre-roll
-    /// of the start. Allocates: call it off the real-time thread. Active cues carry on.
+    /// of the start. Allocates: call it off the real-time thread. Active cues carry on, and so
+    /// do the operator's chant and clap-along (on the same beat).
     pub fn seek(&mut self, frame: u64) {
-        *self = self.seeker(frame)();
+        let mut next = self.seeker(frame)();
+        next.adopt_operator(self);
+        *self = next;
     }
 
     /// [`Engine::seek`] split in two, so its cost (a new engine and its pre-roll) can be paid on

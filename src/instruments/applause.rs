@@ -452,6 +452,9 @@ pub struct ApplauseConfig {
 pub struct ApplauseControl {
     /// Applause intensity: the fraction of the audience clapping (0..=1).
     pub intensity: f32,
+    /// Clapping in time started from outside the configured sections (a live operator's
+    /// clap-along or the claps under a cued chant): while set, it is the only section.
+    pub cued: Option<ClapSection>,
 }
 
 /// An applauding crowd (the `applause` stem).
@@ -582,7 +585,13 @@ impl Applause {
         let sr = self.sample_rate;
         let t = info.secs();
         let intensity = ctl.intensity;
-        let section = self.section_at(t);
+        let section = match ctl.cued {
+            Some(s) => {
+                let share = s.share_at(t);
+                (share > 0.0).then_some((s, share))
+            }
+            None => self.section_at(t),
+        };
         let end = info.frame + CHUNK as u64;
         let vigor = FREE_CLAP_STRENGTH.0 + FREE_CLAP_STRENGTH.1 * intensity;
         let mut rhythm_share = 0.0;
@@ -724,6 +733,7 @@ impl Instrument for Applause {
     fn control(&self, inputs: &[f32], _info: ChunkInfo) -> ApplauseControl {
         ApplauseControl {
             intensity: inputs[0].clamp(0.0, 1.0),
+            cued: None,
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod beat;
 mod chunk;
+mod cued;
 mod noise;
 mod place;
 mod resonator;
@@ -16,6 +17,7 @@ mod voice;
 
 pub use beat::{BeatGrid, ClapKind, ClapSection};
 pub use chunk::{CHUNK, ChunkInfo, Stereo};
+pub use cued::{Cued, CuedChant};
 pub use noise::{
     bipolar, gauss3_f64, gauss4, nonzero_u32, uniform, xorshift_bipolar24, xorshift_bipolar32,
     xorshift32,

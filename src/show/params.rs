@@ -9,6 +9,7 @@
 //! Nothing here knows about DSP: values are levels and rates, not gains or filters.
 
 use super::{Moment, MomentKind, Show};
+use crate::kit::Cued;
 
 /// Half-width of the cross-fade between the states of neighbouring moments.
 pub const EDGE_SECS: f64 = 0.75;
@@ -41,6 +42,8 @@ pub struct Params {
     pub song: f32,
     /// Hush: 1 during a quiet ballad, when the crowd holds its breath.
     pub hush: f32,
+    /// What a live operator has started on top of the show (never set by the show itself).
+    pub cued: Cued,
 }
 
 /// Default energy of each kind of moment when the show does not say.
@@ -342,6 +345,7 @@ impl Show {
             chant: st.chant.clamp(0.0, 1.0) as f32,
             song: st.song.clamp(0.0, 1.0) as f32,
             hush: st.hush.clamp(0.0, 1.0) as f32,
+            cued: Cued::default(),
         }
     }
 }

@@ -79,28 +79,15 @@ impl Show {
                     }
                     let grid = BeatGrid::clap_along(m.start_secs, song);
                     for (start, end) in self.chorus_spans(mi, &notes) {
-                        out.push(ClapSection {
-                            kind: ClapKind::Along,
-                            start,
-                            end,
-                            share: 0.15 + 0.3 * m.energy,
-                            scatter_secs: 0.022,
-                            strength: 0.5,
-                            grid,
-                        });
+                        out.push(along_claps(start, end, m.energy, grid));
                     }
                 }
-                MomentKind::Chant => out.push(ClapSection {
-                    kind: ClapKind::Chant,
-                    start: m.start_secs,
-                    end: m.end_secs,
-                    share: 0.6 * m.energy.max(0.5),
-                    scatter_secs: CHANT_CLAP_SCATTER_SECS,
-                    // The voices carry a chant; the claps keep its time several dB under them
-                    // (louder claps turn it into percussion: "Gunshot", "Hammer").
-                    strength: 0.22,
-                    grid: chant_grid(m),
-                }),
+                MomentKind::Chant => out.push(chant_claps(
+                    m.start_secs,
+                    m.end_secs,
+                    m.energy,
+                    chant_grid(m),
+                )),
                 MomentKind::Finale | MomentKind::Applause if m.peak >= 0.9 && d >= 14.0 => {
                     // After the peak of a big ovation the crowd falls into step: about 1.7x the free
                     // clapping period, speeding up while it lasts.
@@ -127,6 +114,35 @@ impl Show {
             }
         }
         out
+    }
+}
+
+/// The crowd clapping along from `start` to `end` (show seconds) on `grid`, at a moment's
+/// `energy` (0..=1): the more excited, the more people join in.
+pub fn along_claps(start: f64, end: f64, energy: f64, grid: BeatGrid) -> ClapSection {
+    ClapSection {
+        kind: ClapKind::Along,
+        start,
+        end,
+        share: 0.15 + 0.3 * energy,
+        scatter_secs: 0.022,
+        strength: 0.5,
+        grid,
+    }
+}
+
+/// The hands under a chant from `start` to `end` on the chant's `grid`, at its `energy`.
+pub fn chant_claps(start: f64, end: f64, energy: f64, grid: BeatGrid) -> ClapSection {
+    ClapSection {
+        kind: ClapKind::Chant,
+        start,
+        end,
+        share: 0.6 * energy.max(0.5),
+        scatter_secs: CHANT_CLAP_SCATTER_SECS,
+        // The voices carry a chant; the claps keep its time several dB under them
+        // (louder claps turn it into percussion: "Gunshot", "Hammer").
+        strength: 0.22,
+        grid,
     }
 }
 

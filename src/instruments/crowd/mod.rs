@@ -137,6 +137,10 @@ pub struct CrowdControl {
     /// Seed of the section playing: the talkers take a fresh random stream from it whenever
     /// the section changes.
     pub gesture_seed: u64,
+    /// A chant started outside the sections (a live operator's cue): its clock and its level
+    /// (0..=1). While its level is above 0 it takes the place of the section's chant, chanting
+    /// the sounds last given to [`Crowd::swap_cued_sounds`].
+    pub cued_chant: Option<(ChantClock, f32)>,
 }
 
 /// The crowd (murmur, roar, chants, sing-along).
@@ -147,6 +151,8 @@ pub struct Crowd {
     bed: Bed,
     sections: Vec<CrowdSection>,
     notes: Vec<SingNote>,
+    /// The syllables of the cued chant ([`CrowdControl::cued_chant`]).
+    cued_sounds: Vec<SyllableSound>,
     current: Option<Option<usize>>,
     murmur_scale: f32,
     size_scale: f32,
@@ -181,6 +187,7 @@ impl Crowd {
             bed: Bed::new(audience, derive_seed(seed, "crowd:bed"), sample_rate),
             sections: cfg.sections.clone(),
             notes: cfg.sing_notes.clone(),
+            cued_sounds: Vec::new(),
             current: None,
             murmur_scale: 10f32.powf(MURMUR_DB_PER_DECADE * decades / 20.0),
             // A sing-along gets fuller with more people, but only a little louder.
@@ -200,8 +207,21 @@ impl Crowd {
         }
     }
 
-    fn chant_env(chant: &ChantConfig, t: f64) -> (f32, voice::Formants) {
-        let sounds = &chant.sounds;
+    /// Hand the crowd the syllables of a chant started outside its sections (see
+    /// [`CrowdControl::cued_chant`]) and get back the ones they replace. A move, not a copy:
+    /// nothing is allocated or freed here, so a render thread can call it between chunks and
+    /// send the old syllables elsewhere to be dropped.
+    pub fn swap_cued_sounds(&mut self, sounds: Vec<SyllableSound>) -> Vec<SyllableSound> {
+        std::mem::replace(&mut self.cued_sounds, sounds)
+    }
+
+    /// The syllables of the cued chant.
+    pub fn cued_sounds(&self) -> &[SyllableSound] {
+        &self.cued_sounds
+    }
+
+    fn chant_env(chant: &ChantRef, t: f64) -> (f32, voice::Formants) {
+        let sounds = chant.sounds;
         let b = chant.clock.beats_at(t);
         if b < 0.0 || sounds.is_empty() {
             return (0.0, AH);
@@ -233,9 +253,28 @@ impl Crowd {
         }
         let e = params.energy.clamp(0.0, 1.0);
         let section = params.section.and_then(|m| self.sections.get(m));
-        let chant = section
-            .and_then(|s| s.chant.as_ref())
-            .filter(|c| !c.sounds.is_empty() && params.chant > 0.0);
+        let cued = params
+            .cued_chant
+            .filter(|(_, level)| *level > 0.0 && !self.cued_sounds.is_empty());
+        let (chant, chant_level) = match cued {
+            Some((clock, level)) => (
+                Some(ChantRef {
+                    clock,
+                    sounds: &self.cued_sounds,
+                }),
+                params.chant.max(level.min(1.0)),
+            ),
+            None => (
+                section
+                    .and_then(|s| s.chant.as_ref())
+                    .filter(|c| !c.sounds.is_empty() && params.chant > 0.0)
+                    .map(|c| ChantRef {
+                        clock: c.clock,
+                        sounds: &c.sounds,
+                    }),
+                params.chant,
+            ),
+        };
         let sing = section.map_or(0.0, |s| s.sing_along) * params.song;
         let lombard = 0.35 + 0.65 * e;
         let (gain_step, pitch_step) = Ctx::smoothing(t0, t0 + dt);
@@ -248,10 +287,10 @@ impl Crowd {
             energy: e,
             gain_murmur: murmur.powf(MURMUR_CURVE) * MURMUR_GAIN * self.murmur_scale,
             gain_roar: params.roar * ROAR_GAIN * lombard,
-            gain_chant: params.chant * CHANT_GAIN * (0.6 + 0.4 * e),
+            gain_chant: chant_level * CHANT_GAIN * (0.6 + 0.4 * e),
             gain_sing: SING_GAIN * sing.sqrt() * self.size_scale,
             frac_chant: if chant.is_some() {
-                (0.4 + params.chant).min(CHANT_SHARE_MAX)
+                (0.4 + chant_level).min(CHANT_SHARE_MAX)
             } else {
                 0.0
             },
@@ -262,10 +301,7 @@ impl Crowd {
             },
             frac_roar: (params.roar * 3.0).min(1.0),
             n_murmur,
-            chant: chant.map(|c| ChantRef {
-                clock: c.clock,
-                sounds: &c.sounds,
-            }),
+            chant,
             notes: if sing > 0.0 { &self.notes } else { &[] },
             gain_step,
             pitch_step,
@@ -275,7 +311,7 @@ impl Crowd {
             t.render(&ctx, lane, out);
         }
         self.bus.mix_into(out);
-        let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |c| Self::chant_env(c, t0));
+        let (chant_env, chant_vowel) = chant.map_or((0.0, AH), |c| Self::chant_env(&c, t0));
         self.far_chant_env += (chant_env - self.far_chant_env) * self.far_chant_coef;
         let chant_env = self.far_chant_env;
         let bed = BedControl {

@@ -41,6 +41,14 @@ pub(crate) struct Status {
     pub max_callback_frames: AtomicU32,
     /// Show frame now audible (approximately: render position minus what waits in the ring).
     pub show_frame: AtomicU64,
+    /// Frames the render thread has pushed into the ring, and the show frame after the last
+    /// of them (with `played`, where the callback is in the show, exactly).
+    pub pushed: AtomicU64,
+    /// See `pushed`.
+    pub rendered_to: AtomicU64,
+    /// Frames the device held just after the latest callback: the delay it reported before
+    /// that callback's first frame plays, plus the callback's own frames.
+    pub device_held: AtomicU64,
     /// Peak of the most recently rendered block, as `f32` bits.
     pub peak: AtomicU32,
     /// `ErrorKind::Xrun` reports from the backend.
@@ -68,6 +76,9 @@ impl Status {
             tail_frames: AtomicU64::new(0),
             max_callback_frames: AtomicU32::new(0),
             show_frame: AtomicU64::new(show_frame),
+            pushed: AtomicU64::new(0),
+            rendered_to: AtomicU64::new(show_frame),
+            device_held: AtomicU64::new(0),
             peak: AtomicU32::new(0),
             xruns: AtomicU64::new(0),
             stream_errors: AtomicU64::new(0),

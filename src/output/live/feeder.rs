@@ -18,14 +18,14 @@ use std::time::{Duration, Instant};
 use rtrb::{Consumer, Producer};
 
 use super::callback::Status;
-use crate::engine::{Cue, Engine, Fader};
+use crate::engine::{ChantCue, Cue, Engine, Fader};
 
 /// Length of the crossfade of a jump: long enough to hear one room turn into the other (a
 /// console operator's quick crossfade), short enough that the target moment starts at once.
 pub const CROSSFADE_SECS: f64 = 1.0;
 
 /// What the control thread can ask of the render thread.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Control {
     /// Start a manual cue's swell now, at this size (0..=1).
     Cue(Cue, f32),
@@ -33,6 +33,11 @@ pub enum Control {
     Fader(Fader, f32, f64),
     /// Jump to this frame of the show (crossfading into it).
     Seek(u64),
+    /// Start this chant now (built on the control thread; the one it replaces goes back
+    /// through the feeder's `retired` ring), or stop the chant (`None`).
+    Chant(Option<ChantCue>),
+    /// Start clapping along at this tempo (bpm), or stop (`None`).
+    Clap(Option<f64>),
 }
 
 /// A linear gain ramp over a span of show frames, applied to what is pushed.
@@ -90,6 +95,8 @@ pub(crate) struct Feeder {
     pub engine: Engine,
     pub ring: Producer<f32>,
     pub controls: Consumer<Control>,
+    /// Chants the engine let go of, back to the control thread to be freed there.
+    pub retired: Producer<ChantCue>,
     pub status: Arc<Status>,
     /// Show frame after the last one to play.
     pub end_frame: u64,
@@ -234,6 +241,10 @@ impl Feeder {
             stats.push((elapsed / budget) as f32);
         }
         self.status.peak.store(peak.to_bits(), Relaxed);
+        self.status.pushed.fetch_add(frames as u64, Relaxed);
+        self.status
+            .rendered_to
+            .store(self.engine.position(), Relaxed);
         let queued = self.queued() as u64;
         self.status
             .show_frame
@@ -241,12 +252,32 @@ impl Feeder {
     }
 
     /// Applies one control; while a jump's engine is being built, cues and faders are also kept
-    /// for it.
+    /// for it (the operator's chant and clap-along are taken over from the old engine when the
+    /// jump starts, see [`Engine::adopt_operator`]).
     fn control(&mut self, control: Control) {
         match control {
             Control::Cue(cue, size) => self.engine.cue_sized(cue, size),
             Control::Fader(fader, setting, ramp) => {
                 self.engine.set_fader(fader, setting, ramp);
+            }
+            Control::Chant(Some(chant)) => {
+                let old = self.engine.start_chant(chant);
+                // Freed by the control thread; if it has let the ring fill up, here instead
+                // (this thread is not the device's).
+                let _ = self.retired.push(old);
+                return;
+            }
+            Control::Chant(None) => {
+                self.engine.stop_chant();
+                return;
+            }
+            Control::Clap(Some(bpm)) => {
+                self.engine.start_clap(bpm);
+                return;
+            }
+            Control::Clap(None) => {
+                self.engine.stop_clap();
+                return;
             }
             Control::Seek(frame) if frame < self.end_frame => {
                 // A newer jump replaces one still being built (its engine is dropped unseen).
@@ -300,9 +331,12 @@ impl Feeder {
                 Control::Fader(fader, setting, ramp) => {
                     next.set_fader(fader, setting, ramp);
                 }
-                Control::Seek(_) => {}
+                _ => {}
             }
         }
+        // The chant and clap-along play on across the jump, on the same beat. (A jump is
+        // the one time this thread allocates: the chant's syllables are copied here.)
+        next.adopt_operator(&self.engine);
         let old = std::mem::replace(&mut self.engine, next);
         let frames = (CROSSFADE_SECS * f64::from(self.engine.sample_rate())).round() as u64;
         self.crossfade = Some(Crossfade {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig, SupportedBufferSize};
 
-use crate::engine::{Cue, Engine, Fader};
+use crate::engine::{ChantCue, Cue, Engine, Fader};
 use crate::show::Show;
 pub use callback::ALLOC_CHECKED;
 use callback::{BUDGET_BUCKETS, Callback, Status};
@@ -31,6 +31,9 @@ use feeder::{Control, Feeder};
 /// crossfade for [`feeder::CROSSFADE_SECS`] instead):
 /// long enough to avoid a click, short enough to feel immediate.
 pub const FADE_SECS: f64 = 0.02;
+
+/// Controls (cues, faders, chants, jumps) that can wait for the render thread at once.
+const CONTROL_SLOTS: usize = 256;
 
 /// Smallest and largest device buffer the player asks for, frames.
 pub const MIN_BUFFER_FRAMES: u32 = 16;
@@ -449,6 +452,9 @@ pub struct Summary {
     pub stopped: bool,
     /// Frames queued ahead of the device (the ring's target fill).
     pub queued_frames: u64,
+    /// The show frame after the last one the device played before it was closed (where a
+    /// reopened stream continues; see [`played_show_frame`]).
+    pub resume_frame: u64,
     /// Render time per period (with `--stats`).
     pub render: Option<Budget>,
     /// Callback time per callback (with `--stats`).
@@ -468,6 +474,8 @@ pub struct Player {
     stream: cpal::Stream,
     status: Arc<Status>,
     controls: rtrb::Producer<Control>,
+    /// Chants the engine has let go of, freed here rather than on the render thread.
+    retired: rtrb::Consumer<ChantCue>,
     feeder: Option<JoinHandle<Option<Vec<f32>>>>,
     info: StreamInfo,
     started: Instant,
@@ -566,12 +574,15 @@ impl Player {
             },
         })?;
 
-        let (controls, control_rx) = rtrb::RingBuffer::new(256);
+        let (controls, control_rx) = rtrb::RingBuffer::new(CONTROL_SLOTS);
+        // Room for every chant the control ring can carry: the feeder never has to free one.
+        let (retired_tx, retired) = rtrb::RingBuffer::new(CONTROL_SLOTS + 1);
         let base_target = (4 * period).max((0.02 * f64::from(sr)) as usize);
         let mut feeder = Feeder {
             engine,
             ring,
             controls: control_rx,
+            retired: retired_tx,
             status: Arc::clone(&status),
             end_frame: to_frame,
             period,
@@ -599,6 +610,7 @@ impl Player {
             stream,
             status,
             controls,
+            retired,
             feeder: Some(feeder),
             info: StreamInfo {
                 device: device_id,
@@ -625,10 +637,14 @@ impl Player {
     pub fn reopen(self, show: &Show, buffer_frames: u32) -> Result<(Player, Summary), LiveError> {
         let opts = self.opts.clone();
         let auto = self.info.buffer_auto;
-        // Where the listener is (a jump by the operator included), not where the span began.
-        let from_secs = self.snapshot().show_secs;
+        let sr = f64::from(self.info.sample_rate);
         self.stop();
         let old = self.finish();
+        // Where the listener is (a jump by the operator included), not where the span began:
+        // after the last frame the closed device played, not the last one it was handed (a
+        // sound server drops what it still holds when the stream closes: about 185 ms once
+        // measured through PulseAudio, skipped by the old resume point).
+        let from_secs = old.resume_frame as f64 / sr;
         let mut next = Player::start(
             show,
             &PlayOptions {
@@ -683,6 +699,30 @@ impl Player {
             .push(Control::Fader(fader, setting, ramp_secs));
     }
 
+    /// Start the operator's chant (words and tempo in `chant`, built here on the control
+    /// thread) over the show, replacing any; it is heard after the queued frames.
+    pub fn chant(&mut self, chant: ChantCue) {
+        self.free_retired();
+        let _ = self.controls.push(Control::Chant(Some(chant)));
+    }
+
+    /// Let the operator's chant die away (over two beats).
+    pub fn stop_chant(&mut self) {
+        self.free_retired();
+        let _ = self.controls.push(Control::Chant(None));
+    }
+
+    /// Start the crowd clapping along at `bpm` (see [`crate::engine::CLAP_BPM`]), or stop
+    /// it (`None`; it thins out over two seconds).
+    pub fn clap(&mut self, bpm: Option<f64>) {
+        let _ = self.controls.push(Control::Clap(bpm));
+    }
+
+    /// Drop the chants the render thread has handed back.
+    fn free_retired(&mut self) {
+        while self.retired.pop().is_ok() {}
+    }
+
     /// Jump to `secs` of show time (fading out and in); ignored past the end of the span.
     pub fn seek(&mut self, secs: f64) {
         let frame = (secs.max(0.0) * f64::from(self.info.sample_rate)).round() as u64;
@@ -719,6 +759,13 @@ impl Player {
         st.stopping.store(true, Relaxed);
         let render_stats = self.feeder.take().and_then(|h| h.join().ok()).flatten();
         drop(self.stream);
+        let resume_frame = played_show_frame(
+            st.rendered_to.load(Relaxed),
+            st.pushed.load(Relaxed),
+            st.played.load(Relaxed),
+            st.device_held.load(Relaxed),
+            st.tail_frames.load(Relaxed),
+        );
         let callback = self.stats.then(|| histogram_budget(&st.budget)).flatten();
         Summary {
             info: self.info,
@@ -731,6 +778,7 @@ impl Player {
             rt_allocs: ALLOC_CHECKED.then(|| st.rt_allocs.load(Relaxed)),
             stopped,
             queued_frames: self.base_target.max(2 * max_cb as usize + self.period) as u64,
+            resume_frame,
             render: render_stats
                 .and_then(feeder::percentiles)
                 .map(|(p99, max, mean, count)| Budget {
@@ -742,6 +790,16 @@ impl Player {
             callback,
         }
     }
+}
+
+/// The show frame after the last one a closed device played: the render thread had rendered up
+/// to `rendered_to` and pushed `pushed` frames, the callback took `taken` of them, and at the
+/// last callback the device held `held` frames (its reported delay plus that callback), the
+/// newest `tail` of which were the silence written after the stop fade. What it held beyond
+/// that silence was show audio it dropped, unplayed, when it closed.
+pub fn played_show_frame(rendered_to: u64, pushed: u64, taken: u64, held: u64, tail: u64) -> u64 {
+    let after_taken = rendered_to.saturating_sub(pushed.saturating_sub(taken));
+    after_taken.saturating_sub(held.saturating_sub(tail))
 }
 
 /// p99 and max of the callback's per-mille histogram.
@@ -828,11 +886,21 @@ fn typed<T: SizedSample + FromSample<f32>>(
     status: Arc<Status>,
 ) -> Result<cpal::Stream, Option<cpal::Error>> {
     let errors = Arc::clone(&status);
+    let (rate, channels) = (
+        f64::from(config.sample_rate),
+        usize::from(config.channels.max(1)),
+    );
     device
         .build_output_stream(
             config,
-            move |data: &mut [T], _: &cpal::OutputCallbackInfo| {
+            move |data: &mut [T], info: &cpal::OutputCallbackInfo| {
                 fundsp::denormal::prevent_denormals();
+                // What the device will hold once this callback's frames are in: its delay
+                // before they play, plus them (for where a closed stream stopped playing).
+                let ts = info.timestamp();
+                let delay = ts.playback.duration_since(ts.callback).as_secs_f64() * rate;
+                let held = delay.round() as u64 + (data.len() / channels) as u64;
+                status.device_held.store(held, Relaxed);
                 // Debug builds of the binary install assert_no_alloc's allocator: any
                 // allocation in here is counted and reported in the summary.
                 assert_no_alloc::assert_no_alloc(|| cb.fill(data));
@@ -883,12 +951,30 @@ mod tests {
         let mut cb = Callback::new(rx, Arc::clone(&status), 2, 48_000, 960, true);
         let mut out16 = vec![0i16; 2 * 300];
         let mut out32 = vec![0.0f32; 2 * 256];
+        // The operator's chants are built here, off the real-time path; the ones the engine lets
+        // go of come back out to be freed here too.
+        let mut chants = [
+            ChantCue::new("one more song", 100.0).ok(),
+            ChantCue::new("we want more", 120.0).ok(),
+        ];
+        let mut retired = Vec::with_capacity(2);
         let before = assert_no_alloc::violation_count();
         assert_no_alloc::assert_no_alloc(|| {
             for i in 0..400 {
                 if i == 100 {
                     engine.cue(Cue::Applause);
                     engine.cue(Cue::Whistles);
+                    engine.start_clap(120.0);
+                }
+                let slot = (i / 100usize)
+                    .checked_sub(1)
+                    .and_then(|k| chants.get_mut(k));
+                if let Some(chant) = slot.and_then(Option::take) {
+                    retired.push(engine.start_chant(chant));
+                }
+                if i == 250 {
+                    engine.stop_chant();
+                    engine.stop_clap();
                 }
                 let n = tx.slots().min(2 * 512) / 2 * 2;
                 if let Ok(mut chunk) = tx.write_chunk(n) {
@@ -908,8 +994,44 @@ mod tests {
             }
         });
         assert_eq!(assert_no_alloc::violation_count(), before);
+        assert_eq!(
+            retired[1].words(),
+            "one more song",
+            "the replaced chant came back whole"
+        );
+        drop(retired);
         assert!(status.played.load(Relaxed) > 48_000, "audio flowed");
         assert!(out32.iter().all(|v| *v == 0.0), "paused at the end");
         assert!(histogram_budget(&status.budget).is_some());
+    }
+}
+
+#[cfg(test)]
+mod resume_tests {
+    use super::played_show_frame;
+
+    /// A reopen resumes where the closed device stopped playing: after the frames the callback
+    /// took, less the show audio the device still held (beyond the silence written behind it)
+    /// when it closed. No device can be made to reopen on demand in a test (the watchdog only
+    /// acts on a struggling stream), so the arithmetic is checked here on its own.
+    #[test]
+    fn the_resume_point_is_what_the_device_played() {
+        // Rendered to 100,000 with 5,000 frames still in the ring: the callback took up to
+        // 95,000. The device held 12,000 frames at its last callback, 3,000 of them the
+        // silence after the stop fade: 9,000 frames of show (187.5 ms at 48 kHz) were dropped
+        // unplayed, and play resumes at 86,000 — where the old resume point skipped them.
+        assert_eq!(
+            played_show_frame(100_000, 60_000, 55_000, 12_000, 3_000),
+            86_000
+        );
+        // A device whose buffer the silence pushed out entirely lost nothing.
+        assert_eq!(
+            played_show_frame(100_000, 60_000, 55_000, 2_000, 3_000),
+            95_000
+        );
+        // An empty ring, nothing held: exactly where rendering stopped.
+        assert_eq!(played_show_frame(48_000, 48_000, 48_000, 0, 0), 48_000);
+        // Nonsense counts (a stream that never ran) never wrap around.
+        assert_eq!(played_show_frame(10, 0, 50, 1_000_000, 0), 0);
     }
 }

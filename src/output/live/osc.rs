@@ -14,6 +14,10 @@
 //! | `/concert/fader/applause` | `value [ramp s]` −1..1 | applause, added to the show's |
 //! | `/concert/level/master` | `dB [ramp s]` | the mix's level (−90 or less is off, up to +12) |
 //! | `/concert/level/crowd`, `…/applause`, `…/cheers`, `…/lead` | `dB [ramp s]` | one layer's level |
+//! | `/concert/chant` | `words [bpm]` | the crowd chants `words` (e.g. "one more song") from the next beat, at `bpm` 60..200 (104 when omitted), clapping on its beats, over whatever the show plays |
+//! | `/concert/chant` | none, or `""` | the chant dies away over two beats |
+//! | `/concert/clap` | `bpm` 40..240 | the crowd claps along on every beat at `bpm` |
+//! | `/concert/clap` | `0` | the clap-along thins out over two seconds |
 //! | `/concert/goto` | `moment` | jump to a moment: its number (1 = first), a part of its label, or a time (`3:20`) |
 //! | `/concert/pause` | `[0/1]` | pause (1 or no argument) or resume (0) |
 //! | `/concert/fade` | `secs` | fade the whole show out over `secs`, then stop |
@@ -33,7 +37,8 @@ use std::time::Duration;
 
 use rosc::{OscMessage, OscPacket, OscType};
 
-use crate::engine::{Cue, Fader, STEMS};
+use crate::engine::{ChantCue, Cue, Fader, STEMS, clap_tempo};
+use crate::preset::DEFAULT_CHANT_BPM;
 
 /// Ramp of a fader move that does not say (seconds): quick, but no click.
 pub const DEFAULT_RAMP_SECS: f64 = 0.05;
@@ -57,7 +62,33 @@ pub enum Command {
     Fade(f64),
     /// Stop now.
     Stop,
+    /// Start this chant (words already turned into the crowd's sounds), or stop it (`None`).
+    Chant(Option<ChantCue>),
+    /// Clap along at this tempo (bpm), or stop (`None`).
+    Clap(Option<f64>),
 }
+
+/// Every address of the table above (the README and `play --help` list them all).
+pub const ADDRESSES: [&str; 18] = [
+    "/concert/cue/applause",
+    "/concert/cue/cheers",
+    "/concert/cue/whistles",
+    "/concert/cue/roar",
+    "/concert/cue/hush",
+    "/concert/fader/energy",
+    "/concert/fader/applause",
+    "/concert/level/master",
+    "/concert/level/crowd",
+    "/concert/level/applause",
+    "/concert/level/cheers",
+    "/concert/level/lead",
+    "/concert/chant",
+    "/concert/clap",
+    "/concert/goto",
+    "/concert/pause",
+    "/concert/fade",
+    "/concert/stop",
+];
 
 /// Why a message was not turned into a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,6 +278,24 @@ pub fn command(m: &OscMessage) -> Result<Command, Rejected> {
             [secs] if *secs >= 0.0 => Ok(Command::Fade(*secs)),
             _ => Err(bad()),
         },
+        "chant" => match m.args.as_slice() {
+            [] => Ok(Command::Chant(None)),
+            [OscType::String(s)] if s.trim().is_empty() => Ok(Command::Chant(None)),
+            [OscType::String(s)] => ChantCue::new(s, DEFAULT_CHANT_BPM)
+                .map(|c| Command::Chant(Some(c)))
+                .map_err(|_| bad()),
+            [OscType::String(s), bpm] => {
+                let bpm = number(bpm).ok_or_else(bad)?;
+                ChantCue::new(s, bpm)
+                    .map(|c| Command::Chant(Some(c)))
+                    .map_err(|_| bad())
+            }
+            _ => Err(bad()),
+        },
+        "clap" => match nums()?.as_slice() {
+            [bpm] => clap_tempo(*bpm).map(Command::Clap).map_err(|_| bad()),
+            _ => Err(bad()),
+        },
         "stop" if m.args.is_empty() => Ok(Command::Stop),
         "stop" => Err(bad()),
         _ => match path.strip_prefix("level/") {
@@ -339,6 +388,66 @@ mod tests {
             Err(Rejected::Malformed(_))
         ));
         assert!(matches!(decode(&[]).remove(0), Err(Rejected::Malformed(_))));
+    }
+
+    #[test]
+    fn chant_and_clap_messages_decode_and_bad_ones_are_rejected() {
+        let one = |addr: &str, args| decode(&msg(addr, args)).remove(0);
+        let s = |x: &str| OscType::String(x.into());
+        assert_eq!(
+            one(
+                "/concert/chant",
+                vec![s("one more song"), OscType::Int(100)]
+            ),
+            Ok(Command::Chant(Some(
+                ChantCue::new("one more song", 100.0).unwrap()
+            )))
+        );
+        assert_eq!(
+            one("/concert/chant", vec![s("E-cho Fade")]),
+            Ok(Command::Chant(Some(
+                ChantCue::new("E-cho Fade", DEFAULT_CHANT_BPM).unwrap()
+            )))
+        );
+        assert_eq!(one("/concert/chant", vec![]), Ok(Command::Chant(None)));
+        assert_eq!(
+            one("/concert/chant", vec![s(" ")]),
+            Ok(Command::Chant(None))
+        );
+        assert_eq!(
+            one("/concert/clap", vec![OscType::Double(96.0)]),
+            Ok(Command::Clap(Some(96.0)))
+        );
+        assert_eq!(
+            one("/concert/clap", vec![OscType::Int(0)]),
+            Ok(Command::Clap(None))
+        );
+        let bad = [
+            ("/concert/chant", vec![OscType::Int(3)]),
+            ("/concert/chant", vec![s("go"), s("fast")]),
+            ("/concert/chant", vec![s("go"), OscType::Int(0)]),
+            ("/concert/chant", vec![s("go"), OscType::Float(-100.0)]),
+            ("/concert/chant", vec![s("go"), OscType::Float(f32::NAN)]),
+            ("/concert/chant", vec![s("go"), OscType::Int(10_000)]),
+            ("/concert/chant", vec![s("?!"), OscType::Int(100)]),
+            (
+                "/concert/chant",
+                vec![s("go"), OscType::Int(100), OscType::Int(1)],
+            ),
+            ("/concert/clap", vec![]),
+            ("/concert/clap", vec![s("120")]),
+            ("/concert/clap", vec![OscType::Int(-120)]),
+            ("/concert/clap", vec![OscType::Float(f32::NAN)]),
+            ("/concert/clap", vec![OscType::Int(10_000)]),
+            ("/concert/clap", vec![OscType::Int(120), OscType::Int(2)]),
+        ];
+        for (addr, args) in bad {
+            let got = one(addr, args.clone());
+            assert!(
+                matches!(got, Err(Rejected::BadArguments(_))),
+                "{addr} {args:?}: {got:?}"
+            );
+        }
     }
 
     #[test]
