@@ -138,7 +138,14 @@ fn beat_window_db(audience: u32, from: f64, to: f64, beats: usize) -> f64 {
             frame,
             sample_rate: sr,
         };
-        applause.render(info, &ApplauseControl { intensity: 0.0 }, &mut chunk);
+        applause.render(
+            info,
+            &ApplauseControl {
+                intensity: 0.0,
+                ..ApplauseControl::default()
+            },
+            &mut chunk,
+        );
         mono.extend(
             chunk
                 .l
