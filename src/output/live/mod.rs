@@ -1,9 +1,9 @@
 //! Live playback through an audio device (the `live` feature): the same [`Engine`], seed and
 //! sample rate as an offline render, so what the speakers play is the WAV sample for sample.
 //!
-//! Three threads, each with its own job: the *render thread* ([`feeder`]) runs the engine
+//! Three threads, each with its own job: the *render thread* (`feeder`) runs the engine
 //! ahead of the device into a wait-free `rtrb` ring pre-filled to the target latency; the
-//! device's *callback* ([`callback`]) only pops, converts to the device's sample format and
+//! device's *callback* (`callback`) only pops, converts to the device's sample format and
 //! zero-fills (counting underruns); the *control thread* (the caller of [`Player`]) reads
 //! status atomics and sends cues and jumps through a second ring. Nothing here draws a user
 //! interface or parses the command line.
@@ -28,7 +28,7 @@ use callback::{BUDGET_BUCKETS, Callback, Status};
 use feeder::{Control, Feeder};
 
 /// Length of every fade the player makes itself (pause, stop, mid-show start and end; jumps
-/// crossfade for [`feeder::CROSSFADE_SECS`] instead):
+/// crossfade for `feeder::CROSSFADE_SECS` instead):
 /// long enough to avoid a click, short enough to feel immediate.
 pub const FADE_SECS: f64 = 0.02;
 
