@@ -34,14 +34,16 @@ secs = 6.5
 
 const RATE: u32 = 44_100;
 
-#[test]
-fn frames_are_the_samples_render_writes_at_two_block_sizes() {
+/// `concert render` of [`SHOW`] as f32 at [`RATE`] with `extra` arguments, read back, and the
+/// show as the library resolves the same file.
+fn render_wav(extra: &[&str]) -> (concert::show::Show, hound::WavSpec, Vec<f32>) {
     let dir = tempfile::tempdir().unwrap();
     let toml = dir.path().join("show.toml");
     std::fs::write(&toml, SHOW).unwrap();
     let wav = dir.path().join("show.wav");
     let status = Command::new(assert_cmd::cargo::cargo_bin("concert"))
         .args(["render", "-q", "--format", "f32", "--sample-rate", "44100"])
+        .args(extra)
         .arg(&toml)
         .arg("-o")
         .arg(&wav)
@@ -49,6 +51,13 @@ fn frames_are_the_samples_render_writes_at_two_block_sizes() {
         .unwrap();
     assert!(status.success());
     let (spec, written) = read_wav(&wav);
+    let show = concert::preset::resolve(toml.to_str().unwrap()).unwrap();
+    (show, spec, written)
+}
+
+#[test]
+fn frames_are_the_samples_render_writes_at_two_block_sizes() {
+    let (show, spec, written) = render_wav(&[]);
     assert_eq!((spec.channels, spec.sample_rate), (2, RATE));
     assert_eq!(written.len(), 2 * (13.5 * f64::from(RATE)) as usize);
     assert!(
@@ -56,7 +65,6 @@ fn frames_are_the_samples_render_writes_at_two_block_sizes() {
         "the render is not silent"
     );
 
-    let show = concert::preset::resolve(toml.to_str().unwrap()).unwrap();
     // 64 divides nothing of interest; 1000 leaves a short last block (595,350 frames).
     for block in [64, 1000] {
         let mut frames = Frames::with_block_frames(Engine::new(&show, show.seed, RATE), block);
@@ -90,23 +98,8 @@ fn frames_are_the_samples_render_writes_at_two_block_sizes() {
 
 #[test]
 fn frames_start_where_the_engine_is_like_render_from() {
-    let dir = tempfile::tempdir().unwrap();
-    let toml = dir.path().join("show.toml");
-    std::fs::write(&toml, SHOW).unwrap();
-    let wav = dir.path().join("clip.wav");
-    let status = Command::new(assert_cmd::cargo::cargo_bin("concert"))
-        .args(["render", "-q", "--format", "f32", "--sample-rate", "44100"])
-        .args(["--from", "5", "--to", "7"])
-        .arg(&toml)
-        .arg("-o")
-        .arg(&wav)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let (_, written) = read_wav(&wav);
+    let (show, _, written) = render_wav(&["--from", "5", "--to", "7"]);
     assert_eq!(written.len(), 2 * 2 * RATE as usize);
-
-    let show = concert::preset::resolve(toml.to_str().unwrap()).unwrap();
     let mut engine = Engine::new(&show, show.seed, RATE);
     engine.skip(5 * u64::from(RATE));
     let frames = Frames::with_block_frames(engine, 333);
