@@ -7,12 +7,14 @@
 //! - [`source`] makes glottal pulses with jitter, shimmer and breath;
 //! - [`tract`] shapes them with five formants and the singer's formant;
 //! - [`vowels`] holds the formant tables and the syllable lexicon;
+//! - [`consonant`] articulates onsets: closures and bursts, hiss, breath, level dips;
 //! - [`pa`] band-limits and compresses like a vocal channel.
 //!
 //! Control values are computed once per chunk and interpolated per sample. When nothing is
 //! sung or spoken the singer writes silence without running the voice. It reads nothing but
 //! its part and the clock, and knows nothing of the show, the crowd, the room or files.
 
+mod consonant;
 mod contour;
 mod pa;
 pub mod score;
@@ -20,6 +22,7 @@ mod source;
 mod tract;
 pub mod vowels;
 
+use consonant::{Articulation, articulate, hiss_band, onset_secs};
 use contour::{Glide, PitchFollower, Wander};
 use pa::Channel;
 use score::Utterance;
@@ -160,7 +163,15 @@ impl Target {
     /// Glide the controls one chunk of `dt` seconds towards `tg` at a singer's speed (the
     /// pitch has its own follower).
     fn approach(&mut self, tg: &Target, dt: f32) {
-        let amp_tau = if tg.amp > self.amp { 0.012 } else { 0.02 };
+        // A voiceless consonant stops the voice within a few milliseconds (a stop's closure is
+        // silent); otherwise the level falls at a singer's speed.
+        let amp_tau = if tg.amp > self.amp {
+            0.012
+        } else if tg.voicing < 0.5 {
+            0.004
+        } else {
+            0.02
+        };
         smooth(&mut self.amp, tg.amp, dt, amp_tau);
         smooth(&mut self.voicing, tg.voicing, dt, 0.008);
         smooth(&mut self.breath, tg.breath, dt, 0.01);
@@ -193,8 +204,9 @@ pub struct SingerConfig {
 pub struct Singer {
     plan: Vec<Utterance>,
     vowels: [Formants; 5],
-    onsets: [Option<Formants>; 9],
+    onsets: [Option<Formants>; 11],
     dt: f32,
+    sample_rate: f32,
     cursor: usize,
     current: Option<usize>,
     moment_seed: Option<u64>,
@@ -227,17 +239,6 @@ fn onset_index(o: Onset) -> usize {
 
 fn vowel_index(v: Vowel) -> usize {
     Vowel::ALL.iter().position(|x| *x == v).unwrap_or(0)
-}
-
-/// How long each onset lasts before the vowel, in seconds.
-fn onset_secs(o: Onset) -> f32 {
-    match o {
-        Onset::None => 0.0,
-        Onset::L => 0.05,
-        Onset::N | Onset::M | Onset::W | Onset::Y | Onset::H => 0.06,
-        Onset::Stop => 0.045,
-        Onset::Fricative => 0.07,
-    }
 }
 
 /// How far each voiced onset closes the mouth, in dB off everything above ~1.2 kHz. The tongue
@@ -282,6 +283,7 @@ impl Singer {
             vowels,
             onsets,
             dt: (CHUNK as f64 / sample_rate) as f32,
+            sample_rate: sample_rate as f32,
             cursor: 0,
             current: None,
             moment_seed: None,
@@ -289,7 +291,11 @@ impl Singer {
             noise_rng: rng(base ^ 1),
             source: GlottalSource::new(rng(base ^ 2), sample_rate, JITTER, SHIMMER),
             tract: Tract::new(sample_rate, ring_hz),
-            hiss: Resonator::new(5500.0, 1.2, sample_rate as f32),
+            hiss: Resonator::new(
+                hiss_band(Onset::Fricative).0,
+                hiss_band(Onset::Fricative).1,
+                sample_rate as f32,
+            ),
             channel: Channel::new(sample_rate, CHUNK),
             follower: PitchFollower::new(60.0),
             drift: Wander::new(4.0, 0.8),
@@ -340,6 +346,8 @@ impl Singer {
     /// gets there (scoop, glide or slide).
     fn begin(&mut self, i: usize) {
         self.enter_moment(self.plan[i].moment_seed);
+        let (hz, q) = hiss_band(self.plan[i].syllable.onset);
+        self.hiss.tune(hz, q, self.sample_rate);
         let u = &self.plan[i];
         let after_gap = match self.current {
             Some(p) => u.start - self.plan[p].end > 0.25,
@@ -452,29 +460,16 @@ impl Singer {
         } else {
             self.vowel(syl.nucleus)
         };
-        let (mut level, mut voicing, mut breath, mut frication) = (1.0, 1.0, 0.0, 0.0);
-        if in_onset {
-            match syl.onset {
-                Onset::None => {}
-                Onset::L => level = 0.5,
-                Onset::N | Onset::M => level = 0.3,
-                Onset::W | Onset::Y => level = 0.6,
-                Onset::H => {
-                    voicing = 0.0;
-                    breath = 0.5;
-                }
-                Onset::Stop => {
-                    voicing = 0.0;
-                    level = if k < 0.7 { 0.02 } else { 1.0 };
-                    frication = if k < 0.7 { 0.0 } else { 0.6 };
-                }
-                Onset::Fricative => {
-                    voicing = 0.0;
-                    level = 0.3;
-                    frication = 0.5;
-                }
-            }
-        }
+        let Articulation {
+            mut level,
+            voicing,
+            breath,
+            frication,
+        } = if in_onset {
+            articulate(syl.onset, k)
+        } else {
+            Articulation::VOWEL
+        };
         if tau < REATTACK_SECS && self.repeats_vowel(i) {
             level *= REATTACK_LEVEL;
         }

@@ -158,15 +158,19 @@ pub enum Onset {
     Y,
     /// An "h": breath without voice.
     H,
-    /// A stop ("b d g p t k"): a short closure and a burst.
+    /// A stop ("b d g p t k"): a closure that stops the voice, then a burst.
     Stop,
-    /// A fricative ("s f sh z v th"): hiss without (or with little) voice.
+    /// A sibilant ("s z", soft "c", "x"): high hiss without voice.
     Fricative,
+    /// A "sh" (also "ch"): hiss lower than an "s".
+    Sh,
+    /// An "f" (also "v", "th"): weak hiss spread over the top octaves.
+    F,
 }
 
 impl Onset {
     /// Every onset, in a fixed order (an index into per-onset tables).
-    pub const ALL: [Onset; 9] = [
+    pub const ALL: [Onset; 11] = [
         Onset::None,
         Onset::L,
         Onset::N,
@@ -176,6 +180,8 @@ impl Onset {
         Onset::H,
         Onset::Stop,
         Onset::Fricative,
+        Onset::Sh,
+        Onset::F,
     ];
 }
 
@@ -233,16 +239,22 @@ pub fn syllable(text: &str) -> Syllable {
         _ => {}
     }
     let letters: Vec<char> = w.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-    let onset = match letters.first() {
-        Some('l' | 'r') => O::L,
-        Some('n') => O::N,
-        Some('m') => O::M,
-        Some('w') => O::W,
-        Some('y' | 'j') => O::Y,
-        Some('h') => O::H,
-        Some('b' | 'd' | 'g' | 'p' | 't' | 'k' | 'q') => O::Stop,
-        Some('s' | 'f' | 'z' | 'v' | 'c' | 'x') => O::Fricative,
-        _ => O::None,
+    let onset = match letters.as_slice() {
+        ['s' | 'c', 'h', ..] => O::Sh,
+        ['t', 'h', ..] | ['f' | 'v', ..] => O::F,
+        ['c', 'e' | 'i' | 'y', ..] => O::Fricative,
+        [first, ..] => match first {
+            'l' | 'r' => O::L,
+            'n' => O::N,
+            'm' => O::M,
+            'w' => O::W,
+            'y' | 'j' => O::Y,
+            'h' => O::H,
+            'b' | 'd' | 'g' | 'p' | 't' | 'k' | 'q' | 'c' => O::Stop,
+            's' | 'z' | 'x' => O::Fricative,
+            _ => O::None,
+        },
+        [] => O::None,
     };
     let (nucleus, offglide) = vowel_letters(&letters);
     Syllable {
@@ -345,6 +357,22 @@ mod tests {
         assert_eq!(syllable("you").nucleus, Vowel::U);
         assert_eq!(syllable("stay").offglide, Some(Vowel::I));
         assert_eq!(syllable("Lost").onset, Onset::L);
+    }
+
+    #[test]
+    fn onsets_tell_the_fricatives_apart() {
+        for (w, o) in [
+            ("sun", Onset::Fricative),
+            ("city", Onset::Fricative),
+            ("shine", Onset::Sh),
+            ("child", Onset::Sh),
+            ("fire", Onset::F),
+            ("the", Onset::F),
+            ("take", Onset::Stop),
+            ("cold", Onset::Stop),
+        ] {
+            assert_eq!(syllable(w).onset, o, "{w}");
+        }
     }
 
     #[test]
