@@ -1,5 +1,7 @@
 //! The sound is pinned: a fingerprint of every built-in preset's mix and dry stems at the
-//! first second of each kind of moment, and at the end fade, must match `tests/golden/hashes.txt`.
+//! first second of each kind of moment, where the singer first sings and the crowd first claps
+//! along (a song's first second is its intro: no voice, no claps), and at the end fade, must
+//! match `tests/golden/hashes.txt`.
 //!
 //! Why: the render core is restructured in steps (kit, instruments, conductor, a fundsp graph)
 //! that must not change a single sample. Each step runs this test; a refactor that moves one
@@ -11,6 +13,7 @@
 
 use concert::engine::{Engine, LAYERS, STEMS, StemRoom};
 use concert::preset::{self, BUILTIN};
+use concert::kit::ClapKind;
 use concert::show::{MomentKind, Show};
 
 const RATE: u32 = 48_000;
@@ -61,6 +64,16 @@ fn table() -> Vec<String> {
             if let Some(m) = show.moments.iter().find(|m| m.kind == kind) {
                 windows.push((kind_name.to_string(), m.start_secs + INTO_MOMENT_SECS));
             }
+        }
+        if let Some(n) = show.lead_notes().first() {
+            windows.push(("singing".into(), n.start_secs + 0.2));
+        }
+        if let Some(c) = show
+            .clap_sections()
+            .iter()
+            .find(|c| c.kind == ClapKind::Along)
+        {
+            windows.push(("clap-along".into(), c.start + 3.0));
         }
         windows.push(("end-fade".into(), show.duration_secs - WINDOW_SECS - 0.5));
         for (label, secs) in windows {
