@@ -3,12 +3,12 @@
 //!
 //! - [`score`] is the part's format: every note and spoken syllable, planned before singing
 //!   (a show's part is written by `conductor::score`);
-//! - [`contour`] moves the pitch the way a singer does (glides, scoops, falls, drift);
-//! - [`source`] makes glottal pulses with jitter, shimmer and breath;
-//! - [`tract`] shapes them with five formants and the singer's formant;
+//! - `contour` moves the pitch the way a singer does (glides, scoops, falls, drift);
+//! - `source` makes glottal pulses with jitter, shimmer and breath;
+//! - `tract` shapes them with five formants and the singer's formant;
 //! - [`vowels`] holds the formant tables and the syllable lexicon;
-//! - [`consonant`] articulates onsets: closures and bursts, hiss, breath, level dips;
-//! - [`pa`] band-limits and compresses like a vocal channel.
+//! - `consonant` articulates onsets: closures and bursts, hiss, breath, level dips;
+//! - `pa` band-limits and compresses like a vocal channel.
 //!
 //! Control values are computed once per chunk and interpolated per sample. When nothing is
 //! sung or spoken the singer writes silence without running the voice. It reads nothing but
