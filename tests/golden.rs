@@ -12,8 +12,8 @@
 //! Every window is rendered at two block sizes (64 and 1000 frames), which must agree.
 
 use concert::engine::{Engine, LAYERS, STEMS, StemRoom};
-use concert::preset::{self, BUILTIN};
 use concert::kit::ClapKind;
+use concert::preset::{self, BUILTIN};
 use concert::show::{MomentKind, Show};
 
 const RATE: u32 = 48_000;
