@@ -25,12 +25,6 @@ fn osc(addr: &str, args: Vec<OscType>) -> Vec<u8> {
     .unwrap()
 }
 
-/// RMS in dBFS.
-fn db(x: &[f32]) -> f64 {
-    let ms = x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len().max(1) as f64;
-    10.0 * ms.max(1e-20).log10()
-}
-
 /// A `concert play --osc 0` under way.
 struct Playing {
     child: std::process::Child,

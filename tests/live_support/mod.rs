@@ -275,3 +275,93 @@ impl Pulse {
         }
     }
 }
+
+// ---- Reading a recording: bands, beats and where the played span starts.
+
+/// The sample rate of every live test's stream and recording.
+pub const SR: usize = 48_000;
+
+/// RMS in dBFS.
+pub fn db(x: &[f32]) -> f64 {
+    let ms = x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len().max(1) as f64;
+    10.0 * ms.max(1e-20).log10()
+}
+
+/// A one-pole band-pass (high-pass at `lo`, low-pass at `hi` Hz) of a mono signal.
+pub fn band(x: &[f32], lo: f64, hi: f64) -> Vec<f32> {
+    let a_hi = (-std::f64::consts::TAU * lo / SR as f64).exp();
+    let a_lo = (-std::f64::consts::TAU * hi / SR as f64).exp();
+    let (mut lp_for_hp, mut lp) = (0.0f64, 0.0f64);
+    x.iter()
+        .map(|v| {
+            let v = f64::from(*v);
+            lp_for_hp = a_hi * lp_for_hp + (1.0 - a_hi) * v;
+            let hp = v - lp_for_hp;
+            // Two low-pass poles, so the band's upper edge is steep enough to leave out the
+            // claps' hiss from the voices.
+            lp = a_lo * lp + (1.0 - a_lo) * hp;
+            lp as f32
+        })
+        .collect()
+}
+
+/// Normalised autocorrelation of the 10 ms RMS envelope of `x` at each lag (10 ms steps).
+pub fn envelope_autocorrelation(x: &[f32], max_lag: usize) -> Vec<f64> {
+    let env: Vec<f64> = x
+        .chunks(SR / 100)
+        .map(|c| (c.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / c.len() as f64).sqrt())
+        .collect();
+    let mean = env.iter().sum::<f64>() / env.len() as f64;
+    let d: Vec<f64> = env.iter().map(|v| v - mean).collect();
+    let var: f64 = d.iter().map(|v| v * v).sum::<f64>().max(1e-30);
+    (0..=max_lag)
+        .map(|lag| {
+            d.iter()
+                .zip(&d[lag.min(d.len())..])
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                / var
+        })
+        .collect()
+}
+
+/// The envelope's strongest period between 0.35 and 1 s (refined as a quarter of the
+/// strongest lag near four periods) and its autocorrelation there.
+pub fn beat_period(x: &[f32]) -> (f64, f64) {
+    let r = envelope_autocorrelation(x, 420);
+    let best = |lags: std::ops::RangeInclusive<usize>| {
+        lags.map(|l| (l, r[l]))
+            .fold((0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a })
+    };
+    let (lag, peak) = best(35..=100);
+    let (four, _) = best(4 * lag - 10..=(4 * lag + 10).min(420));
+    (four as f64 / 400.0, peak)
+}
+
+/// The envelope's autocorrelation at `secs` of lag.
+pub fn periodicity_at(x: &[f32], secs: f64) -> f64 {
+    let lag = (secs * 100.0).round() as usize;
+    envelope_autocorrelation(x, lag)[lag]
+}
+
+/// Where the span starts in the recording: the lag that best matches the offline render's
+/// first second (before any cue).
+pub fn align(rec: &[f32], reference: &[f32]) -> usize {
+    let onset = rec
+        .iter()
+        .position(|x| x.abs() > 1e-4)
+        .expect("something reached the sink");
+    let window = &reference[SR / 2..SR / 2 + SR / 4];
+    let (best, c) = (onset.saturating_sub(SR / 2)..onset + SR)
+        .filter(|p| p + SR / 2 + SR / 4 <= rec.len())
+        .map(|p| {
+            (
+                p,
+                correlation(window, &rec[p + SR / 2..p + SR / 2 + SR / 4]),
+            )
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("a lag to search");
+    assert!(c > 0.9, "found the start of the span in the recording: {c}");
+    best
+}
