@@ -167,44 +167,27 @@ fn osc_chant_and_clap_cues_sound_at_their_tempo_and_stop() {
     let voices = |x: &[f32]| band(x, 250.0, 1200.0);
     let hands = |x: &[f32]| band(x, 2500.0, 12_000.0);
 
-    let (period, r) = beat_period(&voices(live(4.0, 10.0)));
-    let r_offline = periodicity_at(&voices(offline(4.0, 10.0)), 0.6);
-    let r_stopped = periodicity_at(&voices(live(13.0, 16.5)), 0.6);
-    eprintln!(
-        "chant: the voice band beats every {period:.3} s (autocorrelation {r:.2}); offline there {r_offline:.2}; after the stop {r_stopped:.2}"
+    assert_beat(
+        "chant (voice band)",
+        (
+            &voices(live(4.0, 10.0)),
+            &voices(offline(4.0, 10.0)),
+            &voices(live(13.0, 16.5)),
+        ),
+        0.6,
+        0.03,
+        0.25,
     );
-    assert!(
-        (period - 0.6).abs() <= 0.03,
-        "chant beats every {period} s, not 0.6 s"
-    );
-    assert!(r > 0.25, "a clear beat: {r}");
-    assert!(
-        r > 2.0 * r_offline.max(0.05),
-        "the offline render has no chant: {r_offline}"
-    );
-    assert!(
-        r > 2.0 * r_stopped.max(0.05),
-        "the chant stopped: {r_stopped}"
-    );
-
-    let (period, r) = beat_period(&hands(live(18.5, 23.5)));
-    let r_offline = periodicity_at(&hands(offline(18.5, 23.5)), 0.5);
-    let r_stopped = periodicity_at(&hands(live(26.5, 29.5)), 0.5);
-    eprintln!(
-        "clap-along: the hands beat every {period:.3} s (autocorrelation {r:.2}); offline there {r_offline:.2}; after the stop {r_stopped:.2}"
-    );
-    assert!(
-        (period - 0.5).abs() <= 0.025,
-        "claps every {period} s, not 0.5 s"
-    );
-    assert!(r > 0.3, "a clear beat: {r}");
-    assert!(
-        r > 2.0 * r_offline.max(0.05),
-        "the offline render has no clap-along: {r_offline}"
-    );
-    assert!(
-        r > 2.0 * r_stopped.max(0.05),
-        "the clap-along stopped: {r_stopped}"
+    assert_beat(
+        "clap-along (hands)",
+        (
+            &hands(live(18.5, 23.5)),
+            &hands(offline(18.5, 23.5)),
+            &hands(live(26.5, 29.5)),
+        ),
+        0.5,
+        0.025,
+        0.3,
     );
 }
 

@@ -111,8 +111,7 @@ fn played_frames(screen: &str) -> Option<usize> {
     let line = screen
         .split(['\r', '\n'])
         .find(|l| l.starts_with("stopped after") || l.starts_with("played "))?;
-    let open = line.find('(')?;
-    line[open + 1..].split(' ').next()?.parse().ok()
+    number_after(line, "(").map(|n| n as usize)
 }
 
 /// The 50 ms RMS levels (dB) of `x`, every 10 ms.
@@ -191,23 +190,15 @@ fn keys_swell_the_applause_start_and_stop_a_clap_along_and_quit_where_pressed() 
 
     // `k`, `k`: claps every 0.5 s (the default clap-along tempo outside a song) between them,
     // none after.
-    let (period, r) = beat_period(&hands(live(KEY_K_ON + 1.5, KEY_K_OFF)));
-    let r_offline = periodicity_at(&hands(offline(KEY_K_ON + 1.5, KEY_K_OFF)), 0.5);
-    let r_stopped = periodicity_at(&hands(live(KEY_K_OFF + 2.0, KEY_Q)), 0.5);
-    eprintln!(
-        "k: the hands beat every {period:.3} s (autocorrelation {r:.2}); offline there {r_offline:.2}; after the second k {r_stopped:.2}"
-    );
-    assert!(
-        (period - 0.5).abs() <= 0.025,
-        "claps every {period} s, not 0.5 s"
-    );
-    assert!(r > 0.3, "a clear beat: {r}");
-    assert!(
-        r > 2.0 * r_offline.max(0.05),
-        "the offline render has no clap-along: {r_offline}"
-    );
-    assert!(
-        r > 2.0 * r_stopped.max(0.05),
-        "the second k stopped the clap-along: {r_stopped}"
+    assert_beat(
+        "k (hands)",
+        (
+            &hands(live(KEY_K_ON + 1.5, KEY_K_OFF)),
+            &hands(offline(KEY_K_ON + 1.5, KEY_K_OFF)),
+            &hands(live(KEY_K_OFF + 2.0, KEY_Q)),
+        ),
+        0.5,
+        0.025,
+        0.3,
     );
 }

@@ -131,22 +131,7 @@ fn osc_packets_move_the_master_level_of_a_playing_show_and_garbage_is_survived()
         .step_by(2)
         .copied()
         .collect();
-    let onset = rec
-        .iter()
-        .position(|x| x.abs() > 1e-4)
-        .expect("something reached the sink");
-    let window = &reference[sr / 2..sr / 2 + sr / 4];
-    let (best, c) = (onset.saturating_sub(sr / 2)..onset + sr)
-        .filter(|p| p + sr / 2 + sr / 4 <= rec.len())
-        .map(|p| {
-            (
-                p,
-                correlation(window, &rec[p + sr / 2..p + sr / 2 + sr / 4]),
-            )
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .expect("a lag to search");
-    assert!(c > 0.9, "found the start of the span in the recording: {c}");
+    let best = align(&rec, &reference);
     let at = |secs: f64| best + (secs * sr as f64) as usize;
     let level = |a: f64, b: f64| db(&rec[at(a)..at(b).min(rec.len())]);
     let reference_level =

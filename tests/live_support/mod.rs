@@ -46,7 +46,7 @@ pub struct Report {
 }
 
 /// The number right after `key` in `text`.
-fn number_after(text: &str, key: &str) -> Option<f64> {
+pub fn number_after(text: &str, key: &str) -> Option<f64> {
     let rest = &text[text.find(key)? + key.len()..];
     let num: String = rest
         .trim_start()
@@ -342,6 +342,37 @@ pub fn beat_period(x: &[f32]) -> (f64, f64) {
 pub fn periodicity_at(x: &[f32], secs: f64) -> f64 {
     let lag = (secs * 100.0).round() as usize;
     envelope_autocorrelation(x, lag)[lag]
+}
+
+/// Checks that `live` beats every `period` seconds (within `tolerance`, autocorrelation above
+/// `min_r`, and more than twice that of the same span `offline` and of the span after the
+/// beat was `stopped`); prints what it measured under `what`.
+pub fn assert_beat(
+    what: &str,
+    (live, offline, stopped): (&[f32], &[f32], &[f32]),
+    period: f64,
+    tolerance: f64,
+    min_r: f64,
+) {
+    let (found, r) = beat_period(live);
+    let r_offline = periodicity_at(offline, period);
+    let r_stopped = periodicity_at(stopped, period);
+    eprintln!(
+        "{what}: beats every {found:.3} s (autocorrelation {r:.2}); offline there {r_offline:.2}; after the stop {r_stopped:.2}"
+    );
+    assert!(
+        (found - period).abs() <= tolerance,
+        "{what} beats every {found} s, not {period} s"
+    );
+    assert!(r > min_r, "{what}: a clear beat: {r}");
+    assert!(
+        r > 2.0 * r_offline.max(0.05),
+        "{what}: the offline render has no such beat: {r_offline}"
+    );
+    assert!(
+        r > 2.0 * r_stopped.max(0.05),
+        "{what}: the beat stopped: {r_stopped}"
+    );
 }
 
 /// Where the span starts in the recording: the lag that best matches the offline render's
