@@ -11,6 +11,8 @@ use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 
 const SR: usize = 48_000;
+/// Modulation rates above the phrase rate of conversation, Hz (see `murmur_is_syllabic_chatter`).
+const SYLLABLES_ABOVE_HZ: f64 = 2.0;
 
 fn crowd(show: &concert::show::Show, from: f64, secs: f64) -> Vec<f32> {
     let mut l = CrowdLayer::new(show, show.seed, SR as f64);
@@ -29,9 +31,12 @@ fn median_short_term_db(x: &[f32]) -> f64 {
 
 #[test]
 fn murmur_is_syllabic_chatter() {
+    // Above the phrase rate: conversation's pauses between phrases swing a room's level at
+    // about 1 Hz (the real restaurant chatter's modulation spectrum peaks there, its syllable
+    // band 4–9 dB under it), so a murmur is syllabic when its peak above 2 Hz is the syllables'.
     let show = story(VenueKind::Club, 60);
     let x = crowd(&show, 1.0, 10.0);
-    let peak = modulation_peak_hz(&x, SR);
+    let peak = modulation_peak_above_hz(&x, SR, SYLLABLES_ABOVE_HZ);
     let c = centroid_hz(&x, SR);
     println!("club 60 murmur: modulation peak {peak:.2} Hz, centroid {c:.0} Hz");
     assert!(
@@ -40,13 +45,16 @@ fn murmur_is_syllabic_chatter() {
     );
     assert!((400.0..=1500.0).contains(&c), "centroid {c} Hz");
     let arena = crowd(&story(VenueKind::Arena, 15_000), 1.0, 10.0);
-    let pa = modulation_peak_hz(&arena, SR);
+    let pa = modulation_peak_above_hz(&arena, SR, SYLLABLES_ABOVE_HZ);
     println!(
         "arena murmur: modulation peak {pa:.2} Hz, centroid {:.0} Hz",
         centroid_hz(&arena, SR)
     );
+    // An arena's murmur is more talkers at like levels, half of them facing away: their
+    // syllables overlap and blur the rhythm towards the slower syllables (the real restaurant
+    // chatter's peak above 2 Hz sits near 3 Hz).
     assert!(
-        (3.0..=6.0).contains(&pa),
+        (2.5..=6.0).contains(&pa),
         "arena syllable-rate modulation: {pa} Hz"
     );
 }

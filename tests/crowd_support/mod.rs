@@ -152,6 +152,11 @@ pub fn modulation_spectrum(x: &[f32], sr: usize) -> Vec<(f64, f64)> {
 
 /// Frequency of the modulation peak between 1 and 20 Hz, after smoothing over ±0.5 Hz.
 pub fn modulation_peak_hz(x: &[f32], sr: usize) -> f64 {
+    modulation_peak_above_hz(x, sr, 1.0)
+}
+
+/// Frequency of the modulation peak between `lo` and 20 Hz, after smoothing over ±0.5 Hz.
+pub fn modulation_peak_above_hz(x: &[f32], sr: usize, lo: f64) -> f64 {
     let spec = modulation_spectrum(x, sr);
     let smooth = |f: f64| -> f64 {
         spec.iter()
@@ -161,7 +166,7 @@ pub fn modulation_peak_hz(x: &[f32], sr: usize) -> f64 {
     };
     spec.iter()
         .map(|(f, _)| *f)
-        .filter(|f| (1.0..=20.0).contains(f))
+        .filter(|f| (lo..=20.0).contains(f))
         .map(|f| (f, smooth(f)))
         .fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a })
         .0

@@ -258,6 +258,7 @@ pub struct VoiceControl {
     /// Breath (aspiration) noise relative to the buzz, 0..=1.
     pub breath: f32,
     /// Effort 0..=1: spectral tilt and the weight of the upper formants (Lombard brightness).
+    /// Down to [`BRIGHT_MIN`] below 0: the voice heard from behind its talker.
     pub bright: f32,
     /// Onset fricative noise level: relative to `amp` by default, or on its own scale (the same
     /// as `amp`'s, not enveloped by the vowel) for a voice set to
@@ -327,6 +328,10 @@ const FRIC_TOP_HZ: f32 = 9000.0;
 /// together stay within ~0.5 dB of the full-rate voice up to 0.42 × the body rate, at body
 /// rates from 22 to 48 kHz.
 const SPLIT_RHO: f32 = 1.0 / 3.0;
+
+/// Darkest brightness a voice takes: a relaxed voice heard from behind (the tilt's corner at
+/// 2.2 kHz × 4.5^b ≈ 900 Hz, F3 a third of its relaxed weight; its gains stay positive).
+pub const BRIGHT_MIN: f32 = -0.6;
 
 /// Rough peak-to-RMS normalisation so that `amp = 1` gives a voice near 0 dBFS peak.
 const SOURCE_GAIN: f32 = 2.2;
@@ -403,7 +408,7 @@ impl Voice {
     }
 
     fn retune(&mut self, c: &VoiceControl) {
-        let b = c.bright.clamp(0.0, 1.0);
+        let b = c.bright.clamp(BRIGHT_MIN, 1.0);
         let f1 = c.formants_hz[0].max(c.f0_hz * 1.1);
         let key = [f1, c.formants_hz[1], c.formants_hz[2], c.f0_hz];
         // Retuning costs a few transcendentals per filter: skip it while nothing has moved by
@@ -425,7 +430,9 @@ impl Voice {
             let bw = BANDWIDTH_HZ[k] * (1.0 + c.f0_hz / 600.0);
             self.res.tune(k, f, f / bw, gains[k], self.sr);
         }
-        self.open_quotient = 0.7 - 0.25 * b;
+        // The glottis follows the effort; a darker voice below 0 is the same voice heard
+        // from behind (see `BRIGHT_MIN`).
+        self.open_quotient = 0.7 - 0.25 * b.max(0.0);
     }
 
     /// Add one chunk of this voice, ramping from the previous controls to `c`, into `out`.
