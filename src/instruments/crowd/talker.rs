@@ -115,6 +115,14 @@ const CHANT_BRIGHT: (f32, f32, f32) = (0.35, 0.3, 0.4);
 const CHANT_LOUDNESS: f32 = 0.6;
 /// Onset consonant level of sung syllables, relative to the vowel: softer than speech.
 const SING_FRIC: f32 = 0.3;
+/// Breath in the voices singing along, relative to the buzz. Fans singing along are not a
+/// choir: they half-shout, out of breath, in no trained voice. At 0.15 their clean, smoothly
+/// gliding tones read on the crowd stem as Music 0.13–0.16 and Choir up to 0.19; at 0.35 (with
+/// the jitter below) Music 0.09–0.11 and crowd group +0.03–0.05, measured on the club's and
+/// the arena's sung choruses (2026-11-29).
+const SING_BREATH: f32 = 0.35;
+/// Cycle-to-cycle irregularity of a voice singing along (twice a chatting voice's floor).
+const SING_JITTER: f32 = 0.03;
 
 /// What a talker is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -745,7 +753,7 @@ impl Talker {
             f0_hz: midi_to_hz(f64::from(self.sing_st)) as f32,
             formants_hz: [f[0] * self.fscale, f[1] * self.fscale, f[2] * self.fscale],
             amp: env * (0.5 + 0.5 * n.velocity),
-            breath: 0.15,
+            breath: SING_BREATH,
             bright: 0.35 + 0.3 * n.velocity,
             fric: if local < 0.06 {
                 n.sound.fric * SING_FRIC * (0.5 + 0.5 * n.velocity) * (1.0 - (local / 0.06) as f32)
@@ -754,7 +762,7 @@ impl Talker {
             },
             rough_depth: 0.0,
             rough_hz: 60.0,
-            jitter: 0.015,
+            jitter: SING_JITTER,
         }
     }
 }
