@@ -53,6 +53,16 @@ const FAR_RATE_PER_PERSON: f64 = 4.0;
 /// far away to be told apart, so they are always dense (their total power does not depend on
 /// the rate).
 const FAR_RATE_MIN: f64 = 8_000.0;
+/// Fewest far-field grains per second while any of the far crowd claps, as its applause
+/// starts and dies away. Below it each grain carries less energy (the power still follows the
+/// share clapping). The grains stand for claps too far away to be told apart: an arena's tail at
+/// 5 % is still 3,000 claps a second, and a few hundred grains through the narrow resonators
+/// ring one by one like drops. Thinned with the share (600 grains/s at 5 %), the applause
+/// stem's last seconds read Water / Pour / Trickle 0.108 (six moments × three seeds, club,
+/// pub, arena, open air); held at 2,000 they read 0.047, with the applause group unchanged
+/// (tails 0.465 → 0.467, whole moments 0.703 → 0.704 on the stem). The near clappers carry the
+/// thinning out that a listener hears.
+const FAR_GRAIN_FLOOR: f64 = 2_000.0;
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power. Close to
 /// `FAR_RATE_MIN`, so the far field costs about the same at every size (20,000 sounded no
 /// different).
@@ -355,10 +365,24 @@ impl FarField {
         // 1. This chunk's grains as energy arriving per sample and channel.
         let mut arriving = [[0.0f32; FAR_CHANNELS]; CHUNK];
         for ((slot, share), scale) in arriving.iter_mut().zip(intensity).zip(clap_energy) {
-            self.clock += self.rate_full * f64::from(*share) / sr;
+            // The grains a share of the crowd makes, no sparser than the floor: below it each
+            // grain carries less energy instead, so the power still follows the share.
+            let want = self.rate_full * f64::from(*share);
+            let rate = if *share > 0.0 {
+                want.max(FAR_GRAIN_FLOOR.min(self.rate_full))
+            } else {
+                0.0
+            };
+            let thin = if rate > 0.0 {
+                (want / rate) as f32
+            } else {
+                0.0
+            };
+            self.clock += rate / sr;
             while self.clock >= self.next_event {
                 let c = (uniform(&mut self.rng) * FAR_CHANNELS as f32) as usize % FAR_CHANNELS;
-                slot[c] += self.grain_energy[c] * scale * (0.2 + 1.6 * uniform(&mut self.rng));
+                slot[c] +=
+                    self.grain_energy[c] * scale * thin * (0.2 + 1.6 * uniform(&mut self.rng));
                 self.next_event += -f64::from(uniform(&mut self.rng)).max(1e-12).ln();
             }
         }
@@ -772,5 +796,96 @@ impl Applause {
     pub(crate) fn without_near_field(mut self) -> Self {
         self.clappers.clear();
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SR: f64 = 48_000.0;
+
+    /// `secs` of an arena's far field alone with a steady `intensity` (mono, after 1 s).
+    fn far_field(intensity: f32, secs: f64) -> Vec<f32> {
+        let cfg = ApplauseConfig {
+            audience: 15_000,
+            listener: Listener::Floor,
+            sections: Vec::new(),
+            seed: 7,
+        };
+        let mut a = Applause::new(&cfg, SR).without_near_field();
+        let ctl = ApplauseControl {
+            intensity,
+            ..ApplauseControl::default()
+        };
+        let mut out = Stereo::default();
+        let mut mono = Vec::new();
+        let mut frame = 0;
+        while (mono.len() as f64) < (1.0 + secs) * SR {
+            a.render(
+                ChunkInfo {
+                    frame,
+                    sample_rate: SR,
+                },
+                &ctl,
+                &mut out,
+            );
+            mono.extend(out.l.iter().zip(&out.r).map(|(l, r)| 0.5 * (l + r)));
+            frame += CHUNK as u64;
+        }
+        mono.split_off(SR as usize)
+    }
+
+    /// Kurtosis of the 2 ms mean-|x| envelope of `x` in one resonator's band (1.3 kHz, Q 4):
+    /// about 3 for a dense texture, far above it for grains that ring one by one.
+    fn envelope_kurtosis(x: &[f32]) -> f64 {
+        let w = std::f64::consts::TAU * 1300.0 / SR;
+        let alpha = w.sin() / 8.0;
+        let a0 = 1.0 + alpha;
+        let (b0, a1, a2) = (alpha / a0, 2.0 * w.cos() / a0, -(1.0 - alpha) / a0);
+        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        let band: Vec<f64> = x
+            .iter()
+            .map(|v| {
+                let x0 = f64::from(*v);
+                let y = b0 * (x0 - x2) + a1 * y1 + a2 * y2;
+                (x2, x1, y2, y1) = (x1, x0, y1, y);
+                y.abs()
+            })
+            .collect();
+        let env: Vec<f64> = band
+            .chunks(96)
+            .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+            .collect();
+        let n = env.len() as f64;
+        let mean = env.iter().sum::<f64>() / n;
+        let var = env.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / n;
+        env.iter().map(|e| (e - mean).powi(4)).sum::<f64>() / n / (var * var)
+    }
+
+    fn rms_db(x: &[f32]) -> f64 {
+        let p = x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len() as f64;
+        10.0 * p.max(1e-30).log10()
+    }
+
+    #[test]
+    fn a_dying_far_field_fades_as_a_texture_not_as_drops() {
+        let full = far_field(0.8, 3.0);
+        let tail = far_field(0.05, 3.0);
+        let (kf, kt) = (envelope_kurtosis(&full), envelope_kurtosis(&tail));
+        let drop_db = rms_db(&tail) - rms_db(&full);
+        println!("far field: kurtosis {kf:.1} at 0.8, {kt:.1} at 0.05; level {drop_db:.1} dB");
+        // In one resonator's band the tail is as dense as full applause (3.6 against 3.9).
+        // Thinned with the share (600 grains/s, 37 a second per resonator) it measured 5.4:
+        // grains ringing one by one, heard as drops.
+        assert!(
+            kt < kf + 0.5,
+            "the tail rings grain by grain: kurtosis {kt:.1} against {kf:.1}"
+        );
+        // Its power still follows the share clapping: 10·log10(0.05 / 0.8) = −12 dB.
+        assert!(
+            (-13.5..-10.5).contains(&drop_db),
+            "tail level {drop_db:.1} dB"
+        );
     }
 }
