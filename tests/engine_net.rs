@@ -1,0 +1,173 @@
+//! The engine's synthesis is a fundsp `Net`, and that changed no sample: the first seconds of
+//! every built-in preset — the mix alone, the mix with wet stems and with dry stems, and a run
+//! an operator plays live (faders, cues, a chant, a clap-along, a jump) — rendered at two block
+//! sizes must agree with each other and with fingerprints pinned from the hand-wired engine
+//! that came before the graph (commit d65c6f9).
+//!
+//! `tests/golden.rs` pins short windows all through each show; this pins whole openings, the
+//! stems' rooms and the operator's path, which golden does not play.
+
+use concert::engine::{ChantCue, Cue, Engine, Fader, LAYERS, StemRoom};
+use concert::preset::{self, BUILTIN};
+use concert::show::Show;
+
+const RATE: u32 = 48_000;
+/// Seconds rendered from the start of each show.
+const SECS: u64 = 6;
+/// Block sizes the renders are pulled in: the graph's own block and a device-like one.
+const BLOCKS: [usize; 2] = [64, 1000];
+
+/// FNV-1a over the sample bits: any change to any sample changes the fingerprint.
+fn fingerprint(samples: &[f32]) -> u64 {
+    samples.iter().fold(0xcbf2_9ce4_8422_2325, |h, s| {
+        s.to_bits()
+            .to_le_bytes()
+            .iter()
+            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    })
+}
+
+/// How an engine is built for a render.
+#[derive(Clone, Copy, Debug)]
+enum Build {
+    Mix,
+    Wet,
+    Dry,
+}
+
+fn engine(show: &Show, build: Build) -> Engine {
+    match build {
+        Build::Mix => Engine::new(show, show.seed, RATE),
+        Build::Wet => Engine::with_stems(show, show.seed, RATE),
+        Build::Dry => Engine::with_stem_room(show, show.seed, RATE, StemRoom::Dry),
+    }
+}
+
+/// Pull `frames` frames of mix and stems in blocks of `block`, calling `at(engine, frame)`
+/// before the block starting at each multiple of `every` frames (which both block sizes hit).
+fn pull(
+    e: &mut Engine,
+    frames: usize,
+    block: usize,
+    every: usize,
+    mut at: impl FnMut(&mut Engine, usize),
+) -> Vec<Vec<f32>> {
+    let mut out: Vec<Vec<f32>> = vec![vec![0.0; 2 * frames]; 1 + LAYERS];
+    let (mix, stems) = out.split_first_mut().unwrap();
+    let mut done = 0;
+    while done < frames {
+        if done % every == 0 {
+            at(e, done);
+        }
+        let next_stop = (done / every + 1) * every;
+        let n = block.min(frames - done).min(next_stop - done);
+        let span = 2 * done..2 * (done + n);
+        let mut slices: [&mut [f32]; LAYERS] = std::array::from_fn(|_| &mut [][..]);
+        for (slice, stem) in slices.iter_mut().zip(stems.iter_mut()) {
+            *slice = &mut stem[span.clone()];
+        }
+        e.render_block_with_stems(&mut mix[span], &mut slices);
+        done += n;
+    }
+    out
+}
+
+/// Fingerprint of the mix and every stem.
+fn prints(tracks: &[Vec<f32>]) -> Vec<u64> {
+    tracks.iter().map(|t| fingerprint(t)).collect()
+}
+
+/// An operator at work, once a second: faders, cues, a chant, a clap-along, and a jump to
+/// `jump` (where the singer first sings, so the lead's stem plays too).
+fn operate(e: &mut Engine, frame: usize, jump: u64) {
+    match frame / RATE as usize {
+        1 => {
+            e.set_fader(Fader::Layer(1), -6.0, 0.5);
+            e.set_fader(Fader::Energy, 0.4, 0.3);
+            e.cue(Cue::Cheers);
+        }
+        2 => {
+            let old = e.start_chant(ChantCue::new("one more song", 100.0).unwrap());
+            assert_eq!(old.syllables(), 0);
+            e.set_fader(Fader::Master, -3.0, 0.2);
+            e.cue_sized(Cue::Applause, 0.6);
+        }
+        3 => {
+            e.start_clap(120.0);
+            e.set_fader(Fader::Layer(0), 3.0, 0.1);
+        }
+        4 => {
+            e.seek(jump);
+            e.stop_chant();
+        }
+        5 => {
+            e.stop_clap();
+            e.set_fader(Fader::Applause, -0.5, 0.2);
+            e.cue(Cue::Hush);
+        }
+        _ => {}
+    }
+}
+
+fn render_all() -> Vec<String> {
+    let frames = SECS as usize * RATE as usize;
+    let mut lines = Vec::new();
+    for (name, _) in BUILTIN {
+        let show = preset::resolve(name).unwrap();
+        for build in [Build::Mix, Build::Wet, Build::Dry] {
+            let runs: Vec<Vec<u64>> = BLOCKS
+                .iter()
+                .map(|&b| prints(&pull(&mut engine(&show, build), frames, b, frames, |_, _| ())))
+                .collect();
+            assert_eq!(runs[0], runs[1], "{name} {build:?}: block sizes disagree");
+            lines.push(format!("{name} {build:?} {:016x?}", runs[0]));
+        }
+        let first_note = show.lead_notes().first().map_or(40.0, |n| n.start_secs);
+        let jump = ((first_note - 0.5) * f64::from(RATE)) as u64;
+        let runs: Vec<Vec<u64>> = BLOCKS
+            .iter()
+            .map(|&b| {
+                let mut e = engine(&show, Build::Wet);
+                let at = |e: &mut Engine, frame| operate(e, frame, jump);
+                prints(&pull(&mut e, frames, b, RATE as usize, at))
+            })
+            .collect();
+        assert_eq!(runs[0], runs[1], "{name} operated: block sizes disagree");
+        lines.push(format!("{name} Operated {:016x?}", runs[0]));
+    }
+    lines
+}
+
+/// Pinned from the hand-wired engine (commit d65c6f9), before the graph.
+const PINNED: &str = "
+starlight-finale Mix [d3af3c9543fd28d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+starlight-finale Wet [d3af3c9543fd28d3, ddc730b9259fa62f, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+starlight-finale Dry [d3af3c9543fd28d3, 8f0a980ede9c88d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+starlight-finale Operated [b20587943ab6495c, 0b87293cb187089f, 510c21206042dfb6, ca3aef417a644cb0, a179018d28f54847]
+echo-fade-club Mix [b261d52e5874741b, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-club Wet [b261d52e5874741b, 108a982400ed6a06, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-club Dry [b261d52e5874741b, e43c356a6c43ff69, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-club Operated [0e74262e6a7778f4, 03a8c88f32b0fcb6, aaf4fb2aef0d501d, 28e7dacfa2d67f7b, 0f9c87bef3dfef39]
+echo-fade-benefit Mix [352fcc810060df6d, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-benefit Wet [352fcc810060df6d, 0ffe18f3a1cf2ed2, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-benefit Dry [352fcc810060df6d, 2bf7a1e61d8dc28a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-benefit Operated [ce703bd5b87f8e45, 7c4207dcdd696093, 86c4d32ac6a93617, 6d53248013bd076f, 9eb73ea172121fce]
+echo-fade-early-days Mix [4da5ff602888ab67, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-early-days Wet [4da5ff602888ab67, 51282c039118ae63, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-early-days Dry [4da5ff602888ab67, 9468b2674593bf2a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-early-days Operated [d12e6a7a990674f3, 3fd9e4a308b0b73e, be8038b5305d8f48, 97841cf8c862c94a, 4b22f963a32a7412]
+echo-fade-festival Mix [c5b3c7d4a2969c48, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-festival Wet [c5b3c7d4a2969c48, 30cb9defa75ec807, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-festival Dry [c5b3c7d4a2969c48, 6ad66fc082ed2e0b, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
+echo-fade-festival Operated [c3117a0c4bcce5b1, 458e442db04ff0a8, a1cfec68d942f572, aeb94fe64da8b4c8, 575934d7669f2957]
+";
+
+#[test]
+fn the_graph_engine_renders_what_the_hand_wired_engine_did() {
+    let got = render_all();
+    let pinned: Vec<&str> = PINNED.trim().lines().collect();
+    assert_eq!(got.len(), pinned.len(), "one line per preset and render");
+    for (got, pinned) in got.iter().zip(pinned) {
+        assert_eq!(got, pinned, "the render changed (mix, then stems in STEMS order)");
+    }
+}
