@@ -1,15 +1,21 @@
 //! `cargo bench`: how fast shows render offline, on one core.
 //!
 //! Prints the real-time factor (audio seconds per CPU second) of every built-in preset, of
-//! each layer on its own, and of an audience sweep (100 → 100,000 people) whose cost must stay
-//! flat. `cargo bench -- --quick` renders shorter excerpts.
+//! each layer on its own, of an audience sweep (100 → 100,000 people) whose cost must stay
+//! flat, and of the engine's fundsp graph side by side with the same path wired by hand (its
+//! overhead must stay within 5 %). `cargo bench -- --quick` renders shorter excerpts.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use concert::conductor::Layer;
-use concert::engine::Engine;
-use concert::kit::{CHUNK, ChunkInfo, Stereo};
+use concert::conductor::{
+    ApplauseLayer, CheersLayer, CrowdLayer, Layer, LeadLayer, roomtone,
+};
+use concert::engine::{Engine, STEMS};
+use concert::instruments::master::Master;
+use concert::instruments::roomtone::RoomTone;
+use concert::instruments::venue::Room;
+use concert::kit::{CHUNK, ChunkInfo, Stereo, derive_seed};
 use concert::preset::{self, BUILTIN};
 use concert::show::Show;
 
@@ -39,6 +45,63 @@ fn time_engine(show: &Show, secs: f64) -> (f64, f64) {
         done += n;
     }
     (frames as f64 / f64::from(RATE), cpu_secs(&wall) - start)
+}
+
+/// The layers' sends to the room, as the engine has them (crowd, applause, cheers, lead).
+const SENDS: [f32; 4] = [0.5, 0.35, 0.45, 0.4];
+
+/// Render `secs` of `show` through its signal path wired by hand, as the engine was before it
+/// became a fundsp `Net` (layers, the room tone into the crowd, dry and send sums in layer
+/// order, room, master; no faders, cues or end fade, which cost nothing while idle), and
+/// return (audio seconds, CPU seconds): the baseline of the graph's overhead.
+fn time_hand_wired(show: &Show, secs: f64) -> (f64, f64) {
+    let sr = f64::from(RATE);
+    let seed = |name: &str| derive_seed(show.seed, &format!("layer/{name}"));
+    let mut layers: [Box<dyn Layer>; 4] = [
+        Box::new(CrowdLayer::new(show, seed(STEMS[0]), sr)),
+        Box::new(ApplauseLayer::new(show, seed(STEMS[1]), sr)),
+        Box::new(CheersLayer::new(show, seed(STEMS[2]), sr)),
+        Box::new(LeadLayer::new(show, seed(STEMS[3]), sr)),
+    ];
+    let mut tone = RoomTone::new(roomtone::config(show), seed("room-tone"), sr);
+    let mut room = Room::new(&show.venue, sr);
+    let mut master = Master::new(sr);
+    let mut bufs: [Stereo; 4] = Default::default();
+    let mut out = Stereo::default();
+    let mut buf = vec![0.0f32; 2 * CHUNK];
+    let chunks = (secs * sr) as u64 / CHUNK as u64;
+    let wall = Instant::now();
+    let start = cpu_secs(&wall);
+    for c in 0..chunks {
+        let info = ChunkInfo {
+            frame: c * CHUNK as u64,
+            sample_rate: sr,
+        };
+        let params = show.params_at(info.secs());
+        let (mut dry, mut send) = (Stereo::default(), Stereo::default());
+        for (k, layer) in layers.iter_mut().enumerate() {
+            layer.render(info, &params, &mut bufs[k]);
+            if k == 0 {
+                let mut t = Stereo::default();
+                tone.render(info, &roomtone::control(&params), &mut t);
+                bufs[0].add_scaled(&t, 1.0);
+            }
+            dry.add_scaled(&bufs[k], 1.0);
+            send.add_scaled(&bufs[k], SENDS[k]);
+        }
+        let mut mixed = Stereo::default();
+        room.process(&dry, &send, &mut mixed);
+        master.process(&mixed, &mut out);
+        for (i, frame) in buf.chunks_exact_mut(2).enumerate() {
+            frame[0] = out.l[i];
+            frame[1] = out.r[i];
+        }
+        black_box(&buf);
+    }
+    (
+        (chunks * CHUNK as u64) as f64 / sr,
+        cpu_secs(&wall) - start,
+    )
 }
 
 /// Render `secs` of one layer alone and return its real-time factor.
@@ -134,5 +197,32 @@ fn main() {
     println!(
         "cost ratio, slowest vs fastest audience: {:.2}x (target within 1.5x)",
         hi / lo
+    );
+
+    let (secs, rounds) = if quick { (30.0, 3) } else { (120.0, 5) };
+    println!(
+        "\n== the graph's cost: the engine (a fundsp Net) vs the same path wired by hand\n   \
+         (first {secs} s, fastest of {rounds} alternating runs; target: overhead within 5 %)"
+    );
+    let (mut graph_total, mut hand_total) = (0.0, 0.0);
+    for (name, _) in BUILTIN {
+        let show = preset::resolve(name).expect("built-in presets are valid");
+        let (mut graph, mut hand) = (f64::MAX, f64::MAX);
+        for _ in 0..rounds {
+            graph = graph.min(time_engine(&show, secs).1);
+            hand = hand.min(time_hand_wired(&show, secs).1);
+        }
+        graph_total += graph;
+        hand_total += hand;
+        println!(
+            "{name:<20} by hand {:>6.1}x, graph {:>6.1}x real time: overhead {:>+5.1} %",
+            secs / hand,
+            secs / graph,
+            100.0 * (graph / hand - 1.0)
+        );
+    }
+    println!(
+        "all presets: graph overhead {:+.1} %",
+        100.0 * (graph_total / hand_total - 1.0)
     );
 }

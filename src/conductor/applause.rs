@@ -7,6 +7,7 @@ use crate::kit::{ChunkInfo, Stereo};
 use crate::show::{Params, Show};
 
 /// The applause of a show (the `applause` stem).
+#[derive(Clone)]
 pub struct ApplauseLayer {
     pub(crate) inst: Applause,
 }

@@ -8,6 +8,7 @@ use crate::kit::{ChunkInfo, Stereo, derive_seed};
 use crate::show::{Params, Show};
 
 /// The cheers conducted by a show.
+#[derive(Clone)]
 pub struct CheersLayer {
     cheers: Cheers,
     /// Gesture seed of each moment, from the show seed and the moment's id (edit-stable).

@@ -17,6 +17,7 @@ use crate::show::rhythm::chant_grid;
 use crate::show::{Moment, MomentKind, Params, Show};
 
 /// The crowd conducted by a show.
+#[derive(Clone)]
 pub struct CrowdLayer {
     crowd: Crowd,
     /// Gesture seed of each moment, from the show seed and the moment's id (edit-stable).

@@ -9,6 +9,7 @@ use crate::show::{Params, Show};
 
 /// The lead singer of a show (the `lead` stem): sings `Show::lead_notes()` and talks in
 /// banter moments.
+#[derive(Clone)]
 pub struct LeadLayer {
     inst: Singer,
 }

@@ -7,20 +7,18 @@
 //! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
 //! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
 
-use crate::conductor::roomtone;
-use crate::conductor::{ApplauseLayer, CheersLayer, CrowdLayer, Layer, LeadLayer};
-use crate::instruments::master::Master;
-use crate::instruments::roomtone::RoomTone;
-use crate::instruments::venue::Room;
-use crate::kit::db_to_gain;
-use crate::kit::derive_seed;
-use crate::kit::{CHUNK, ChunkInfo, Stereo};
+use fundsp::audiounit::AudioUnit;
+
+use crate::conductor::{ApplauseLayer, CheersLayer, CrowdLayer, LeadLayer, chant_sounds};
+use crate::kit::CHUNK;
 use crate::show::{Params, Show};
 
 mod faders;
 pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};
 mod frames;
 pub use frames::{DEFAULT_BLOCK_FRAMES, Frames};
+mod graph;
+use graph::{Graph, LayerIo, layer_node};
 mod operator;
 use operator::Operator;
 pub use operator::{
@@ -34,8 +32,9 @@ struct LayerRow {
     /// Reverb send. Applause stays well under its dry sound (about −9 dB): a wet, smeared
     /// crowd reads as rain.
     send: f32,
-    /// The conducted instrument for a show, a derived seed and a sample rate.
-    build: fn(&Show, u64, f64) -> Box<dyn Layer>,
+    /// The conducted instrument for a show, a derived seed and a sample rate, as a node of
+    /// the engine's graph.
+    build: fn(&Show, u64, f64, LayerIo) -> Box<dyn AudioUnit>,
 }
 
 /// Every layer, in stem order. Adding an instrument to the show is one row here plus its file
@@ -44,22 +43,22 @@ const LAYER_TABLE: [LayerRow; 4] = [
     LayerRow {
         name: "crowd",
         send: 0.5,
-        build: |show, seed, sr| Box::new(CrowdLayer::new(show, seed, sr)),
+        build: |show, seed, sr, io| layer_node(CrowdLayer::new(show, seed, sr), io),
     },
     LayerRow {
         name: "applause",
         send: 0.35,
-        build: |show, seed, sr| Box::new(ApplauseLayer::new(show, seed, sr)),
+        build: |show, seed, sr, io| layer_node(ApplauseLayer::new(show, seed, sr), io),
     },
     LayerRow {
         name: "cheers",
         send: 0.45,
-        build: |show, seed, sr| Box::new(CheersLayer::new(show, seed, sr)),
+        build: |show, seed, sr, io| layer_node(CheersLayer::new(show, seed, sr), io),
     },
     LayerRow {
         name: "lead",
         send: 0.4,
-        build: |show, seed, sr| Box::new(LeadLayer::new(show, seed, sr)),
+        build: |show, seed, sr, io| layer_node(LeadLayer::new(show, seed, sr), io),
     },
 ];
 
@@ -184,38 +183,6 @@ const SEEK_PREROLL_SECS: f64 = 2.0;
 /// applause has thinned to its last clappers, the room's tail and the last voices fade out
 /// instead of stopping mid-sound.
 pub const END_FADE_SECS: f64 = 4.0;
-/// Depth the fade reaches one second before the end (dB), then at the last frame: a long,
-/// even fade that keeps the room audible (a listener hears −25 dB as "far away", not "gone"),
-/// then out in the last second, under any dither or noise floor.
-const END_FADE_DB: (f64, f64) = (-25.0, -90.0);
-/// The share of the fade spent on its first, gentle part.
-const END_FADE_KNEE: f64 = 0.75;
-
-/// The gain of the end fade at `frame` of a show of `total` frames with a fade of `fade`
-/// frames: 1 before the fade, then falling in decibels (which the ear hears as an even fade):
-/// gently at first (u^1.5) to [`END_FADE_DB`]`.0` at the knee, then along u² to `.1` at the end,
-/// and 0 past the end. The level falls monotonically; the slope in dB eases off at the knee
-/// before the last second takes it out.
-fn end_fade_gain(frame: u64, total: u64, fade: u64) -> f32 {
-    if frame >= total {
-        return 0.0;
-    }
-    let left = total - frame;
-    if left >= fade || fade == 0 {
-        return 1.0;
-    }
-    let u = 1.0 - left as f64 / fade as f64;
-    let (knee_db, end_db) = END_FADE_DB;
-    let db = if u < END_FADE_KNEE {
-        let v = u / END_FADE_KNEE;
-        knee_db * v * v.sqrt()
-    } else {
-        let v = (u - END_FADE_KNEE) / (1.0 - END_FADE_KNEE);
-        knee_db + (end_db - knee_db) * v * v
-    };
-    10f64.powf(db / 20.0) as f32
-}
-
 /// Whether stems carry the venue's room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StemRoom {
@@ -228,45 +195,29 @@ pub enum StemRoom {
     Dry,
 }
 
-/// Per-stem outputs, present only when stems were asked for.
-struct StemPath {
-    kind: StemRoom,
-    /// One room per layer for [`StemRoom::Wet`], none for [`StemRoom::Dry`].
-    rooms: Vec<Room>,
-    /// Stems of the chunk the master is holding back, so stems stay aligned with the mix.
-    held: [Stereo; LAYERS],
-    out: [Stereo; LAYERS],
-}
-
 /// Turns a show into samples.
 pub struct Engine {
     show: Show,
     seed: u64,
     sample_rate: f64,
-    layers: [Box<dyn Layer>; LAYERS],
-    /// The room's own tone, added to the crowd layer.
-    room_tone: RoomTone,
-    bufs: [Stereo; LAYERS],
-    room: Room,
-    master: Master,
-    stems: Option<Box<StemPath>>,
+    /// The signal path: layers, desk, room, master (and stems), as a fundsp `Net`.
+    graph: Graph,
+    /// Whether (and how) the graph renders stems.
+    stem_room: Option<StemRoom>,
     /// Frame of the next chunk to synthesise (one chunk ahead of the output).
     next_frame: u64,
-    /// The current output chunk and the read position in it.
-    out: Stereo,
+    /// The read position in the graph's last chunk (its output is the current chunk).
     cursor: usize,
     /// Frames handed out so far.
     position: u64,
     total_frames: u64,
-    /// Length of the end fade in frames.
-    fade_frames: u64,
     /// Manual cues swelling now: the cue, the frame it started at and its size (0..=1).
     cues: [Option<(Cue, u64, f32)>; MAX_CUES],
     /// The operator's faders (at home, and untouched, unless someone moves one live).
     faders: Faders,
     /// The operator's chant and clap-along (idle unless someone starts one live).
     operator: Operator,
-    /// The words of the operator's chant; its sounds are in the crowd layer.
+    /// The words of the operator's chant; its sounds are in the crowd's node.
     chant_words: String,
 }
 
@@ -299,40 +250,16 @@ impl Engine {
         start: u64,
     ) -> Self {
         let sr = f64::from(sample_rate);
-        let layers: [Box<dyn Layer>; LAYERS] = LAYER_TABLE
-            .map(|row| (row.build)(show, derive_seed(seed, &format!("layer/{}", row.name)), sr));
-        let stems = stems.map(|kind| {
-            let rooms = match kind {
-                StemRoom::Wet => (0..LAYERS).map(|_| Room::new(&show.venue, sr)).collect(),
-                StemRoom::Dry => Vec::new(),
-            };
-            Box::new(StemPath {
-                kind,
-                rooms,
-                held: Default::default(),
-                out: Default::default(),
-            })
-        });
         let mut engine = Engine {
             show: show.clone(),
             seed,
             sample_rate: sr,
-            layers,
-            room_tone: RoomTone::new(
-                roomtone::config(show),
-                derive_seed(seed, "layer/room-tone"),
-                sr,
-            ),
-            bufs: Default::default(),
-            room: Room::new(&show.venue, sr),
-            master: Master::new(sr),
-            stems,
+            graph: Graph::new(show, seed, sr, stems, start),
+            stem_room: stems,
             next_frame: start,
-            out: Stereo::default(),
             cursor: CHUNK,
             position: start,
             total_frames: (show.duration_secs * sr).round() as u64,
-            fade_frames: (END_FADE_SECS.min(show.duration_secs / 4.0) * sr).round() as u64,
             cues: [None; MAX_CUES],
             faders: Faders::new(sr),
             operator: Operator::default(),
@@ -362,7 +289,7 @@ impl Engine {
 
     /// Whether (and how) this engine renders stems.
     fn stem_room(&self) -> Option<StemRoom> {
-        self.stems.as_ref().map(|s| s.kind)
+        self.stem_room
     }
 
     /// Frames rendered so far (the show time of the next frame).
@@ -371,84 +298,24 @@ impl Engine {
     }
 
     /// Synthesise the next chunk, push it through the master, and make the previous chunk
-    /// the current output.
+    /// the current output: work out the chunk's controls (the show's, the operator's cues,
+    /// chant, clap-along and faders), then pull the chunk through the graph.
     fn step(&mut self) {
-        let info = ChunkInfo {
-            frame: self.next_frame,
-            sample_rate: self.sample_rate,
-        };
-        let mut params = self.show.params_at(info.secs());
+        let secs = self.next_secs();
+        let mut params = self.show.params_at(secs);
         self.apply_cues(&mut params);
         if !self.operator.is_idle() {
-            self.operator.apply(info.secs(), &mut params);
+            self.operator.apply(secs, &mut params);
         }
         // Faders at home change nothing and are skipped, so offline renders never pay for them.
-        let faded = !self.faders.at_home();
-        if faded {
+        if !self.faders.at_home() {
             self.faders.advance();
             self.faders.apply_params(&mut params);
+            self.graph.set_levels(&self.faders);
         }
-        let mut dry = Stereo::default();
-        let mut send = Stereo::default();
-        for (k, layer) in self.layers.iter_mut().enumerate() {
-            layer.render(info, &params, &mut self.bufs[k]);
-            if k == CROWD {
-                let mut tone = Stereo::default();
-                self.room_tone
-                    .render(info, &roomtone::control(&params), &mut tone);
-                self.bufs[CROWD].add_scaled(&tone, 1.0);
-            }
-            if faded {
-                self.faders.apply_layer(k, &mut self.bufs[k]);
-            }
-            dry.add_scaled(&self.bufs[k], 1.0);
-            send.add_scaled(&self.bufs[k], LAYER_TABLE[k].send);
-        }
-        let mut mixed = Stereo::default();
-        self.room.process(&dry, &send, &mut mixed);
-        if faded {
-            self.faders.apply_master(&mut mixed);
-        }
-        let fade = self.fade_chunk(info.frame);
-        if let Some(gains) = &fade {
-            apply_gains(&mut mixed, gains);
-        }
-        self.master.process(&mixed, &mut self.out);
-        if let Some(stems) = &mut self.stems {
-            let headroom = db_to_gain(STEM_HEADROOM_DB);
-            for (k, send_gain) in LAYER_TABLE.iter().map(|row| &row.send).enumerate() {
-                stems.out[k] = stems.held[k].clone();
-                // The room is linear: turning its input down turns the wet stem down.
-                let mut tap = Stereo::default();
-                tap.add_scaled(&self.bufs[k], headroom);
-                match stems.rooms.get_mut(k) {
-                    Some(room) => {
-                        let mut layer_send = Stereo::default();
-                        layer_send.add_scaled(&tap, *send_gain);
-                        room.process(&tap, &layer_send, &mut stems.held[k]);
-                    }
-                    None => stems.held[k] = tap,
-                }
-                if let Some(gains) = &fade {
-                    apply_gains(&mut stems.held[k], gains);
-                }
-            }
-        }
+        self.graph.pull(self.next_frame, params);
         self.next_frame += CHUNK as u64;
         self.cursor = 0;
-    }
-
-    /// The end fade's gain for each frame of the chunk starting at `frame`, or `None` where
-    /// the fade has not begun (almost every chunk, which then costs nothing).
-    fn fade_chunk(&self, frame: u64) -> Option<[f32; CHUNK]> {
-        if frame + (CHUNK as u64) + self.fade_frames < self.total_frames {
-            return None;
-        }
-        let mut gains = [0.0; CHUNK];
-        for (i, g) in gains.iter_mut().enumerate() {
-            *g = end_fade_gain(frame + i as u64, self.total_frames, self.fade_frames);
-        }
-        Some(gains)
     }
 
     /// Fill `out` (interleaved stereo, any even length) with the next frames of the show.
@@ -475,16 +342,10 @@ impl Engine {
             for i in 0..n {
                 let c = self.cursor + i;
                 let o = 2 * (done + i);
-                out[o] = self.out.l[c];
-                out[o + 1] = self.out.r[c];
+                (out[o], out[o + 1]) = self.graph.mix(c);
                 if let Some(stems) = stems.as_deref_mut() {
                     for (k, stem) in stems.iter_mut().enumerate() {
-                        let (l, r) = match &self.stems {
-                            Some(s) => (s.out[k].l[c], s.out[k].r[c]),
-                            None => (0.0, 0.0),
-                        };
-                        stem[o] = l;
-                        stem[o + 1] = r;
+                        (stem[o], stem[o + 1]) = self.graph.stem(k, c);
                     }
                 }
             }
@@ -552,7 +413,7 @@ impl Engine {
         let energy = f64::from(self.show.params_at(now).energy);
         self.operator.start_chant(now, chant.bpm(), energy);
         let sounds = chant.swap_sounds(Vec::new());
-        let old = self.layers[CROWD].swap_cued_sounds(sounds);
+        let old = self.graph.swap_chant(sounds);
         chant.swap_words(&mut self.chant_words);
         chant.swap_sounds(old);
         chant
@@ -591,14 +452,14 @@ impl Engine {
     }
 
     /// Take over `from`'s operator chant and clap-along (after a jump: the new engine carries
-    /// on what the old one played, on the same beat). Copies the chant's words and sounds:
-    /// call it where allocating is allowed.
+    /// on what the old one played, on the same beat). Copies the chant's words and makes their
+    /// sounds again (the sounds are a function of the words, and `from`'s are inside its
+    /// graph): call it where allocating is allowed.
     pub fn adopt_operator(&mut self, from: &Engine) {
         let shift = (self.next_frame as f64 - from.next_frame as f64) / self.sample_rate;
         self.operator = from.operator.shifted(shift);
         self.chant_words.clone_from(&from.chant_words);
-        let sounds = from.layers[CROWD].cued_sounds().to_vec();
-        let _ = self.layers[CROWD].swap_cued_sounds(sounds);
+        let _old = self.graph.swap_chant(chant_sounds(&self.chant_words));
     }
 
     /// Show time of the next chunk to synthesise, seconds.
@@ -656,21 +517,23 @@ impl Engine {
 
     /// Non-finite samples the master had to replace (0 unless a layer misbehaves).
     pub fn non_finite_samples(&self) -> u64 {
-        self.master.non_finite
+        self.graph.non_finite()
     }
-}
 
-/// Multiply a chunk by per-frame gains.
-fn apply_gains(x: &mut Stereo, gains: &[f32; CHUNK]) {
-    for (i, g) in gains.iter().enumerate() {
-        x.l[i] *= g;
-        x.r[i] *= g;
+    /// How many syllables of the operator's chant the crowd holds.
+    #[cfg(test)]
+    fn chant_syllables(&mut self) -> usize {
+        let sounds = self.graph.swap_chant(Vec::new());
+        let n = sounds.len();
+        let _empty = self.graph.swap_chant(sounds);
+        n
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kit::{db_to_gain, derive_seed};
     use crate::show::tests_support::show_with;
     use crate::show::{MomentKind, VenueKind};
 

@@ -495,7 +495,7 @@ mod engine_tests {
         e.seek(20 * u64::from(SR));
         assert_eq!(e.chanting(), Some("we want more"));
         assert_eq!(e.clapping(), Some(100.0));
-        assert_eq!(e.layers[super::super::CROWD].cued_sounds().len(), 3);
+        assert_eq!(e.chant_syllables(), 3);
         let after = e.operator.at(e.next_secs());
         let phase = |c: Cued, t: f64| c.chant.unwrap().grid.beat_at(t).fract();
         let (b, a) = (phase(before, 4.0), phase(after, 20.0));

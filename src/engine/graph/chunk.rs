@@ -1,0 +1,129 @@
+//! The graph's unit of work: every stage of the engine's [`Net`](fundsp::net::Net) reads and
+//! writes whole chunks of [`CHUNK`] frames, because the instruments, the room and the master
+//! work that way (controls once per chunk, the master's look-ahead a chunk long). The engine
+//! pulls its graph in blocks of exactly one chunk, aligned to frame 0, and copies out of the
+//! chunk whatever block a caller asks for; that is what keeps renders block-size independent.
+
+use std::sync::Arc;
+
+use fundsp::audiounit::AudioUnit;
+use fundsp::buffer::{BufferMut, BufferRef};
+use fundsp::setting::Setting;
+use fundsp::signal::SignalFrame;
+
+use crate::kit::{CHUNK, Stereo};
+
+/// One stage of the engine's graph: stereo pairs in, stereo pairs out, a chunk at a time.
+pub(super) trait ChunkStage: Clone + Send + Sync + 'static {
+    /// A unique id, for fundsp's graph hashing.
+    const ID: u64;
+
+    /// Stereo pairs in and out (fixed once built).
+    fn pairs(&self) -> (usize, usize);
+
+    /// Turn one chunk of `input` into one chunk of `output` (every channel [`CHUNK`] frames;
+    /// see [`read_pair`] and [`write_pair`]). Must not allocate, lock or do I/O.
+    fn process(&mut self, input: &BufferRef, output: &mut BufferMut);
+
+    /// A parameter with no dedicated input (see [`AudioUnit::set`]).
+    fn set(&mut self, _setting: Setting) {}
+}
+
+/// Stereo pair `pair` of `input` into `x`.
+pub(super) fn read_pair(input: &BufferRef, pair: usize, x: &mut Stereo) {
+    x.l.copy_from_slice(&input.channel_f32(2 * pair)[..CHUNK]);
+    x.r.copy_from_slice(&input.channel_f32(2 * pair + 1)[..CHUNK]);
+}
+
+/// `x` into stereo pair `pair` of `output`.
+pub(super) fn write_pair(output: &mut BufferMut, pair: usize, x: &Stereo) {
+    output.channel_f32_mut(2 * pair)[..CHUNK].copy_from_slice(&x.l);
+    output.channel_f32_mut(2 * pair + 1)[..CHUNK].copy_from_slice(&x.r);
+}
+
+/// A [`ChunkStage`] as a fundsp [`AudioUnit`], so it can be a node of a `Net`.
+///
+/// # Panics
+/// When it is ticked, or processed in blocks other than [`CHUNK`] frames: a chunk stage has no
+/// meaning for a single frame, and the engine never pulls its graph any other way.
+#[derive(Clone)]
+pub(super) struct ChunkUnit<S> {
+    stage: S,
+    inputs: usize,
+    outputs: usize,
+}
+
+impl<S: ChunkStage> ChunkUnit<S> {
+    /// Boxed, ready to push into a `Net`.
+    pub fn boxed(stage: S) -> Box<dyn AudioUnit> {
+        let (ins, outs) = stage.pairs();
+        Box::new(ChunkUnit {
+            stage,
+            inputs: 2 * ins,
+            outputs: 2 * outs,
+        })
+    }
+}
+
+impl<S: ChunkStage> AudioUnit for ChunkUnit<S> {
+    fn tick(&mut self, _input: &[f32], _output: &mut [f32]) {
+        panic!("the engine's graph runs in whole chunks of {CHUNK} frames, not frame by frame");
+    }
+
+    fn process(&mut self, size: usize, input: &BufferRef, output: &mut BufferMut) {
+        assert_eq!(size, CHUNK, "the engine's graph runs in whole chunks");
+        self.stage.process(input, output);
+    }
+
+    fn set(&mut self, setting: Setting) {
+        self.stage.set(setting);
+    }
+
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    fn route(&mut self, _input: &SignalFrame, _frequency: f64) -> SignalFrame {
+        // Nothing is known about the outputs (chunked, time-varying, nonlinear).
+        SignalFrame::new(self.outputs)
+    }
+
+    fn get_id(&self) -> u64 {
+        S::ID
+    }
+
+    fn footprint(&self) -> usize {
+        std::mem::size_of::<Self>()
+    }
+}
+
+/// A stage's DSP object whose type cannot be copied (it is not `Clone`): a clone is built again
+/// from the same recipe, as it was before it played. fundsp wants every node `Clone` (to hand a
+/// copy of a graph to another thread); the engine never clones its graph, it plays it where it
+/// is built, so no state is lost in practice.
+pub(super) struct Fresh<T> {
+    pub inner: T,
+    make: Arc<dyn Fn() -> T + Send + Sync>,
+}
+
+impl<T> Fresh<T> {
+    pub fn new(make: impl Fn() -> T + Send + Sync + 'static) -> Self {
+        Fresh {
+            inner: make(),
+            make: Arc::new(make),
+        }
+    }
+}
+
+impl<T> Clone for Fresh<T> {
+    fn clone(&self) -> Self {
+        Fresh {
+            inner: (self.make)(),
+            make: Arc::clone(&self.make),
+        }
+    }
+}

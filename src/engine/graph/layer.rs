@@ -1,0 +1,85 @@
+//! The conducted sources of the graph: each layer of the mix ([`Layer`]: crowd, applause,
+//! cheers, lead) and the room's own tone, as nodes with no inputs and one stereo output that
+//! follow the show's controls published for each chunk.
+
+use std::sync::Arc;
+
+use fundsp::buffer::{BufferMut, BufferRef};
+use fundsp::setting::Setting;
+
+use super::chunk::{ChunkStage, Fresh, write_pair};
+use super::controls::{ChantExchange, ControlTap};
+use crate::conductor::{Layer, roomtone};
+use crate::instruments::roomtone::RoomTone;
+use crate::kit::Stereo;
+
+/// A conducted layer as a graph stage.
+#[derive(Clone)]
+pub(super) struct LayerStage<L> {
+    layer: L,
+    chunk: Stereo,
+    controls: ControlTap,
+    /// Where the operator's chant syllables come in (rung through [`ChunkStage::set`]).
+    chant: Arc<ChantExchange>,
+}
+
+impl<L> LayerStage<L> {
+    pub fn new(layer: L, controls: ControlTap, chant: Arc<ChantExchange>) -> Self {
+        LayerStage {
+            layer,
+            chunk: Stereo::default(),
+            controls,
+            chant,
+        }
+    }
+}
+
+impl<L: Layer + Clone + Sync + 'static> ChunkStage for LayerStage<L> {
+    const ID: u64 = 0x636f_6e63_6c61_7972; // "conclayr"
+
+    fn pairs(&self) -> (usize, usize) {
+        (0, 1)
+    }
+
+    fn process(&mut self, _input: &BufferRef, output: &mut BufferMut) {
+        let (info, params) = self.controls.next();
+        self.layer.render(info, params, &mut self.chunk);
+        write_pair(output, 0, &self.chunk);
+    }
+
+    /// Any setting means "a chant is waiting in the exchange".
+    fn set(&mut self, _setting: Setting) {
+        self.chant
+            .swap_with(|sounds| self.layer.swap_cued_sounds(sounds));
+    }
+}
+
+/// The room's own tone (air, coughs, shuffles), which the crowd's stem carries.
+#[derive(Clone)]
+pub(super) struct RoomToneStage {
+    tone: Fresh<RoomTone>,
+    controls: ControlTap,
+}
+
+impl RoomToneStage {
+    pub fn new(tone: Fresh<RoomTone>, controls: ControlTap) -> Self {
+        RoomToneStage { tone, controls }
+    }
+}
+
+impl ChunkStage for RoomToneStage {
+    const ID: u64 = 0x636f_6e63_746f_6e65; // "conctone"
+
+    fn pairs(&self) -> (usize, usize) {
+        (0, 1)
+    }
+
+    fn process(&mut self, _input: &BufferRef, output: &mut BufferMut) {
+        let (info, params) = self.controls.next();
+        let mut chunk = Stereo::default();
+        self.tone
+            .inner
+            .render(info, &roomtone::control(params), &mut chunk);
+        write_pair(output, 0, &chunk);
+    }
+}

@@ -1,0 +1,235 @@
+//! The engine's signal path as a fundsp [`Net`]:
+//!
+//! ```text
+//!  crowd ──┐                                        ┌──────── mix ────────┐
+//!  applause┤                 dry  ┌──────┐  ┌───────┴─┐  ┌────────┐  ┌────┴───┐
+//!  cheers ─┼─▶ desk (faders) ────▶│ room ├─▶│ master  ├─▶│end fade├─▶│ master ├─▶ out 0-1
+//!  lead ───┤   Σ in layer order ─▶│      │  │ fader   │  │        │  │(limiter)│
+//!  room ───┘        send          └──────┘  └─────────┘  │        │  └────────┘
+//!  tone         each faded layer ─▶ stem (headroom, ─────▶│        ├─▶ hold ─────▶ out 2.. (stems)
+//!                                   own room if wet)      └────────┘  (1 chunk)
+//! ```
+//!
+//! Every node is a [`ChunkStage`](chunk::ChunkStage) except the master fader, which is fundsp's
+//! own `multipass * var`. The engine pulls the graph one chunk at a time: before each pull it
+//! publishes the chunk's controls on the [`ControlBus`](controls::ControlBus) (every conducted
+//! source takes them at the chunk's start) and sets the faders' `Shared` levels. The master's
+//! one-chunk look-ahead is hidden by the engine, which renders one chunk ahead; the stems are
+//! held back a chunk to stay aligned with the mix.
+
+mod chunk;
+mod controls;
+mod desk;
+mod layer;
+mod master;
+mod room;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use fundsp::audiounit::AudioUnit;
+use fundsp::buffer::{BufferRef, BufferVec};
+use fundsp::net::{Net, NodeId};
+use fundsp::setting::Setting;
+use fundsp::shared::Shared;
+
+use self::chunk::{ChunkUnit, Fresh};
+use self::controls::{ChantExchange, ChunkControls, ControlBus};
+use self::desk::{DRY_OUT, DeskStage, LAYER_OUT, SEND_OUT, TONE_IN};
+use self::layer::{LayerStage, RoomToneStage};
+use self::master::{EndFade, MasterStage};
+use self::room::{RoomStage, StemStage};
+use super::{CROWD, Fader, Faders, LAYER_TABLE, LAYERS, StemRoom};
+use crate::conductor::{Layer, roomtone};
+use crate::instruments::crowd::voice::SyllableSound;
+use crate::instruments::master::Master;
+use crate::instruments::roomtone::RoomTone;
+use crate::instruments::venue::Room;
+use crate::kit::{CHUNK, Stereo, derive_seed};
+use crate::show::{Params, Show};
+
+/// What a conducted layer needs to become a node: its controls and its chant exchange.
+pub(super) struct LayerIo {
+    controls: controls::ControlTap,
+    chant: Arc<ChantExchange>,
+}
+
+/// A conducted layer as a node of the engine's graph.
+pub(super) fn layer_node<L: Layer + Clone + Sync + 'static>(
+    layer: L,
+    io: LayerIo,
+) -> Box<dyn AudioUnit> {
+    ChunkUnit::boxed(LayerStage::new(layer, io.controls, io.chant))
+}
+
+/// The engine's graph and its handles.
+pub(super) struct Graph {
+    net: Net,
+    controls: ControlBus,
+    /// The crowd's node and chant exchange (the operator's chant).
+    crowd: NodeId,
+    chant: Arc<ChantExchange>,
+    /// The operator's level faders (linear gains, 1 at home).
+    levels: [Shared; LAYERS],
+    master_level: Shared,
+    non_finite: Arc<AtomicU64>,
+    /// The graph's outputs: the mix, then each stem if there are stems.
+    out: BufferVec,
+    /// The last chunk pulled, copied out of `out` for reading frame by frame.
+    mix: Stereo,
+    stems: Option<Box<[Stereo; LAYERS]>>,
+}
+
+impl Graph {
+    /// The graph for `show`, its randomness derived from `seed`, at `sample_rate` Hz, whose
+    /// first chunk is the one at frame `start`; with stems if asked.
+    pub fn new(show: &Show, seed: u64, sample_rate: f64, stems: Option<StemRoom>, start: u64) -> Self {
+        let sr = sample_rate;
+        let outputs = 2 + if stems.is_some() { 2 * LAYERS } else { 0 };
+        let mut net = Net::new(0, outputs);
+        // Before any push: a node takes the graph's rate when pushed.
+        net.set_sample_rate(sr);
+        let mut controls = ControlBus::default();
+
+        // The sources.
+        let mut chants: Vec<Arc<ChantExchange>> = Vec::with_capacity(LAYERS);
+        let sources: Vec<NodeId> = LAYER_TABLE
+            .iter()
+            .map(|row| {
+                let chant = ChantExchange::new();
+                chants.push(Arc::clone(&chant));
+                let io = LayerIo {
+                    controls: controls.subscribe(sr, start),
+                    chant,
+                };
+                let seed = derive_seed(seed, &format!("layer/{}", row.name));
+                net.push((row.build)(show, seed, sr, io))
+            })
+            .collect();
+        let tone_cfg = roomtone::config(show);
+        let tone_seed = derive_seed(seed, "layer/room-tone");
+        let tone = net.push(ChunkUnit::boxed(RoomToneStage::new(
+            Fresh::new(move || RoomTone::new(tone_cfg, tone_seed, sr)),
+            controls.subscribe(sr, start),
+        )));
+
+        // The desk.
+        let levels: [Shared; LAYERS] = std::array::from_fn(|_| Shared::new(1.0));
+        let desk = net.push(ChunkUnit::boxed(DeskStage::new(
+            LAYER_TABLE.map(|row| row.send),
+            levels.clone(),
+            stems.is_some(),
+        )));
+        for (k, &src) in sources.iter().enumerate() {
+            connect_pair(&mut net, src, 0, desk, k);
+        }
+        connect_pair(&mut net, tone, 0, desk, TONE_IN);
+
+        // The room and the master section.
+        let venue = show.venue.clone();
+        let room_of = move || {
+            let venue = venue.clone();
+            Fresh::new(move || Room::new(&venue, sr))
+        };
+        let room = net.push(ChunkUnit::boxed(RoomStage::new(room_of())));
+        connect_pair(&mut net, desk, DRY_OUT, room, 0);
+        connect_pair(&mut net, desk, SEND_OUT, room, 1);
+        let master_level = Shared::new(1.0);
+        let total = (show.duration_secs * sr).round() as u64;
+        let fade_frames = (super::END_FADE_SECS.min(show.duration_secs / 4.0) * sr).round() as u64;
+        let fade = move || EndFade::new(start, total, fade_frames);
+        let non_finite = Arc::new(AtomicU64::new(0));
+        let master = net.push(ChunkUnit::boxed(MasterStage::new(
+            master_level.clone(),
+            fade(),
+            Fresh::new(move || Master::new(sr)),
+            Arc::clone(&non_finite),
+        )));
+        net.pipe_all(room, master);
+        net.connect_output(master, 0, 0);
+        net.connect_output(master, 1, 1);
+
+        // The stems.
+        for (k, row) in LAYER_TABLE.iter().enumerate().filter(|_| stems.is_some()) {
+            let own_room = (stems == Some(StemRoom::Wet)).then(&room_of);
+            let stem = net.push(ChunkUnit::boxed(StemStage::new(row.send, own_room, fade())));
+            connect_pair(&mut net, desk, LAYER_OUT + k, stem, 0);
+            net.connect_output(stem, 0, 2 + 2 * k);
+            net.connect_output(stem, 1, 3 + 2 * k);
+        }
+        net.allocate();
+        Graph {
+            net,
+            controls,
+            crowd: sources[CROWD],
+            chant: Arc::clone(&chants[CROWD]),
+            levels,
+            master_level,
+            non_finite,
+            out: BufferVec::new(outputs),
+            mix: Stereo::default(),
+            stems: stems.map(|_| Box::default()),
+        }
+    }
+
+    /// Set the operator's level faders to where `faders` are now.
+    pub fn set_levels(&mut self, faders: &Faders) {
+        for (k, level) in self.levels.iter().enumerate() {
+            level.set_value(faders.value(Fader::Layer(k)).unwrap_or(1.0));
+        }
+        self.master_level
+            .set_value(faders.value(Fader::Master).unwrap_or(1.0));
+    }
+
+    /// Pull the chunk at `frame` through the graph, every source following `params`.
+    pub fn pull(&mut self, frame: u64, params: Params) {
+        self.controls.publish(ChunkControls { frame, params });
+        self.net
+            .process(CHUNK, &BufferRef::empty(), &mut self.out.buffer_mut());
+        copy_pair(&mut self.out, 0, &mut self.mix);
+        if let Some(stems) = &mut self.stems {
+            for (k, stem) in stems.iter_mut().enumerate() {
+                copy_pair(&mut self.out, 1 + k, stem);
+            }
+        }
+    }
+
+    /// Frame `i` of the last chunk's mix.
+    #[inline]
+    pub fn mix(&self, i: usize) -> (f32, f32) {
+        (self.mix.l[i], self.mix.r[i])
+    }
+
+    /// Frame `i` of the last chunk's stem `k`, silence if there are no stems.
+    #[inline]
+    pub fn stem(&self, k: usize, i: usize) -> (f32, f32) {
+        self.stems
+            .as_ref()
+            .map_or((0.0, 0.0), |s| (s[k].l[i], s[k].r[i]))
+    }
+
+    /// Hand the crowd the operator's chant syllables; returns the ones they replace. A move:
+    /// allocation-free.
+    pub fn swap_chant(&mut self, sounds: Vec<SyllableSound>) -> Vec<SyllableSound> {
+        self.chant.send(sounds);
+        self.net.node_mut(self.crowd).set(Setting::value(0.0));
+        self.chant.take_back()
+    }
+
+    /// Non-finite samples the master had to replace.
+    pub fn non_finite(&self) -> u64 {
+        self.non_finite.load(Ordering::Relaxed)
+    }
+}
+
+/// Copy stereo pair `pair` of `out` into `x`.
+fn copy_pair(out: &mut BufferVec, pair: usize, x: &mut Stereo) {
+    x.l.copy_from_slice(&out.channel_f32(2 * pair)[..CHUNK]);
+    x.r.copy_from_slice(&out.channel_f32(2 * pair + 1)[..CHUNK]);
+}
+
+/// Connect stereo pair `from` of `src` to pair `to` of `dst`.
+fn connect_pair(net: &mut Net, src: NodeId, from: usize, dst: NodeId, to: usize) {
+    net.connect(src, 2 * from, dst, 2 * to);
+    net.connect(src, 2 * from + 1, dst, 2 * to + 1);
+}

@@ -1,0 +1,100 @@
+//! The venue in the graph: the room that takes the dry and send buses to the mix, and the
+//! stems' paths (each layer turned down by the stems' headroom, through its own copy of the
+//! room for wet stems, to the end of the graph).
+
+use fundsp::buffer::{BufferMut, BufferRef};
+
+use super::chunk::{ChunkStage, Fresh, read_pair, write_pair};
+use super::master::EndFade;
+use crate::engine::STEM_HEADROOM_DB;
+use crate::instruments::venue::Room;
+use crate::kit::{Stereo, db_to_gain};
+
+/// The room: dry and send buses in, the mix out.
+#[derive(Clone)]
+pub(super) struct RoomStage {
+    room: Fresh<Room>,
+    /// The buses in and the mix out (every sample written each chunk).
+    dry: Stereo,
+    send: Stereo,
+    mix: Stereo,
+}
+
+impl RoomStage {
+    pub fn new(room: Fresh<Room>) -> Self {
+        RoomStage {
+            room,
+            dry: Stereo::default(),
+            send: Stereo::default(),
+            mix: Stereo::default(),
+        }
+    }
+}
+
+impl ChunkStage for RoomStage {
+    const ID: u64 = 0x636f_6e63_726f_6f6d; // "concroom"
+
+    fn pairs(&self) -> (usize, usize) {
+        (2, 1)
+    }
+
+    fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
+        read_pair(input, 0, &mut self.dry);
+        read_pair(input, 1, &mut self.send);
+        self.room
+            .inner
+            .process(&self.dry, &self.send, &mut self.mix);
+        write_pair(output, 0, &self.mix);
+    }
+}
+
+/// One layer's stem: the faded layer in, the stem out, [`STEM_HEADROOM_DB`] down, through its
+/// own room for wet stems (the room is linear: turning its input down turns the wet stem down),
+/// faded at the show's end like the mix, and held back one chunk to stay aligned with the mix
+/// (the master's look-ahead).
+#[derive(Clone)]
+pub(super) struct StemStage {
+    /// The layer's send to the room.
+    send: f32,
+    /// The stem's own room, for wet stems.
+    room: Option<Fresh<Room>>,
+    fade: EndFade,
+    /// This chunk's stem, handed out with the next one.
+    held: Stereo,
+}
+
+impl StemStage {
+    pub fn new(send: f32, room: Option<Fresh<Room>>, fade: EndFade) -> Self {
+        StemStage {
+            send,
+            room,
+            fade,
+            held: Stereo::default(),
+        }
+    }
+}
+
+impl ChunkStage for StemStage {
+    const ID: u64 = 0x636f_6e63_7374_656d; // "concstem"
+
+    fn pairs(&self) -> (usize, usize) {
+        (1, 1)
+    }
+
+    fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
+        write_pair(output, 0, &self.held);
+        let mut layer = Stereo::default();
+        read_pair(input, 0, &mut layer);
+        let mut tap = Stereo::default();
+        tap.add_scaled(&layer, db_to_gain(STEM_HEADROOM_DB));
+        match &mut self.room {
+            Some(room) => {
+                let mut send = Stereo::default();
+                send.add_scaled(&tap, self.send);
+                room.inner.process(&tap, &send, &mut self.held);
+            }
+            None => self.held = tap,
+        }
+        self.fade.apply(&mut self.held);
+    }
+}
