@@ -8,9 +8,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use concert::conductor::{
-    ApplauseLayer, CheersLayer, CrowdLayer, Layer, LeadLayer, roomtone,
-};
+use concert::conductor::{ApplauseLayer, CheersLayer, CrowdLayer, Layer, LeadLayer, roomtone};
 use concert::engine::{Engine, STEMS};
 use concert::instruments::master::Master;
 use concert::instruments::roomtone::RoomTone;
@@ -98,10 +96,7 @@ fn time_hand_wired(show: &Show, secs: f64) -> (f64, f64) {
         }
         black_box(&buf);
     }
-    (
-        (chunks * CHUNK as u64) as f64 / sr,
-        cpu_secs(&wall) - start,
-    )
+    ((chunks * CHUNK as u64) as f64 / sr, cpu_secs(&wall) - start)
 }
 
 /// Render `secs` of one layer alone and return its real-time factor.

@@ -117,7 +117,15 @@ fn render_all() -> Vec<String> {
         for build in [Build::Mix, Build::Wet, Build::Dry] {
             let runs: Vec<Vec<u64>> = BLOCKS
                 .iter()
-                .map(|&b| prints(&pull(&mut engine(&show, build), frames, b, frames, |_, _| ())))
+                .map(|&b| {
+                    prints(&pull(
+                        &mut engine(&show, build),
+                        frames,
+                        b,
+                        frames,
+                        |_, _| (),
+                    ))
+                })
                 .collect();
             assert_eq!(runs[0], runs[1], "{name} {build:?}: block sizes disagree");
             lines.push(format!("{name} {build:?} {:016x?}", runs[0]));
@@ -168,6 +176,9 @@ fn the_graph_engine_renders_what_the_hand_wired_engine_did() {
     let pinned: Vec<&str> = PINNED.trim().lines().collect();
     assert_eq!(got.len(), pinned.len(), "one line per preset and render");
     for (got, pinned) in got.iter().zip(pinned) {
-        assert_eq!(got, pinned, "the render changed (mix, then stems in STEMS order)");
+        assert_eq!(
+            got, pinned,
+            "the render changed (mix, then stems in STEMS order)"
+        );
     }
 }

@@ -1,11 +1,13 @@
-//! The render core: wires the layers, the venue and the master, and turns a show into
-//! interleaved stereo samples block by block.
+//! The render core: turns a show into interleaved stereo samples block by block, through a
+//! fundsp [`Net`](fundsp::net::Net) of the layers, the venue and the master (see `graph`).
 //!
 //! Pure and streaming: `(show, seed, sample rate) → samples`, no clock, no I/O, no allocation
-//! after [`Engine::new`]. Internally everything runs in fixed chunks of [`CHUNK`] frames aligned
-//! to frame 0, and `render_block` only copies out of the current chunk, so the output is
-//! byte-identical whatever block sizes a caller asks for. The master's look-ahead is hidden by
-//! rendering one chunk ahead, so frame 0 of the output is frame 0 of the show.
+//! after [`Engine::new`]. Each chunk the engine works out the controls (the show's levels, the
+//! operator's cues, chant, clap-along and faders) and pulls one chunk of [`CHUNK`] frames
+//! through the graph; chunks are aligned to frame 0, and `render_block` only copies out of the
+//! current chunk, so the output is byte-identical whatever block sizes a caller asks for. The
+//! master's look-ahead is hidden by rendering one chunk ahead, so frame 0 of the output is
+//! frame 0 of the show.
 
 use fundsp::audiounit::AudioUnit;
 
@@ -313,7 +315,7 @@ impl Engine {
             self.faders.apply_params(&mut params);
             self.graph.set_levels(&self.faders);
         }
-        self.graph.pull(self.next_frame, params);
+        self.graph.pull(&params);
         self.next_frame += CHUNK as u64;
         self.cursor = 0;
     }

@@ -13,13 +13,13 @@ use fundsp::signal::SignalFrame;
 
 use crate::kit::{CHUNK, Stereo};
 
-/// One stage of the engine's graph: stereo pairs in, stereo pairs out, a chunk at a time.
+/// One stage of the engine's graph: channels in, channels out, a chunk at a time.
 pub(super) trait ChunkStage: Clone + Send + Sync + 'static {
     /// A unique id, for fundsp's graph hashing.
     const ID: u64;
 
-    /// Stereo pairs in and out (fixed once built).
-    fn pairs(&self) -> (usize, usize);
+    /// Channels in and out (fixed once built); audio travels in stereo pairs.
+    fn channels(&self) -> (usize, usize);
 
     /// Turn one chunk of `input` into one chunk of `output` (every channel [`CHUNK`] frames;
     /// see [`read_pair`] and [`write_pair`]). Must not allocate, lock or do I/O.
@@ -56,11 +56,11 @@ pub(super) struct ChunkUnit<S> {
 impl<S: ChunkStage> ChunkUnit<S> {
     /// Boxed, ready to push into a `Net`.
     pub fn boxed(stage: S) -> Box<dyn AudioUnit> {
-        let (ins, outs) = stage.pairs();
+        let (inputs, outputs) = stage.channels();
         Box::new(ChunkUnit {
             stage,
-            inputs: 2 * ins,
-            outputs: 2 * outs,
+            inputs,
+            outputs,
         })
     }
 }

@@ -1,101 +1,237 @@
-//! How the engine's controls reach the stages inside its graph without a lock: each chunk's
-//! show time and [`Params`] travel through a one-slot lock-free queue per stage (the engine
-//! fills every slot before it pulls the chunk), and the operator's chant syllables are moved in
-//! and out of the crowd through a pair of such slots.
+//! How the engine's controls reach the sources inside its graph, without a lock:
 //!
-//! [`Params`] holds more than fundsp's `f32` signals can carry (a beat grid in `f64`, the moment
-//! playing), so it does not travel on graph edges; the faders, plain levels, do (as `Shared`
-//! values read by the desk and the master fader).
+//! - The show's levels (energy, murmur, roar, applause…) and the moment playing are control
+//!   *signals*: the engine hands each chunk's [`Params`] to the [`ConductorStage`] through a
+//!   one-slot lock-free queue, and the conductor sends them on as constant channels that every
+//!   source reads at its chunk's start (fundsp passes a node's outputs to the nodes that read
+//!   them without copying).
+//! - What the operator started ([`Cued`]: beat grids in `f64`, more than an `f32` signal can
+//!   carry) changes only when the operator acts: the engine leaves it in each source's
+//!   one-slot queue when it changes, and the source keeps the last it took.
+//! - The operator's chant syllables are moved into the crowd and back out through a
+//!   [`ChantExchange`].
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use thingbuf::{Recycle, ThingBuf};
 
+use super::chunk::ChunkStage;
 use crate::instruments::crowd::voice::SyllableSound;
-use crate::kit::{CHUNK, ChunkInfo};
+use crate::kit::{CHUNK, Cued};
 use crate::show::Params;
+use fundsp::buffer::{BufferMut, BufferRef};
 
-/// What a conducted stage follows in one chunk.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct ChunkControls {
-    /// Frame of the chunk's first sample.
-    pub frame: u64,
-    /// The show's controls at that frame, with the operator's cues and faders applied.
-    pub params: Params,
+/// Control channels the conductor sends: the moment playing, then the show's levels.
+pub(super) const CONTROL_CHANNELS: usize = 11;
+
+/// `Params` without its cued part, as control signals.
+fn to_signals(p: &Params) -> [f32; CONTROL_CHANNELS] {
+    // Every field named, so a new one cannot be forgotten here.
+    let Params {
+        moment,
+        energy,
+        murmur,
+        roar,
+        applause,
+        cheer_rate,
+        whistle_rate,
+        scream_rate,
+        chant,
+        song,
+        hush,
+        cued: _,
+    } = *p;
+    // A moment's index is far below 2^24, which an f32 holds exactly.
+    let moment = moment.map_or(-1.0, |m| m as f32);
+    [
+        moment,
+        energy,
+        murmur,
+        roar,
+        applause,
+        cheer_rate,
+        whistle_rate,
+        scream_rate,
+        chant,
+        song,
+        hush,
+    ]
 }
 
-/// Plain `Copy` controls need no cleaning between uses: each is overwritten whole.
+/// The `Params` carried by the control signals `x` and the operator's `cued` part.
+fn from_signals(x: [f32; CONTROL_CHANNELS], cued: Cued) -> Params {
+    let [
+        moment,
+        energy,
+        murmur,
+        roar,
+        applause,
+        cheer_rate,
+        whistle_rate,
+        scream_rate,
+        chant,
+        song,
+        hush,
+    ] = x;
+    Params {
+        moment: (moment >= 0.0).then_some(moment as usize),
+        energy,
+        murmur,
+        roar,
+        applause,
+        cheer_rate,
+        whistle_rate,
+        scream_rate,
+        chant,
+        song,
+        hush,
+        cued,
+    }
+}
+
+/// Plain `Copy` values need no cleaning between uses: each is overwritten whole.
 #[derive(Debug, Clone, Copy)]
 struct Overwrite;
 
-impl Recycle<ChunkControls> for Overwrite {
-    fn new_element(&self) -> ChunkControls {
-        ChunkControls::default()
+impl<T: Copy + Default> Recycle<T> for Overwrite {
+    fn new_element(&self) -> T {
+        T::default()
     }
 
-    fn recycle(&self, _element: &mut ChunkControls) {}
+    fn recycle(&self, _element: &mut T) {}
 }
 
-type Slot = Arc<ThingBuf<ChunkControls, Overwrite>>;
+/// A one-slot lock-free queue of a `Copy` value, shared by the engine and one stage.
+type Slot<T> = Arc<ThingBuf<T, Overwrite>>;
 
-/// The engine's end: hands every subscribed stage the controls of the chunk about to be pulled.
-#[derive(Default)]
-pub(super) struct ControlBus {
-    slots: Vec<Slot>,
+fn slot<T: Copy + Default>() -> Slot<T> {
+    Arc::new(ThingBuf::with_recycle(1, Overwrite))
 }
 
-impl ControlBus {
-    /// A new subscriber, whose first chunk starts at `frame`.
-    pub fn subscribe(&mut self, sample_rate: f64, frame: u64) -> ControlTap {
-        let slot = Arc::new(ThingBuf::with_recycle(1, Overwrite));
-        self.slots.push(Arc::clone(&slot));
-        ControlTap {
-            slot,
-            sample_rate,
-            now: ChunkControls {
-                frame: frame.wrapping_sub(CHUNK as u64),
-                params: Params::default(),
+/// Leave `value` in `slot`, replacing one the stage did not take.
+fn put<T: Copy + Default>(slot: &ThingBuf<T, Overwrite>, value: T) {
+    let mut next = slot.push_ref().or_else(|_| {
+        drop(slot.pop_ref());
+        slot.push_ref()
+    });
+    if let Ok(next) = &mut next {
+        **next = value;
+    }
+}
+
+/// The engine's end of the controls.
+pub(super) struct Controls {
+    conductor: Slot<Params>,
+    cued: Vec<Slot<Cued>>,
+    /// The cued part last handed out, and how many times it changed (so that a source only
+    /// looks in its slot after a change).
+    last_cued: Cued,
+    cued_changes: Arc<AtomicU64>,
+}
+
+impl Controls {
+    /// The controls and the conductor that sends them on.
+    pub fn new() -> (Self, ConductorStage) {
+        let conductor = slot();
+        let controls = Controls {
+            conductor: Arc::clone(&conductor),
+            cued: Vec::new(),
+            last_cued: Cued::default(),
+            cued_changes: Arc::new(AtomicU64::new(0)),
+        };
+        (
+            controls,
+            ConductorStage {
+                inbox: conductor,
+                signals: [0.0; CONTROL_CHANNELS],
             },
+        )
+    }
+
+    /// A new source's end, following the conductor's signals from frame `start`.
+    pub fn source(&mut self, sample_rate: f64, start: u64) -> SourceControls {
+        let cued = slot();
+        self.cued.push(Arc::clone(&cued));
+        SourceControls {
+            cued,
+            changes: Arc::clone(&self.cued_changes),
+            seen: 0,
+            now: Cued::default(),
+            frame: start,
+            sample_rate,
         }
     }
 
-    /// Publish the controls of the next chunk to every subscriber (replacing any they did
-    /// not take). Lock- and allocation-free.
-    pub fn publish(&self, controls: ChunkControls) {
-        for slot in &self.slots {
-            // Full only if the stage skipped a chunk: its stale controls make way.
-            let mut next = slot.push_ref().or_else(|_| {
-                drop(slot.pop_ref());
-                slot.push_ref()
-            });
-            if let Ok(next) = &mut next {
-                **next = controls;
+    /// Hand out the controls of the chunk about to be pulled. Lock- and allocation-free.
+    pub fn publish(&mut self, params: &Params) {
+        put(&self.conductor, *params);
+        if params.cued != self.last_cued {
+            self.last_cued = params.cued;
+            for slot in &self.cued {
+                put(slot, params.cued);
+            }
+            self.cued_changes.fetch_add(1, Ordering::Release);
+        }
+    }
+}
+
+/// The conductor: sends each chunk's show levels on as constant control signals.
+#[derive(Clone)]
+pub(super) struct ConductorStage {
+    inbox: Slot<Params>,
+    /// The signals of the last chunk (kept if none were published for this one).
+    signals: [f32; CONTROL_CHANNELS],
+}
+
+impl ChunkStage for ConductorStage {
+    const ID: u64 = 0x636f_6e63_636f_6e64; // "conccond"
+
+    fn channels(&self) -> (usize, usize) {
+        (0, CONTROL_CHANNELS)
+    }
+
+    fn process(&mut self, _input: &BufferRef, output: &mut BufferMut) {
+        if let Some(params) = self.inbox.pop_ref() {
+            self.signals = to_signals(&params);
+        }
+        for (c, v) in self.signals.iter().enumerate() {
+            output.channel_f32_mut(c)[..CHUNK].fill(*v);
+        }
+    }
+}
+
+/// A source's end of the controls: the chunk's timing and [`Params`], from the conductor's
+/// signals (its first [`CONTROL_CHANNELS`] inputs) and the last cued part handed out.
+#[derive(Clone)]
+pub(super) struct SourceControls {
+    cued: Slot<Cued>,
+    changes: Arc<AtomicU64>,
+    /// Changes of the cued part seen so far.
+    seen: u64,
+    now: Cued,
+    /// Frame of the next chunk.
+    frame: u64,
+    sample_rate: f64,
+}
+
+impl SourceControls {
+    /// The timing and controls of the chunk starting now.
+    pub fn next(&mut self, input: &BufferRef) -> (crate::kit::ChunkInfo, Params) {
+        let changes = self.changes.load(Ordering::Acquire);
+        if changes != self.seen {
+            self.seen = changes;
+            if let Some(cued) = self.cued.pop_ref() {
+                self.now = *cued;
             }
         }
-    }
-}
-
-/// A stage's end of the [`ControlBus`].
-#[derive(Clone)]
-pub(super) struct ControlTap {
-    slot: Slot,
-    sample_rate: f64,
-    now: ChunkControls,
-}
-
-impl ControlTap {
-    /// The controls of the chunk starting now: those published for it, or (if none were) the
-    /// last ones, one chunk on.
-    pub fn next(&mut self) -> (ChunkInfo, &Params) {
-        match self.slot.pop_ref() {
-            Some(c) => self.now = *c,
-            None => self.now.frame = self.now.frame.wrapping_add(CHUNK as u64),
-        }
-        let info = ChunkInfo {
-            frame: self.now.frame,
+        let info = crate::kit::ChunkInfo {
+            frame: self.frame,
             sample_rate: self.sample_rate,
         };
-        (info, &self.now.params)
+        self.frame += CHUNK as u64;
+        let signals = std::array::from_fn(|c| input.at_f32(c, 0));
+        (info, from_signals(signals, self.now))
     }
 }
 
@@ -135,5 +271,31 @@ impl ChantExchange {
             let _stale = self.from_layer.pop();
             let _ = self.from_layer.push(old);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_survive_the_trip_through_signals() {
+        let p = Params {
+            moment: Some(17),
+            energy: 0.3,
+            murmur: 0.1,
+            roar: 0.7,
+            applause: 0.9,
+            cheer_rate: 2.5,
+            whistle_rate: 0.25,
+            scream_rate: 0.125,
+            chant: 0.6,
+            song: 1.0,
+            hush: 0.05,
+            cued: Cued::default(),
+        };
+        assert_eq!(from_signals(to_signals(&p), p.cued), p);
+        let gap = Params::default();
+        assert_eq!(from_signals(to_signals(&gap), gap.cued), gap);
     }
 }

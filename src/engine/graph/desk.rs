@@ -45,8 +45,9 @@ impl DeskStage {
 impl ChunkStage for DeskStage {
     const ID: u64 = 0x636f_6e63_6465_736b; // "concdesk"
 
-    fn pairs(&self) -> (usize, usize) {
-        (LAYERS + 1, LAYER_OUT + if self.stems { LAYERS } else { 0 })
+    fn channels(&self) -> (usize, usize) {
+        let faded = if self.stems { LAYERS } else { 0 };
+        (2 * (LAYERS + 1), 2 * (LAYER_OUT + faded))
     }
 
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {

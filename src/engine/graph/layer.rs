@@ -1,6 +1,6 @@
 //! The conducted sources of the graph: each layer of the mix ([`Layer`]: crowd, applause,
-//! cheers, lead) and the room's own tone, as nodes with no inputs and one stereo output that
-//! follow the show's controls published for each chunk.
+//! cheers, lead) and the room's own tone, as nodes that take the conductor's control signals
+//! and give one stereo output.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::setting::Setting;
 
 use super::chunk::{ChunkStage, Fresh, write_pair};
-use super::controls::{ChantExchange, ControlTap};
+use super::controls::{CONTROL_CHANNELS, ChantExchange, SourceControls};
 use crate::conductor::{Layer, roomtone};
 use crate::instruments::roomtone::RoomTone;
 use crate::kit::Stereo;
@@ -18,13 +18,13 @@ use crate::kit::Stereo;
 pub(super) struct LayerStage<L> {
     layer: L,
     chunk: Stereo,
-    controls: ControlTap,
+    controls: SourceControls,
     /// Where the operator's chant syllables come in (rung through [`ChunkStage::set`]).
     chant: Arc<ChantExchange>,
 }
 
 impl<L> LayerStage<L> {
-    pub fn new(layer: L, controls: ControlTap, chant: Arc<ChantExchange>) -> Self {
+    pub fn new(layer: L, controls: SourceControls, chant: Arc<ChantExchange>) -> Self {
         LayerStage {
             layer,
             chunk: Stereo::default(),
@@ -37,13 +37,13 @@ impl<L> LayerStage<L> {
 impl<L: Layer + Clone + Sync + 'static> ChunkStage for LayerStage<L> {
     const ID: u64 = 0x636f_6e63_6c61_7972; // "conclayr"
 
-    fn pairs(&self) -> (usize, usize) {
-        (0, 1)
+    fn channels(&self) -> (usize, usize) {
+        (CONTROL_CHANNELS, 2)
     }
 
-    fn process(&mut self, _input: &BufferRef, output: &mut BufferMut) {
-        let (info, params) = self.controls.next();
-        self.layer.render(info, params, &mut self.chunk);
+    fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
+        let (info, params) = self.controls.next(input);
+        self.layer.render(info, &params, &mut self.chunk);
         write_pair(output, 0, &self.chunk);
     }
 
@@ -58,11 +58,11 @@ impl<L: Layer + Clone + Sync + 'static> ChunkStage for LayerStage<L> {
 #[derive(Clone)]
 pub(super) struct RoomToneStage {
     tone: Fresh<RoomTone>,
-    controls: ControlTap,
+    controls: SourceControls,
 }
 
 impl RoomToneStage {
-    pub fn new(tone: Fresh<RoomTone>, controls: ControlTap) -> Self {
+    pub fn new(tone: Fresh<RoomTone>, controls: SourceControls) -> Self {
         RoomToneStage { tone, controls }
     }
 }
@@ -70,16 +70,16 @@ impl RoomToneStage {
 impl ChunkStage for RoomToneStage {
     const ID: u64 = 0x636f_6e63_746f_6e65; // "conctone"
 
-    fn pairs(&self) -> (usize, usize) {
-        (0, 1)
+    fn channels(&self) -> (usize, usize) {
+        (CONTROL_CHANNELS, 2)
     }
 
-    fn process(&mut self, _input: &BufferRef, output: &mut BufferMut) {
-        let (info, params) = self.controls.next();
+    fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
+        let (info, params) = self.controls.next(input);
         let mut chunk = Stereo::default();
         self.tone
             .inner
-            .render(info, &roomtone::control(params), &mut chunk);
+            .render(info, &roomtone::control(&params), &mut chunk);
         write_pair(output, 0, &chunk);
     }
 }

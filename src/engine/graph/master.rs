@@ -116,8 +116,8 @@ impl MasterStage {
 impl ChunkStage for MasterStage {
     const ID: u64 = 0x636f_6e63_6d61_7374; // "concmast"
 
-    fn pairs(&self) -> (usize, usize) {
-        (1, 1)
+    fn channels(&self) -> (usize, usize) {
+        (2, 2)
     }
 
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {

@@ -1,21 +1,27 @@
 //! The engine's signal path as a fundsp [`Net`]:
 //!
 //! ```text
-//!  crowd ──┐                                        ┌──────── mix ────────┐
-//!  applause┤                 dry  ┌──────┐  ┌───────┴─┐  ┌────────┐  ┌────┴───┐
-//!  cheers ─┼─▶ desk (faders) ────▶│ room ├─▶│ master  ├─▶│end fade├─▶│ master ├─▶ out 0-1
-//!  lead ───┤   Σ in layer order ─▶│      │  │ fader   │  │        │  │(limiter)│
-//!  room ───┘        send          └──────┘  └─────────┘  │        │  └────────┘
-//!  tone         each faded layer ─▶ stem (headroom, ─────▶│        ├─▶ hold ─────▶ out 2.. (stems)
-//!                                   own room if wet)      └────────┘  (1 chunk)
+//!              ┌▶ crowd ────┐
+//!              ├▶ applause ─┤         dry ┌──────┐     ┌──────────────────┐
+//!  conductor ──┼▶ cheers ───┼▶ desk ─────▶│ room ├────▶│ master: fader,   ├─▶ outputs 0-1
+//!  (controls)  ├▶ lead ─────┤   │  send ─▶│      │     │ end fade, limiter│
+//!              └▶ room tone ┘   │         └──────┘     └──────────────────┘
+//!                               └─ each faded layer ─▶ stem: headroom, own room if wet,
+//!                                                      end fade, one-chunk hold ─▶ outputs 2..
 //! ```
 //!
-//! Every node is a [`ChunkStage`](chunk::ChunkStage) except the master fader, which is fundsp's
-//! own `multipass * var`. The engine pulls the graph one chunk at a time: before each pull it
-//! publishes the chunk's controls on the [`ControlBus`](controls::ControlBus) (every conducted
-//! source takes them at the chunk's start) and sets the faders' `Shared` levels. The master's
-//! one-chunk look-ahead is hidden by the engine, which renders one chunk ahead; the stems are
-//! held back a chunk to stay aligned with the mix.
+//! - The conductor sends the show's levels as control signals; every source (the layers of
+//!   [`LAYER_TABLE`] and the room tone) reads them at its chunk's start (see [`controls`]).
+//! - The desk adds the room tone to the crowd, applies the operator's level faders and sums
+//!   the dry and send buses in the layers' order (see [`desk`]).
+//! - The room and the master section are the venue and the master stage of `instruments`; the
+//!   master's one-chunk look-ahead is hidden by the engine, which renders one chunk ahead, and
+//!   each stem is held back a chunk to stay aligned with the mix.
+//! - With stems, the graph has one more stereo output per layer, in [`super::STEMS`] order.
+//!
+//! Every node is a [`ChunkStage`](chunk::ChunkStage): the engine pulls the graph exactly one
+//! chunk at a time, before which it hands the chunk's controls to the conductor and sets the
+//! faders' `Shared` levels. Nothing on that path allocates or locks.
 
 mod chunk;
 mod controls;
@@ -34,7 +40,7 @@ use fundsp::setting::Setting;
 use fundsp::shared::Shared;
 
 use self::chunk::{ChunkUnit, Fresh};
-use self::controls::{ChantExchange, ChunkControls, ControlBus};
+use self::controls::{CONTROL_CHANNELS, ChantExchange, Controls};
 use self::desk::{DRY_OUT, DeskStage, LAYER_OUT, SEND_OUT, TONE_IN};
 use self::layer::{LayerStage, RoomToneStage};
 use self::master::{EndFade, MasterStage};
@@ -50,7 +56,7 @@ use crate::show::{Params, Show};
 
 /// What a conducted layer needs to become a node: its controls and its chant exchange.
 pub(super) struct LayerIo {
-    controls: controls::ControlTap,
+    controls: controls::SourceControls,
     chant: Arc<ChantExchange>,
 }
 
@@ -65,7 +71,7 @@ pub(super) fn layer_node<L: Layer + Clone + Sync + 'static>(
 /// The engine's graph and its handles.
 pub(super) struct Graph {
     net: Net,
-    controls: ControlBus,
+    controls: Controls,
     /// The crowd's node and chant exchange (the operator's chant).
     crowd: NodeId,
     chant: Arc<ChantExchange>,
@@ -83,15 +89,22 @@ pub(super) struct Graph {
 impl Graph {
     /// The graph for `show`, its randomness derived from `seed`, at `sample_rate` Hz, whose
     /// first chunk is the one at frame `start`; with stems if asked.
-    pub fn new(show: &Show, seed: u64, sample_rate: f64, stems: Option<StemRoom>, start: u64) -> Self {
+    pub fn new(
+        show: &Show,
+        seed: u64,
+        sample_rate: f64,
+        stems: Option<StemRoom>,
+        start: u64,
+    ) -> Self {
         let sr = sample_rate;
         let outputs = 2 + if stems.is_some() { 2 * LAYERS } else { 0 };
         let mut net = Net::new(0, outputs);
         // Before any push: a node takes the graph's rate when pushed.
         net.set_sample_rate(sr);
-        let mut controls = ControlBus::default();
+        let (mut controls, conductor) = Controls::new();
+        let conductor = net.push(ChunkUnit::boxed(conductor));
 
-        // The sources.
+        // The sources, each following the conductor.
         let mut chants: Vec<Arc<ChantExchange>> = Vec::with_capacity(LAYERS);
         let sources: Vec<NodeId> = LAYER_TABLE
             .iter()
@@ -99,19 +112,22 @@ impl Graph {
                 let chant = ChantExchange::new();
                 chants.push(Arc::clone(&chant));
                 let io = LayerIo {
-                    controls: controls.subscribe(sr, start),
+                    controls: controls.source(sr, start),
                     chant,
                 };
                 let seed = derive_seed(seed, &format!("layer/{}", row.name));
-                net.push((row.build)(show, seed, sr, io))
+                let node = net.push((row.build)(show, seed, sr, io));
+                follow(&mut net, conductor, node);
+                node
             })
             .collect();
         let tone_cfg = roomtone::config(show);
         let tone_seed = derive_seed(seed, "layer/room-tone");
         let tone = net.push(ChunkUnit::boxed(RoomToneStage::new(
             Fresh::new(move || RoomTone::new(tone_cfg, tone_seed, sr)),
-            controls.subscribe(sr, start),
+            controls.source(sr, start),
         )));
+        follow(&mut net, conductor, tone);
 
         // The desk.
         let levels: [Shared; LAYERS] = std::array::from_fn(|_| Shared::new(1.0));
@@ -125,7 +141,7 @@ impl Graph {
         }
         connect_pair(&mut net, tone, 0, desk, TONE_IN);
 
-        // The room and the master section.
+        // The room and the master section (master fader, end fade, limiter).
         let venue = show.venue.clone();
         let room_of = move || {
             let venue = venue.clone();
@@ -181,9 +197,9 @@ impl Graph {
             .set_value(faders.value(Fader::Master).unwrap_or(1.0));
     }
 
-    /// Pull the chunk at `frame` through the graph, every source following `params`.
-    pub fn pull(&mut self, frame: u64, params: Params) {
-        self.controls.publish(ChunkControls { frame, params });
+    /// Pull the next chunk through the graph, every source following `params`.
+    pub fn pull(&mut self, params: &Params) {
+        self.controls.publish(params);
         self.net
             .process(CHUNK, &BufferRef::empty(), &mut self.out.buffer_mut());
         copy_pair(&mut self.out, 0, &mut self.mix);
@@ -219,6 +235,13 @@ impl Graph {
     /// Non-finite samples the master had to replace.
     pub fn non_finite(&self) -> u64 {
         self.non_finite.load(Ordering::Relaxed)
+    }
+}
+
+/// Feed the conductor's control signals to `source`.
+fn follow(net: &mut Net, conductor: NodeId, source: NodeId) {
+    for c in 0..CONTROL_CHANNELS {
+        net.connect(conductor, c, source, c);
     }
 }
 

@@ -34,8 +34,8 @@ impl RoomStage {
 impl ChunkStage for RoomStage {
     const ID: u64 = 0x636f_6e63_726f_6f6d; // "concroom"
 
-    fn pairs(&self) -> (usize, usize) {
-        (2, 1)
+    fn channels(&self) -> (usize, usize) {
+        (4, 2)
     }
 
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
@@ -77,8 +77,8 @@ impl StemStage {
 impl ChunkStage for StemStage {
     const ID: u64 = 0x636f_6e63_7374_656d; // "concstem"
 
-    fn pairs(&self) -> (usize, usize) {
-        (1, 1)
+    fn channels(&self) -> (usize, usize) {
+        (2, 2)
     }
 
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
