@@ -202,10 +202,10 @@ impl Graph {
         self.controls.publish(params);
         self.net
             .process(CHUNK, &BufferRef::empty(), &mut self.out.buffer_mut());
-        copy_pair(&mut self.out, 0, &mut self.mix);
+        copy_pair(&self.out, 0, &mut self.mix);
         if let Some(stems) = &mut self.stems {
             for (k, stem) in stems.iter_mut().enumerate() {
-                copy_pair(&mut self.out, 1 + k, stem);
+                copy_pair(&self.out, 1 + k, stem);
             }
         }
     }
@@ -246,9 +246,8 @@ fn follow(net: &mut Net, conductor: NodeId, source: NodeId) {
 }
 
 /// Copy stereo pair `pair` of `out` into `x`.
-fn copy_pair(out: &mut BufferVec, pair: usize, x: &mut Stereo) {
-    x.l.copy_from_slice(&out.channel_f32(2 * pair)[..CHUNK]);
-    x.r.copy_from_slice(&out.channel_f32(2 * pair + 1)[..CHUNK]);
+fn copy_pair(out: &BufferVec, pair: usize, x: &mut Stereo) {
+    chunk::read_pair(&out.buffer_ref(), pair, x);
 }
 
 /// Connect stereo pair `from` of `src` to pair `to` of `dst`.
