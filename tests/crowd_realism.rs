@@ -58,20 +58,23 @@ impl Biquad {
     }
 }
 
-/// Amplitude envelope (mean of |x| over 5 ms frames) of `x` band-passed to `lo`..`hi` Hz
-/// (fourth-order skirts).
-fn band_envelope(x: &[f32], lo: f64, hi: f64) -> Vec<f64> {
+/// `x` band-passed to `lo`..`hi` Hz (fourth-order skirts).
+fn band_pass(x: &[f32], lo: f64, hi: f64) -> Vec<f64> {
     let mut f = [
         Biquad::new(lo, true),
         Biquad::new(lo, true),
         Biquad::new(hi, false),
         Biquad::new(hi, false),
     ];
+    x.iter()
+        .map(|v| f.iter_mut().fold(f64::from(*v), |s, b| b.tick(s)))
+        .collect()
+}
+
+/// Amplitude envelope (mean of |x| over 5 ms frames) of `x` band-passed to `lo`..`hi` Hz.
+fn band_envelope(x: &[f32], lo: f64, hi: f64) -> Vec<f64> {
     let hop = SR / 200;
-    let y: Vec<f64> = x
-        .iter()
-        .map(|v| f.iter_mut().fold(f64::from(*v), |s, b| b.tick(s)).abs())
-        .collect();
+    let y: Vec<f64> = band_pass(x, lo, hi).iter().map(|v| v.abs()).collect();
     y.chunks(hop)
         .map(|c| c.iter().sum::<f64>() / c.len() as f64)
         .collect()
@@ -158,37 +161,58 @@ fn one_talker(index: usize, secs: f64, chant: Option<ChantRef>) -> Vec<f32> {
 
 /// `secs` of one talker's voice alone: chatting (`chat`), shouting, or chanting `chant`.
 fn talker_alone(index: usize, secs: f64, chant: Option<ChantRef>, chat: bool) -> Vec<f32> {
+    render_alone(index, secs, |timing| Ctx {
+        energy: 1.0,
+        gain_murmur: if chat { 1.0 } else { 0.0 },
+        gain_roar: 0.5,
+        gain_chant: 0.3,
+        frac_chant: if chant.is_some() { 1.0 } else { 0.0 },
+        frac_roar: if chat { 0.0 } else { 1.0 },
+        n_murmur: if chat { 16 } else { 0 },
+        chant,
+        ..timing
+    })
+}
+
+/// A chunk's context with its timing filled in and everybody silent, for `render_alone`'s
+/// callers to override.
+fn silent_ctx<'a>(t0: f64) -> Ctx<'a> {
+    let dt = CHUNK as f64 / SR as f64;
+    let (gain_step, pitch_step) = Ctx::smoothing(0.0, dt);
+    Ctx {
+        t0,
+        t1: t0 + dt,
+        energy: 0.0,
+        gain_murmur: 0.0,
+        gain_roar: 0.0,
+        gain_chant: 0.0,
+        gain_sing: 0.0,
+        frac_chant: 0.0,
+        frac_sing: 0.0,
+        frac_roar: 0.0,
+        n_murmur: 0,
+        chant: None,
+        notes: &[],
+        gain_step,
+        pitch_step,
+    }
+}
+
+/// `secs` of talker `index` alone (mono), each chunk's context made by `ctx` from the chunk's
+/// silent context (see `silent_ctx`).
+fn render_alone<'a>(index: usize, secs: f64, ctx: impl Fn(Ctx<'a>) -> Ctx<'a>) -> Vec<f32> {
     let mut bus = VoiceBus::new(SR as f64);
     let mut t = Talker::new(index, 16, 77 + index as u64, SR as f64, bus.factor());
     t.reseed(5);
     let mut out = Stereo::default();
     let mut mono = Vec::new();
-    let dt = CHUNK as f64 / SR as f64;
-    let (gain_step, pitch_step) = Ctx::smoothing(0.0, dt);
     let mut t0 = 0.0;
     while mono.len() < (secs * SR as f64) as usize {
-        let ctx = Ctx {
-            t0,
-            t1: t0 + dt,
-            energy: 1.0,
-            gain_murmur: if chat { 1.0 } else { 0.0 },
-            gain_roar: 0.5,
-            gain_chant: 0.3,
-            gain_sing: 0.0,
-            frac_chant: if chant.is_some() { 1.0 } else { 0.0 },
-            frac_sing: 0.0,
-            frac_roar: if chat { 0.0 } else { 1.0 },
-            n_murmur: if chat { 16 } else { 0 },
-            chant,
-            notes: &[],
-            gain_step,
-            pitch_step,
-        };
         out.clear();
-        t.render(&ctx, bus.lane(), &mut out);
+        t.render(&ctx(silent_ctx(t0)), bus.lane(), &mut out);
         bus.mix_into(&mut out);
         mono.extend(out.l.iter().zip(&out.r).map(|(l, r)| 0.5 * (l + r)));
-        t0 += dt;
+        t0 += CHUNK as f64 / SR as f64;
     }
     mono
 }
@@ -404,18 +428,9 @@ fn chanted_fricatives_lead_their_vowels_onto_the_beat() {
     assert!(median >= 0.05, "hiss and vowel start together: {median} s");
 }
 
-/// Energy of `x` band-passed to `lo`..`hi` Hz (fourth-order skirts), in dB.
+/// Energy of `x` band-passed to `lo`..`hi` Hz, in dB.
 fn band_db(x: &[f32], lo: f64, hi: f64) -> f64 {
-    let mut f = [
-        Biquad::new(lo, true),
-        Biquad::new(lo, true),
-        Biquad::new(hi, false),
-        Biquad::new(hi, false),
-    ];
-    let e: f64 = x
-        .iter()
-        .map(|v| f.iter_mut().fold(f64::from(*v), |s, b| b.tick(s)).powi(2))
-        .sum();
+    let e: f64 = band_pass(x, lo, hi).iter().map(|v| v * v).sum();
     10.0 * e.max(1e-30).log10()
 }
 
@@ -445,39 +460,13 @@ fn chatting_talkers_face_every_way() {
 
 /// `secs` of one talker singing along to `notes` (each held, "ah"), alone.
 fn singer_alone(index: usize, secs: f64, notes: &[SingNote]) -> Vec<f32> {
-    let mut bus = VoiceBus::new(SR as f64);
-    let mut t = Talker::new(index, 16, 77 + index as u64, SR as f64, bus.factor());
-    t.reseed(5);
-    let mut out = Stereo::default();
-    let mut mono = Vec::new();
-    let dt = CHUNK as f64 / SR as f64;
-    let (gain_step, pitch_step) = Ctx::smoothing(0.0, dt);
-    let mut t0 = 0.0;
-    while mono.len() < (secs * SR as f64) as usize {
-        let ctx = Ctx {
-            t0,
-            t1: t0 + dt,
-            energy: 0.7,
-            gain_murmur: 0.0,
-            gain_roar: 0.0,
-            gain_chant: 0.0,
-            gain_sing: 0.5,
-            frac_chant: 0.0,
-            frac_sing: 1.0,
-            frac_roar: 0.0,
-            n_murmur: 0,
-            chant: None,
-            notes,
-            gain_step,
-            pitch_step,
-        };
-        out.clear();
-        t.render(&ctx, bus.lane(), &mut out);
-        bus.mix_into(&mut out);
-        mono.extend(out.l.iter().zip(&out.r).map(|(l, r)| 0.5 * (l + r)));
-        t0 += dt;
-    }
-    mono
+    render_alone(index, secs, |timing| Ctx {
+        energy: 0.7,
+        gain_sing: 0.5,
+        frac_sing: 1.0,
+        notes,
+        ..timing
+    })
 }
 
 #[test]
