@@ -7,25 +7,18 @@
 //! `tests/golden.rs` pins short windows all through each show; this pins whole openings, the
 //! stems' rooms and the operator's path, which golden does not play.
 
-use concert::engine::{ChantCue, Cue, Engine, Fader, LAYERS, StemRoom};
+use concert::engine::{ChantCue, Cue, Engine, Fader, StemRoom};
 use concert::preset::{self, BUILTIN};
 use concert::show::Show;
+
+mod render_support;
+use render_support::{fingerprint, pull};
 
 const RATE: u32 = 48_000;
 /// Seconds rendered from the start of each show.
 const SECS: u64 = 6;
 /// Block sizes the renders are pulled in: the graph's own block and a device-like one.
 const BLOCKS: [usize; 2] = [64, 1000];
-
-/// FNV-1a over the sample bits: any change to any sample changes the fingerprint.
-fn fingerprint(samples: &[f32]) -> u64 {
-    samples.iter().fold(0xcbf2_9ce4_8422_2325, |h, s| {
-        s.to_bits()
-            .to_le_bytes()
-            .iter()
-            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-    })
-}
 
 /// How an engine is built for a render.
 #[derive(Clone, Copy, Debug)]
@@ -41,35 +34,6 @@ fn engine(show: &Show, build: Build) -> Engine {
         Build::Wet => Engine::with_stems(show, show.seed, RATE),
         Build::Dry => Engine::with_stem_room(show, show.seed, RATE, StemRoom::Dry),
     }
-}
-
-/// Pull `frames` frames of mix and stems in blocks of `block`, calling `at(engine, frame)`
-/// before the block starting at each multiple of `every` frames (which both block sizes hit).
-fn pull(
-    e: &mut Engine,
-    frames: usize,
-    block: usize,
-    every: usize,
-    mut at: impl FnMut(&mut Engine, usize),
-) -> Vec<Vec<f32>> {
-    let mut out: Vec<Vec<f32>> = vec![vec![0.0; 2 * frames]; 1 + LAYERS];
-    let (mix, stems) = out.split_first_mut().unwrap();
-    let mut done = 0;
-    while done < frames {
-        if done % every == 0 {
-            at(e, done);
-        }
-        let next_stop = (done / every + 1) * every;
-        let n = block.min(frames - done).min(next_stop - done);
-        let span = 2 * done..2 * (done + n);
-        let mut slices: [&mut [f32]; LAYERS] = std::array::from_fn(|_| &mut [][..]);
-        for (slice, stem) in slices.iter_mut().zip(stems.iter_mut()) {
-            *slice = &mut stem[span.clone()];
-        }
-        e.render_block_with_stems(&mut mix[span], &mut slices);
-        done += n;
-    }
-    out
 }
 
 /// Fingerprint of the mix and every stem.

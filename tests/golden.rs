@@ -11,10 +11,13 @@
 //!
 //! Every window is rendered at two block sizes (64 and 1000 frames), which must agree.
 
-use concert::engine::{Engine, LAYERS, STEMS, StemRoom};
+use concert::engine::{Engine, STEMS, StemRoom};
 use concert::kit::ClapKind;
 use concert::preset::{self, BUILTIN};
 use concert::show::{MomentKind, Show};
+
+mod render_support;
+use render_support::{fingerprint, pull};
 
 const RATE: u32 = 48_000;
 /// Length of each window: short, because the whole table runs in a debug-ish test build.
@@ -23,34 +26,11 @@ const WINDOW_SECS: f64 = 0.75;
 const INTO_MOMENT_SECS: f64 = 1.0;
 const GOLDEN: &str = "tests/golden/hashes.txt";
 
-/// FNV-1a over the sample bits: any change to any sample changes the fingerprint.
-fn fingerprint(samples: &[f32]) -> u64 {
-    samples.iter().fold(0xcbf2_9ce4_8422_2325, |h, s| {
-        s.to_bits()
-            .to_le_bytes()
-            .iter()
-            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-    })
-}
-
 /// Mix and dry stems of `frames` frames from `start`, pulled in blocks of `block` frames.
 fn window(show: &Show, start: u64, frames: usize, block: usize) -> Vec<Vec<f32>> {
     let mut engine = Engine::with_stem_room(show, show.seed, RATE, StemRoom::Dry);
     engine.seek(start);
-    let mut out: Vec<Vec<f32>> = vec![vec![0.0; 2 * frames]; 1 + LAYERS];
-    let (mix, stems) = out.split_first_mut().unwrap();
-    let mut done = 0;
-    while done < frames {
-        let n = block.min(frames - done);
-        let span = 2 * done..2 * (done + n);
-        let mut slices: [&mut [f32]; LAYERS] = std::array::from_fn(|_| &mut [][..]);
-        for (slice, stem) in slices.iter_mut().zip(stems.iter_mut()) {
-            *slice = &mut stem[span.clone()];
-        }
-        engine.render_block_with_stems(&mut mix[span], &mut slices);
-        done += n;
-    }
-    out
+    pull(&mut engine, frames, block, frames, |_, _| ())
 }
 
 /// One line per (preset, window, track): `preset window track fingerprint`.
