@@ -839,20 +839,8 @@ mod tests {
     /// Kurtosis of the 2 ms mean-|x| envelope of `x` in one resonator's band (1.3 kHz, Q 4):
     /// about 3 for a dense texture, far above it for grains that ring one by one.
     fn envelope_kurtosis(x: &[f32]) -> f64 {
-        let w = std::f64::consts::TAU * 1300.0 / SR;
-        let alpha = w.sin() / 8.0;
-        let a0 = 1.0 + alpha;
-        let (b0, a1, a2) = (alpha / a0, 2.0 * w.cos() / a0, -(1.0 - alpha) / a0);
-        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
-        let band: Vec<f64> = x
-            .iter()
-            .map(|v| {
-                let x0 = f64::from(*v);
-                let y = b0 * (x0 - x2) + a1 * y1 + a2 * y2;
-                (x2, x1, y2, y1) = (x1, x0, y1, y);
-                y.abs()
-            })
-            .collect();
+        let mut res = Resonator::new(1300.0, 4.0, SR as f32);
+        let band: Vec<f64> = x.iter().map(|v| f64::from(res.tick(*v).abs())).collect();
         let env: Vec<f64> = band
             .chunks(96)
             .map(|c| c.iter().sum::<f64>() / c.len() as f64)
