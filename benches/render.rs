@@ -8,8 +8,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use concert::conductor::{ApplauseLayer, CheersLayer, CrowdLayer, Layer, LeadLayer, roomtone};
-use concert::engine::{Engine, STEMS};
+use concert::conductor::{Layer, roomtone};
+use concert::engine::{self, Engine, LAYERS, SENDS, STEMS};
 use concert::instruments::master::Master;
 use concert::instruments::roomtone::RoomTone;
 use concert::instruments::venue::Room;
@@ -45,9 +45,6 @@ fn time_engine(show: &Show, secs: f64) -> (f64, f64) {
     (frames as f64 / f64::from(RATE), cpu_secs(&wall) - start)
 }
 
-/// The layers' sends to the room, as the engine has them (crowd, applause, cheers, lead).
-const SENDS: [f32; 4] = [0.5, 0.35, 0.45, 0.4];
-
 /// Render `secs` of `show` through its signal path wired by hand, as the engine was before it
 /// became a fundsp `Net` (layers, the room tone into the crowd, dry and send sums in layer
 /// order, room, master; no faders, cues or end fade, which cost nothing while idle), and
@@ -55,16 +52,12 @@ const SENDS: [f32; 4] = [0.5, 0.35, 0.45, 0.4];
 fn time_hand_wired(show: &Show, secs: f64) -> (f64, f64) {
     let sr = f64::from(RATE);
     let seed = |name: &str| derive_seed(show.seed, &format!("layer/{name}"));
-    let mut layers: [Box<dyn Layer>; 4] = [
-        Box::new(CrowdLayer::new(show, seed(STEMS[0]), sr)),
-        Box::new(ApplauseLayer::new(show, seed(STEMS[1]), sr)),
-        Box::new(CheersLayer::new(show, seed(STEMS[2]), sr)),
-        Box::new(LeadLayer::new(show, seed(STEMS[3]), sr)),
-    ];
+    let mut layers: [Box<dyn Layer>; LAYERS] =
+        STEMS.map(|name| engine::layer(name, show, seed(name), sr).expect("a layer"));
     let mut tone = RoomTone::new(roomtone::config(show), seed("room-tone"), sr);
     let mut room = Room::new(&show.venue, sr);
     let mut master = Master::new(sr);
-    let mut bufs: [Stereo; 4] = Default::default();
+    let mut bufs: [Stereo; LAYERS] = std::array::from_fn(|_| Stereo::default());
     let mut out = Stereo::default();
     let mut buf = vec![0.0f32; 2 * CHUNK];
     let chunks = (secs * sr) as u64 / CHUNK as u64;

@@ -3,8 +3,8 @@
 
 mod crowd_support;
 
-use concert::conductor::CheersLayer;
 use concert::conductor::render_layer;
+use concert::engine::layer;
 use concert::instruments::cheers::{CheerKind, Cheers};
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
@@ -59,8 +59,8 @@ fn whistles_glide_between_1_and_4_khz() {
 fn events_follow_rates_and_moments_deterministically() {
     let a = story(VenueKind::Club, 300);
     let render = |show: &concert::show::Show| {
-        let mut l = CheersLayer::new(show, show.seed, SR as f64);
-        render_layer(&mut l, show, SR as u32, 0.0, 22.0)
+        let mut l = layer("cheers", show, show.seed, SR as f64).expect("cheers is a layer");
+        render_layer(&mut *l, show, SR as u32, 0.0, 22.0)
     };
     let x = render(&a);
     assert_eq!(x, render(&a), "same show and seed, same samples");
@@ -78,8 +78,8 @@ fn events_follow_rates_and_moments_deterministically() {
         m.start_secs += shift;
         m.end_secs += shift;
     }
-    let mut lb = CheersLayer::new(&b, b.seed, SR as f64);
-    let y = render_layer(&mut lb, &b, SR as u32, 0.0, 23.0);
+    let mut lb = layer("cheers", &b, b.seed, SR as f64).expect("cheers is a layer");
+    let y = render_layer(&mut *lb, &b, SR as u32, 0.0, 23.0);
     let (s, e) = (2 * 14 * SR, 2 * 20 * SR);
     let off = 2 * SR;
     let same = x[s..e]
@@ -92,8 +92,8 @@ fn events_follow_rates_and_moments_deterministically() {
         "a moment's events depend only on its own id"
     );
     let other_seed = {
-        let mut l = CheersLayer::new(&a, a.seed + 1, SR as f64);
-        render_layer(&mut l, &a, SR as u32, 0.0, 22.0)
+        let mut l = layer("cheers", &a, a.seed + 1, SR as f64).expect("cheers is a layer");
+        render_layer(&mut *l, &a, SR as u32, 0.0, 22.0)
     };
     assert_ne!(x, other_seed);
 }
@@ -103,8 +103,8 @@ fn hush_is_sparse() {
     let mut h = moment("hush-1", MomentKind::Hush, 0.0, 30.0, 0.3);
     h.song = Some(0);
     let show = show(VenueKind::Theatre, 1200, vec![h]);
-    let mut l = CheersLayer::new(&show, show.seed, SR as f64);
-    let x = render_mono(&mut l, &show, 1.0, 28.0);
+    let mut l = layer("cheers", &show, show.seed, SR as f64).expect("cheers is a layer");
+    let x = render_mono(&mut *l, &show, 1.0, 28.0);
     // Count 100 ms windows with sound: a few "woo"s at most.
     let active = x.chunks(SR / 10).filter(|c| rms_db(c) > -60.0).count();
     assert!(active < 60, "hush: {active} of 280 windows active");
@@ -113,8 +113,8 @@ fn hush_is_sparse() {
 #[test]
 fn silent_when_all_params_are_zero() {
     let show = story(VenueKind::Arena, 15_000);
-    let mut l = CheersLayer::new(&show, 1, SR as f64);
-    assert_silent_at_rest(&mut l);
+    let mut l = layer("cheers", &show, 1, SR as f64).expect("cheers is a layer");
+    assert_silent_at_rest(&mut *l);
 }
 
 /// Peak-aligned look at a tone: per 4096-point Hann frame (85 ms) with sound, the frequency of
@@ -334,8 +334,8 @@ fn cheer_event_rates_scale_with_the_audience_down_to_a_floor() {
             n,
             vec![moment("finale", MomentKind::Finale, 0.0, 40.0, 0.9)],
         );
-        let mut l = CheersLayer::new(&show, seed, SR as f64);
-        render_mono(&mut l, &show, 0.0, 40.0)
+        let mut l = layer("cheers", &show, seed, SR as f64).expect("cheers is a layer");
+        render_mono(&mut *l, &show, 0.0, 40.0)
     };
     let level = |n: u32| {
         let power: f64 = (1..=3)

@@ -6,9 +6,9 @@ mod crowd_support;
 
 use std::time::Instant;
 
-use concert::conductor::CheersLayer;
 use concert::conductor::CrowdLayer;
 use concert::conductor::render_layer;
+use concert::engine::layer;
 use concert::show::{MomentKind, VenueKind};
 use crowd_support::*;
 
@@ -21,11 +21,11 @@ fn realtime_factor(audience: u32) -> f64 {
     let (mut tc, mut tch) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..3 {
         let mut crowd = CrowdLayer::new(&show, show.seed, 48_000.0);
-        let mut cheers = CheersLayer::new(&show, show.seed, 48_000.0);
+        let mut cheers = layer("cheers", &show, show.seed, 48_000.0).expect("cheers is a layer");
         let t = Instant::now();
         let a = render_layer(&mut crowd, &show, 48_000, 0.0, secs);
         let mid = t.elapsed().as_secs_f64();
-        let b = render_layer(&mut cheers, &show, 48_000, 0.0, secs);
+        let b = render_layer(&mut *cheers, &show, 48_000, 0.0, secs);
         let el = t.elapsed().as_secs_f64();
         assert!(a.len() + b.len() > 0);
         tc = tc.min(mid);

@@ -7,8 +7,8 @@ mod lead_support;
 use lead_support::*;
 use std::time::Instant;
 
-use concert::conductor::LeadLayer;
 use concert::conductor::render_layer;
+use concert::engine::layer;
 
 #[test]
 #[ignore]
@@ -20,9 +20,9 @@ fn real_time_factor() {
     let show = show_with(&spec, 90.0, 0.0);
     let from = 3.0;
     let secs = notes(&show).last().unwrap().end_secs - from;
-    let mut lead = LeadLayer::new(&show, 7, f64::from(SR));
+    let mut lead = layer("lead", &show, 7, f64::from(SR)).expect("lead is a layer");
     let t0 = Instant::now();
-    let x = render_layer(&mut lead, &show, SR, from, secs);
+    let x = render_layer(&mut *lead, &show, SR, from, secs);
     let wall = t0.elapsed().as_secs_f64();
     assert!(x.iter().any(|v| *v != 0.0));
     println!(

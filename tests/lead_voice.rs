@@ -335,12 +335,12 @@ fn banter_talks_with_pauses_and_falling_phrases() {
 /// Other sample rates give the same voice: finite, and the same level within 1.5 dB.
 #[test]
 fn works_at_other_sample_rates() {
-    use concert::conductor::LeadLayer;
     use concert::conductor::render_layer;
+    use concert::engine::layer;
     let show = show_with("ah:64:3 ~:1 ee:72:3", 60.0, 0.0);
     let level = |sr: u32| {
-        let mut lead = LeadLayer::new(&show, 2, f64::from(sr));
-        let x = render_layer(&mut lead, &show, sr, 0.0, show.duration_secs);
+        let mut lead = layer("lead", &show, 2, f64::from(sr)).expect("lead is a layer");
+        let x = render_layer(&mut *lead, &show, sr, 0.0, show.duration_secs);
         assert!(x.iter().all(|v| v.is_finite() && v.abs() < 1.0));
         let n = notes(&show);
         let a = ((n[0].start_secs + 0.5) * f64::from(sr)) as usize * 2;

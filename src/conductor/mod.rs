@@ -6,23 +6,22 @@
 //! time with the show's [`Params`] at that chunk, and it hands its instrument the controls.
 
 mod applause;
-mod cheers;
+mod conducted;
 mod crowd;
-mod lead;
 pub mod roomtone;
 pub mod score;
 
 pub use applause::ApplauseLayer;
-pub use cheers::CheersLayer;
+pub use conducted::{Conducted, Now, Part};
 pub use crowd::{CrowdLayer, chant_beat_count, chant_beat_secs, chant_clock, chant_sounds};
-pub use lead::LeadLayer;
 
 use crate::instruments::crowd::voice::SyllableSound;
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::show::{Params, Show};
 
-/// An instrument conducted by a show (crowd, applause, cheers, lead).
-pub trait Layer: Send {
+/// An instrument conducted by a show (crowd, applause, cheers, lead…). Most are a
+/// [`Conducted`] instrument; a layer with more to do (the crowd's chants) is its own type.
+pub trait Layer: Send + Sync + CloneLayer {
     /// Write the next chunk into `out` (overwriting it), following `params`, which hold the
     /// control values at the start of the chunk. Must not allocate, lock or do I/O.
     fn render(&mut self, info: ChunkInfo, params: &Params, out: &mut Stereo);
@@ -37,6 +36,25 @@ pub trait Layer: Send {
     /// The syllables of the operator's chant this layer holds (none unless it chants).
     fn cued_sounds(&self) -> &[SyllableSound] {
         &[]
+    }
+}
+
+/// Cloning a boxed [`Layer`] (the engine's graph wants every node `Clone`); implemented for
+/// every `Clone` layer.
+pub trait CloneLayer {
+    /// A boxed copy of this layer.
+    fn clone_layer(&self) -> Box<dyn Layer>;
+}
+
+impl<L: Layer + Clone + 'static> CloneLayer for L {
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn Layer> {
+    fn clone(&self) -> Self {
+        self.clone_layer()
     }
 }
 

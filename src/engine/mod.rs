@@ -9,9 +9,9 @@
 //! master's look-ahead is hidden by rendering one chunk ahead, so frame 0 of the output is
 //! frame 0 of the show.
 
-use fundsp::audiounit::AudioUnit;
-
-use crate::conductor::{ApplauseLayer, CheersLayer, CrowdLayer, LeadLayer, chant_sounds};
+use crate::conductor::{ApplauseLayer, Conducted, CrowdLayer, Layer, Part, chant_sounds, score};
+use crate::instruments::cheers::{Cheers, CheersConfig, CheersControl};
+use crate::instruments::lead::{Singer, SingerConfig};
 use crate::kit::CHUNK;
 use crate::show::{Params, Show};
 
@@ -20,7 +20,7 @@ pub use faders::{Fader, Faders, LEVEL_FLOOR_DB, LEVEL_MAX_DB, MIN_RAMP_SECS};
 mod frames;
 pub use frames::{DEFAULT_BLOCK_FRAMES, Frames};
 mod graph;
-use graph::{Graph, LayerIo, layer_node};
+use graph::Graph;
 mod operator;
 use operator::Operator;
 pub use operator::{
@@ -29,38 +29,77 @@ pub use operator::{
 
 /// One layer of the mix: an instrument conducted by the show, with its own stem.
 struct LayerRow {
-    /// Stem name (written as `NAME.wav`); also the name of its random stream.
+    /// Stem name (written as `NAME.wav`); also the name of its random streams.
     name: &'static str,
     /// Reverb send. Applause stays well under its dry sound (about −9 dB): a wet, smeared
     /// crowd reads as rain.
     send: f32,
-    /// The conducted instrument for a show, a derived seed and a sample rate, as a node of
-    /// the engine's graph.
-    build: fn(&Show, u64, f64, LayerIo) -> Box<dyn AudioUnit>,
+    /// The conducted instrument for its part in a show.
+    build: fn(Part) -> Box<dyn Layer>,
 }
 
-/// Every layer, in stem order. Adding an instrument to the show is one row here plus its file
-/// in `instruments/` and its conductor in `conductor/`.
+impl LayerRow {
+    /// This row's layer for `show`, its randomness derived from `seed`, at `sample_rate` Hz.
+    fn layer(&self, show: &Show, seed: u64, sample_rate: f64) -> Box<dyn Layer> {
+        (self.build)(Part {
+            show,
+            name: self.name,
+            seed,
+            sample_rate,
+        })
+    }
+}
+
+/// Every layer, in stem order; stems, faders, the desk, OSC and the live keys all follow it.
+///
+/// Adding an instrument to the show is one new file in `instruments/` (an
+/// [`Instrument`](crate::instruments::node::Instrument) that knows no show), its `pub mod`
+/// line, and one row here: its name, its send, and how the show conducts it — its config
+/// built from the show, and a plain function from what the conductor knows at each chunk
+/// ([`Now`](crate::conductor::Now): the show's levels, the moment's gesture seed, the seconds
+/// since it began) to its controls, given to [`Conducted`]. Only a layer that does more (the
+/// crowd takes the operator's chants) has its own conductor type in `conductor/`.
 const LAYER_TABLE: [LayerRow; 4] = [
     LayerRow {
         name: "crowd",
         send: 0.5,
-        build: |show, seed, sr, io| layer_node(CrowdLayer::new(show, seed, sr), io),
+        build: |p| Box::new(CrowdLayer::new(p.show, p.seed, p.sample_rate)),
     },
     LayerRow {
         name: "applause",
         send: 0.35,
-        build: |show, seed, sr, io| layer_node(ApplauseLayer::new(show, seed, sr), io),
+        build: |p| Box::new(ApplauseLayer::new(p.show, p.seed, p.sample_rate)),
     },
     LayerRow {
         name: "cheers",
         send: 0.45,
-        build: |show, seed, sr, io| layer_node(CheersLayer::new(show, seed, sr), io),
+        build: |p| {
+            let cfg = CheersConfig {
+                audience: p.show.venue.audience,
+                seed: p.gap_seed(),
+            };
+            Box::new(Conducted::<Cheers>::new(p, cfg, |now| CheersControl {
+                energy: now.params.energy,
+                hush: now.params.hush,
+                cheer_rate: now.params.cheer_rate,
+                whistle_rate: now.params.whistle_rate,
+                scream_rate: now.params.scream_rate,
+                gesture_seed: now.gesture_seed,
+                since_secs: now.since_secs,
+            }))
+        },
     },
     LayerRow {
         name: "lead",
         send: 0.4,
-        build: |show, seed, sr, io| layer_node(LeadLayer::new(show, seed, sr), io),
+        build: |p| {
+            let cfg = SingerConfig {
+                voice: p.show.singer.voice,
+                part: score::plan(p.show, p.seed),
+                seed: p.seed,
+            };
+            Box::new(Conducted::<Singer>::new(p, cfg, |_| ()))
+        },
     },
 ];
 
@@ -78,6 +117,25 @@ pub const STEMS: [&str; LAYERS] = {
     }
     names
 };
+
+/// Each layer's reverb send to the venue's room, in stem order.
+pub const SENDS: [f32; LAYERS] = {
+    let mut sends = [0.0; LAYERS];
+    let mut k = 0;
+    while k < LAYERS {
+        sends[k] = LAYER_TABLE[k].send;
+        k += 1;
+    }
+    sends
+};
+
+/// The layer named `name` (one of [`STEMS`]) for `show`, its randomness derived from `seed`
+/// (the engine gives each layer `derive_seed(show seed, "layer/NAME")`), at `sample_rate` Hz:
+/// to play or measure one layer on its own (see [`crate::conductor::render_layer`]).
+pub fn layer(name: &str, show: &Show, seed: u64, sample_rate: f64) -> Option<Box<dyn Layer>> {
+    let row = LAYER_TABLE.iter().find(|row| row.name == name)?;
+    Some(row.layer(show, seed, sample_rate))
+}
 
 /// Index of the crowd layer in [`STEMS`], whose stem also carries the room tone.
 const CROWD: usize = 0;

@@ -7,8 +7,8 @@ mod fft;
 
 use fft::fft;
 
-use concert::conductor::LeadLayer;
 use concert::conductor::render_layer;
+use concert::engine::layer;
 use concert::show::{
     Dynamic, Listener, Moment, MomentKind, Note, ScoredNote, Show, Singer, Song, Venue, VenueKind,
 };
@@ -148,8 +148,8 @@ pub fn test_show() -> Show {
 
 /// Render the lead of `show` from 0 to `secs`, left channel only.
 pub fn render_mono(show: &Show, seed: u64, secs: f64) -> Vec<f32> {
-    let mut lead = LeadLayer::new(show, seed, f64::from(SR));
-    let st = render_layer(&mut lead, show, SR, 0.0, secs);
+    let mut lead = layer("lead", show, seed, f64::from(SR)).expect("lead is a layer");
+    let st = render_layer(&mut *lead, show, SR, 0.0, secs);
     st.chunks(2).map(|f| f[0]).collect()
 }
 

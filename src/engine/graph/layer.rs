@@ -15,16 +15,16 @@ use crate::kit::Stereo;
 
 /// A conducted layer as a graph stage.
 #[derive(Clone)]
-pub(super) struct LayerStage<L> {
-    layer: L,
+pub(super) struct LayerStage {
+    layer: Box<dyn Layer>,
     chunk: Stereo,
     controls: SourceControls,
     /// Where the operator's chant syllables come in (rung through [`ChunkStage::set`]).
     chant: Arc<ChantExchange>,
 }
 
-impl<L> LayerStage<L> {
-    pub fn new(layer: L, controls: SourceControls, chant: Arc<ChantExchange>) -> Self {
+impl LayerStage {
+    pub fn new(layer: Box<dyn Layer>, controls: SourceControls, chant: Arc<ChantExchange>) -> Self {
         LayerStage {
             layer,
             chunk: Stereo::default(),
@@ -34,7 +34,7 @@ impl<L> LayerStage<L> {
     }
 }
 
-impl<L: Layer + Clone + Sync + 'static> ChunkStage for LayerStage<L> {
+impl ChunkStage for LayerStage {
     const ID: u64 = 0x636f_6e63_6c61_7972; // "conclayr"
 
     fn channels(&self) -> (usize, usize) {

@@ -45,28 +45,14 @@ use self::desk::{DRY_OUT, DeskStage, LAYER_OUT, SEND_OUT, TONE_IN};
 use self::layer::{LayerStage, RoomToneStage};
 use self::master::{EndFade, MasterStage};
 use self::room::{RoomStage, StemStage};
-use super::{CROWD, Fader, Faders, LAYER_TABLE, LAYERS, StemRoom};
-use crate::conductor::{Layer, roomtone};
+use super::{CROWD, Fader, Faders, LAYER_TABLE, LAYERS, SENDS, StemRoom};
+use crate::conductor::roomtone;
 use crate::instruments::crowd::voice::SyllableSound;
 use crate::instruments::master::Master;
 use crate::instruments::roomtone::RoomTone;
 use crate::instruments::venue::Room;
 use crate::kit::{CHUNK, Stereo, derive_seed};
 use crate::show::{Params, Show};
-
-/// What a conducted layer needs to become a node: its controls and its chant exchange.
-pub(super) struct LayerIo {
-    controls: controls::SourceControls,
-    chant: Arc<ChantExchange>,
-}
-
-/// A conducted layer as a node of the engine's graph.
-pub(super) fn layer_node<L: Layer + Clone + Sync + 'static>(
-    layer: L,
-    io: LayerIo,
-) -> Box<dyn AudioUnit> {
-    ChunkUnit::boxed(LayerStage::new(layer, io.controls, io.chant))
-}
 
 /// The engine's graph and its handles.
 pub(super) struct Graph {
@@ -111,12 +97,10 @@ impl Graph {
             .map(|row| {
                 let chant = ChantExchange::new();
                 chants.push(Arc::clone(&chant));
-                let io = LayerIo {
-                    controls: controls.source(sr, start),
-                    chant,
-                };
                 let seed = derive_seed(seed, &format!("layer/{}", row.name));
-                let node = net.push((row.build)(show, seed, sr, io));
+                let layer = row.layer(show, seed, sr);
+                let stage = LayerStage::new(layer, controls.source(sr, start), chant);
+                let node = net.push(ChunkUnit::boxed(stage));
                 follow(&mut net, conductor, node);
                 node
             })
@@ -132,7 +116,7 @@ impl Graph {
         // The desk.
         let levels: [Shared; LAYERS] = std::array::from_fn(|_| Shared::new(1.0));
         let desk = net.push(ChunkUnit::boxed(DeskStage::new(
-            LAYER_TABLE.map(|row| row.send),
+            SENDS,
             levels.clone(),
             stems.is_some(),
         )));
