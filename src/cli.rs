@@ -106,8 +106,8 @@ pub struct RenderArgs {
     /// standard output [default: ./SHOW-NAME.wav].
     #[arg(short, long, conflicts_with = "stems")]
     pub output: Option<PathBuf>,
-    /// Write DIR/mix.wav plus one sample-aligned WAV per layer (crowd, applause, cheers, lead).
-    #[arg(long, value_name = "DIR")]
+    /// Write DIR/mix.wav plus one sample-aligned WAV per layer (named in `stems_help`).
+    #[arg(long, value_name = "DIR", help = stems_help())]
     pub stems: Option<PathBuf>,
     /// Write the stems dry: each layer as it leaves the synthesis, before the venue's room and
     /// the master (the lead as its vocal mic hears it). Dry stems no longer sum to the mix,
@@ -393,6 +393,18 @@ pub struct PlayArgs {
         requires = "osc"
     )]
     pub osc_bind: std::net::IpAddr,
+}
+
+/// The help of `--stems`, naming every layer's WAV (the engine's table of layers says which).
+fn stems_help() -> String {
+    let names: Vec<String> = concert::engine::STEMS
+        .iter()
+        .map(|s| format!("{s}.wav"))
+        .collect();
+    format!(
+        "Write DIR/mix.wav plus one sample-aligned WAV per layer: {}",
+        names.join(", ")
+    )
 }
 
 #[cfg(test)]

@@ -9,9 +9,7 @@
 //! master's look-ahead is hidden by rendering one chunk ahead, so frame 0 of the output is
 //! frame 0 of the show.
 
-use crate::conductor::{ApplauseLayer, Conducted, CrowdLayer, Layer, Part, chant_sounds, score};
-use crate::instruments::cheers::{Cheers, CheersConfig, CheersControl};
-use crate::instruments::lead::{Singer, SingerConfig};
+use crate::conductor::{ApplauseLayer, Conducted, CrowdLayer, Layer, Part, chant_sounds};
 use crate::kit::CHUNK;
 use crate::show::{Params, Show};
 
@@ -57,9 +55,10 @@ impl LayerRow {
 /// line, and one row here: its name, its send, and how the show conducts it — its config
 /// built from the show, and a plain function from what the conductor knows at each chunk
 /// ([`Now`](crate::conductor::Now): the show's levels, the moment's gesture seed, the seconds
-/// since it began) to its controls, given to [`Conducted`]. Only a layer that does more (the
+/// since it began) to its controls, given to [`Conducted`]. A row names what it uses itself, so
+/// it comes and goes in one piece. Only a layer that does more (the
 /// crowd takes the operator's chants) has its own conductor type in `conductor/`.
-const LAYER_TABLE: [LayerRow; 4] = [
+const LAYER_TABLE: &[LayerRow] = &[
     LayerRow {
         name: "crowd",
         send: 0.5,
@@ -74,6 +73,7 @@ const LAYER_TABLE: [LayerRow; 4] = [
         name: "cheers",
         send: 0.45,
         build: |p| {
+            use crate::instruments::cheers::{Cheers, CheersConfig, CheersControl};
             let cfg = CheersConfig {
                 audience: p.show.venue.audience,
                 seed: p.gap_seed(),
@@ -93,9 +93,10 @@ const LAYER_TABLE: [LayerRow; 4] = [
         name: "lead",
         send: 0.4,
         build: |p| {
+            use crate::instruments::lead::{Singer, SingerConfig};
             let cfg = SingerConfig {
                 voice: p.show.singer.voice,
-                part: score::plan(p.show, p.seed),
+                part: crate::conductor::score::plan(p.show, p.seed),
                 seed: p.seed,
             };
             Box::new(Conducted::<Singer>::new(p, cfg, |_| ()))

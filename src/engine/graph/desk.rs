@@ -3,9 +3,10 @@
 //! room's send bus. The faded layers also leave the desk on their own, for the stems.
 //!
 //! Every sample takes the same steps as when the engine summed `Stereo` chunks by hand (so the
-//! `* 1.0`s stay): the tone is added to the crowd, the sums run in the layers' order (crowd,
-//! applause, cheers, lead) starting from silence. Float addition is not associative, and the
-//! renders are pinned to the bit.
+//! `* 1.0`s stay): the tone is added to the crowd, the sums run in the layers' order (the
+//! table's, crowd first) starting from silence. Float addition is not associative, and the
+//! renders are pinned to the bit: a new layer goes at the end of the table, so the sums of the
+//! others stay as they were.
 
 use fundsp::shared::Shared;
 

@@ -1,5 +1,5 @@
-//! The conducted sources of the graph: each layer of the mix ([`Layer`]: crowd, applause,
-//! cheers, lead) and the room's own tone, as nodes that take the conductor's control signals
+//! The conducted sources of the graph: each layer of the mix ([`Layer`]: one per row of the
+//! engine's table) and the room's own tone, as nodes that take the conductor's control signals
 //! and give one stereo output.
 
 use std::sync::Arc;

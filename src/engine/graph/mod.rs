@@ -4,7 +4,7 @@
 //!              ┌▶ crowd ────┐
 //!              ├▶ applause ─┤         dry ┌──────┐     ┌──────────────────┐
 //!  conductor ──┼▶ cheers ───┼▶ desk ─────▶│ room ├────▶│ master: fader,   ├─▶ outputs 0-1
-//!  (controls)  ├▶ lead ─────┤   │  send ─▶│      │     │ end fade, limiter│
+//!  (controls)  ├▶ lead, … ──┤   │  send ─▶│      │     │ end fade, limiter│
 //!              └▶ room tone ┘   │         └──────┘     └──────────────────┘
 //!                               └─ each faded layer ─▶ stem: headroom, own room if wet,
 //!                                                      end fade, one-chunk hold ─▶ outputs 2..
