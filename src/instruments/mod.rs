@@ -1,5 +1,5 @@
-//! The instruments: crowd, applause, cheers, the lead singer, the room's tone, the venue and the
-//! master. Each turns its controls into stereo samples one chunk of at most
+//! The instruments: every sound of the show (the crowd, its hands and cheers, the lead singer…,
+//! one file each), the room's tone, the venue and the master. Each turns its controls into stereo samples one chunk of at most
 //! [`crate::kit::CHUNK`] frames at a time, and owns its voices, its random streams and its
 //! schedule. Instruments know nothing of TOML, files or devices; they allocate only in their
 //! constructors. Their building blocks are in [`crate::kit`]; the [`crate::conductor`] drives
