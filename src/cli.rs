@@ -37,7 +37,7 @@ pub enum Command {
     /// Validate show files (or built-in presets); exit 0 if all are valid.
     Check(CheckArgs),
     /// Play a show live through an audio device (needs the `live` feature).
-    #[command(after_long_help = PLAY_CONTROLS)]
+    #[command(after_long_help = play_controls())]
     Play(PlayArgs),
     /// List audio output devices (needs the `live` feature).
     Devices,
@@ -342,19 +342,23 @@ pub struct CheckArgs {
 }
 
 /// The operator's controls of `play`, listed under `play --help`: every key, and every OSC
-/// address (`--osc`; the README's "OSC control" has the arguments).
-const PLAY_CONTROLS: &str =
-    "Keys (on a terminal): space pause · ←/→ previous/next moment · a applause · c cheers · \
+/// address (`--osc`; the README's "OSC control" has the arguments), the layers' levels named
+/// from the engine's stems.
+fn play_controls() -> String {
+    let layers = concert::engine::STEMS.join(", ");
+    format!(
+        "Keys (on a terminal): space pause · ←/→ previous/next moment · a applause · c cheers · \
 w whistles · r roar · h hush · o chant on/off (the show's chant words, or \"one more song\") · \
 k clap-along on/off (the song's tempo, or 120 bpm) · ↑/↓ crowd energy · [/] master level · \
 f fade out · q, Esc or Ctrl-C quit
 
 OSC addresses (--osc PORT): /concert/cue/applause, /concert/cue/cheers, /concert/cue/whistles, \
 /concert/cue/roar, /concert/cue/hush [size] · /concert/fader/energy, /concert/fader/applause \
-value [ramp] · /concert/level/master, /concert/level/crowd, /concert/level/applause, \
-/concert/level/cheers, /concert/level/lead dB [ramp] · /concert/chant words [bpm] (no words: \
-stop) · /concert/clap bpm (0: stop) · /concert/goto moment · /concert/pause [0/1] · \
-/concert/fade secs · /concert/stop";
+value [ramp] · /concert/level/master, /concert/level/LAYER ({layers}) dB [ramp] · \
+/concert/chant words [bpm] (no words: stop) · /concert/clap bpm (0: stop) · /concert/goto \
+moment · /concert/pause [0/1] · /concert/fade secs · /concert/stop"
+    )
+}
 
 /// `play` options.
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@
 //! | `/concert/fader/energy` | `value [ramp s]` −1..1 | crowd energy, added to the show's |
 //! | `/concert/fader/applause` | `value [ramp s]` −1..1 | applause, added to the show's |
 //! | `/concert/level/master` | `dB [ramp s]` | the mix's level (−90 or less is off, up to +12) |
-//! | `/concert/level/crowd`, `…/applause`, `…/cheers`, `…/lead` | `dB [ramp s]` | one layer's level |
+//! | `/concert/level/LAYER` | `dB [ramp s]` | one layer's level; `LAYER` is its stem's name (`crowd`, `applause`, `cheers`, `lead`…: [`STEMS`]) |
 //! | `/concert/chant` | `words [bpm]` | the crowd chants `words` (e.g. "one more song") from the next beat, at `bpm` 60..200 (104 when omitted), clapping on its beats, over whatever the show plays |
 //! | `/concert/chant` | none, or `""` | the chant dies away over two beats |
 //! | `/concert/clap` | `bpm` 40..240 | the crowd claps along on every beat at `bpm` |
@@ -68,8 +68,9 @@ pub enum Command {
     Clap(Option<f64>),
 }
 
-/// Every address of the table above (the README and `play --help` list them all).
-pub const ADDRESSES: [&str; 18] = [
+/// Every address of the table above (the README and `play --help` list them all), with one
+/// `/concert/level/LAYER` for the layers' levels.
+pub const ADDRESSES: [&str; 15] = [
     "/concert/cue/applause",
     "/concert/cue/cheers",
     "/concert/cue/whistles",
@@ -78,10 +79,7 @@ pub const ADDRESSES: [&str; 18] = [
     "/concert/fader/energy",
     "/concert/fader/applause",
     "/concert/level/master",
-    "/concert/level/crowd",
-    "/concert/level/applause",
-    "/concert/level/cheers",
-    "/concert/level/lead",
+    "/concert/level/LAYER",
     "/concert/chant",
     "/concert/clap",
     "/concert/goto",
