@@ -102,6 +102,25 @@ const LAYER_TABLE: &[LayerRow] = &[
             Box::new(Conducted::<Singer>::new(p, cfg, |_| ()))
         },
     },
+    LayerRow {
+        name: "bar",
+        send: 0.5,
+        build: |p| {
+            use crate::instruments::bar::{Bar, BarConfig, BarControl};
+            let v = &p.show.venue;
+            let (venue, audience, listener) = (v.kind, v.audience, v.listener);
+            let cfg = BarConfig {
+                venue,
+                audience,
+                listener,
+                seed: p.seed,
+            };
+            // Busiest while people talk between songs; a little always while they are in.
+            Box::new(Conducted::<Bar>::new(p, cfg, |now| BarControl {
+                busy: (0.2 + 0.45 * (1.0 - now.params.song) + 0.6 * now.params.murmur).min(1.0),
+            }))
+        },
+    },
 ];
 
 /// Number of layers.

@@ -6,6 +6,7 @@
 //! them from a show.
 
 pub mod applause;
+pub mod bar;
 pub mod cheers;
 pub mod crowd;
 pub mod lead;
