@@ -13,6 +13,7 @@ use crate::kit::{CHUNK, Stereo};
 pub const CEILING: f32 = 0.871; // −1.2 dBFS
 
 /// Look-ahead limiter and non-finite guard.
+#[derive(Clone)]
 pub struct Master {
     /// The chunk waiting to be released (the look-ahead).
     held: Stereo,

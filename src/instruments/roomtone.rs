@@ -154,6 +154,7 @@ pub struct RoomToneControl {
 }
 
 /// The room tone of a venue: air plus sparse coughs and shuffles, stereo.
+#[derive(Clone)]
 pub struct RoomTone {
     seed: u64,
     sr: f32,

@@ -94,6 +94,7 @@ fn geometry(kind: VenueKind) -> Geometry {
 }
 
 /// A delay line with a fixed power-of-two buffer, allocated once.
+#[derive(Clone)]
 struct Delay {
     buf: Vec<f32>,
     mask: usize,
@@ -123,7 +124,9 @@ impl Delay {
     }
 }
 
-/// The venue's reverb and DC blocker.
+/// The venue's reverb and DC blocker. A clone is a copy of the room as it rings now (its
+/// delay lines are copied, which allocates).
+#[derive(Clone)]
 pub struct Room {
     lines: [Delay; LINES],
     lens: [usize; LINES],

@@ -4,8 +4,6 @@
 //! pulls its graph in blocks of exactly one chunk, aligned to frame 0, and copies out of the
 //! chunk whatever block a caller asks for; that is what keeps renders block-size independent.
 
-use std::sync::Arc;
-
 use fundsp::audiounit::AudioUnit;
 use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::setting::Setting;
@@ -111,32 +109,5 @@ impl<S: ChunkStage> AudioUnit for ChunkUnit<S> {
 
     fn footprint(&self) -> usize {
         std::mem::size_of::<Self>()
-    }
-}
-
-/// A stage's DSP object whose type cannot be copied (it is not `Clone`): a clone is built again
-/// from the same recipe, as it was before it played. fundsp wants every node `Clone` (to hand a
-/// copy of a graph to another thread); the engine never clones its graph, it plays it where it
-/// is built, so no state is lost in practice.
-pub(super) struct Fresh<T> {
-    pub inner: T,
-    make: Arc<dyn Fn() -> T + Send + Sync>,
-}
-
-impl<T> Fresh<T> {
-    pub fn new(make: impl Fn() -> T + Send + Sync + 'static) -> Self {
-        Fresh {
-            inner: make(),
-            make: Arc::new(make),
-        }
-    }
-}
-
-impl<T> Clone for Fresh<T> {
-    fn clone(&self) -> Self {
-        Fresh {
-            inner: (self.make)(),
-            make: Arc::clone(&self.make),
-        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::setting::Setting;
 
-use super::chunk::{ChunkStage, Fresh, write_pair};
+use super::chunk::{ChunkStage, write_pair};
 use super::controls::{CONTROL_CHANNELS, ChantExchange, SourceControls};
 use crate::conductor::{Layer, roomtone};
 use crate::instruments::roomtone::RoomTone;
@@ -57,12 +57,12 @@ impl ChunkStage for LayerStage {
 /// The room's own tone (air, coughs, shuffles), which the crowd's stem carries.
 #[derive(Clone)]
 pub(super) struct RoomToneStage {
-    tone: Fresh<RoomTone>,
+    tone: RoomTone,
     controls: SourceControls,
 }
 
 impl RoomToneStage {
-    pub fn new(tone: Fresh<RoomTone>, controls: SourceControls) -> Self {
+    pub fn new(tone: RoomTone, controls: SourceControls) -> Self {
         RoomToneStage { tone, controls }
     }
 }
@@ -78,7 +78,6 @@ impl ChunkStage for RoomToneStage {
         let (info, params) = self.controls.next(input);
         let mut chunk = Stereo::default();
         self.tone
-            .inner
             .render(info, &roomtone::control(&params), &mut chunk);
         write_pair(output, 0, &chunk);
     }

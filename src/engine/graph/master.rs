@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::shared::Shared;
 
-use super::chunk::{ChunkStage, Fresh, read_pair, write_pair};
+use super::chunk::{ChunkStage, read_pair, write_pair};
 use crate::instruments::master::Master;
 use crate::kit::{CHUNK, Stereo};
 
@@ -87,7 +87,7 @@ pub(super) struct MasterStage {
     /// The master fader (a linear gain, 1 at home), read once per chunk.
     level: Shared,
     fade: EndFade,
-    master: Fresh<Master>,
+    master: Master,
     /// Non-finite samples replaced so far, for the engine to read.
     non_finite: Arc<AtomicU64>,
     /// The mix in and out (every sample written each chunk).
@@ -96,12 +96,7 @@ pub(super) struct MasterStage {
 }
 
 impl MasterStage {
-    pub fn new(
-        level: Shared,
-        fade: EndFade,
-        master: Fresh<Master>,
-        non_finite: Arc<AtomicU64>,
-    ) -> Self {
+    pub fn new(level: Shared, fade: EndFade, master: Master, non_finite: Arc<AtomicU64>) -> Self {
         MasterStage {
             level,
             fade,
@@ -130,7 +125,7 @@ impl ChunkStage for MasterStage {
             }
         }
         self.fade.apply(mix);
-        let m = &mut self.master.inner;
+        let m = &mut self.master;
         m.process(mix, &mut self.out);
         write_pair(output, 0, &self.out);
         self.non_finite.store(m.non_finite, Ordering::Relaxed);

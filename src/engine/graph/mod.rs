@@ -39,7 +39,7 @@ use fundsp::net::{Net, NodeId};
 use fundsp::setting::Setting;
 use fundsp::shared::Shared;
 
-use self::chunk::{ChunkUnit, Fresh};
+use self::chunk::ChunkUnit;
 use self::controls::{CONTROL_CHANNELS, ChantExchange, Controls};
 use self::desk::{DRY_OUT, DeskStage, LAYER_OUT, SEND_OUT, TONE_IN};
 use self::layer::{LayerStage, RoomToneStage};
@@ -105,10 +105,9 @@ impl Graph {
                 node
             })
             .collect();
-        let tone_cfg = roomtone::config(show);
         let tone_seed = derive_seed(seed, "layer/room-tone");
         let tone = net.push(ChunkUnit::boxed(RoomToneStage::new(
-            Fresh::new(move || RoomTone::new(tone_cfg, tone_seed, sr)),
+            RoomTone::new(roomtone::config(show), tone_seed, sr),
             controls.source(sr, start),
         )));
         follow(&mut net, conductor, tone);
@@ -126,11 +125,7 @@ impl Graph {
         connect_pair(&mut net, tone, 0, desk, TONE_IN);
 
         // The room and the master section (master fader, end fade, limiter).
-        let venue = show.venue.clone();
-        let room_of = move || {
-            let venue = venue.clone();
-            Fresh::new(move || Room::new(&venue, sr))
-        };
+        let room_of = || Room::new(&show.venue, sr);
         let room = net.push(ChunkUnit::boxed(RoomStage::new(room_of())));
         connect_pair(&mut net, desk, DRY_OUT, room, 0);
         connect_pair(&mut net, desk, SEND_OUT, room, 1);
@@ -142,7 +137,7 @@ impl Graph {
         let master = net.push(ChunkUnit::boxed(MasterStage::new(
             master_level.clone(),
             fade(),
-            Fresh::new(move || Master::new(sr)),
+            Master::new(sr),
             Arc::clone(&non_finite),
         )));
         net.pipe_all(room, master);

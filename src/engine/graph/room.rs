@@ -4,7 +4,7 @@
 
 use fundsp::buffer::{BufferMut, BufferRef};
 
-use super::chunk::{ChunkStage, Fresh, read_pair, write_pair};
+use super::chunk::{ChunkStage, read_pair, write_pair};
 use super::master::EndFade;
 use crate::engine::STEM_HEADROOM_DB;
 use crate::instruments::venue::Room;
@@ -13,7 +13,7 @@ use crate::kit::{Stereo, db_to_gain};
 /// The room: dry and send buses in, the mix out.
 #[derive(Clone)]
 pub(super) struct RoomStage {
-    room: Fresh<Room>,
+    room: Room,
     /// The buses in and the mix out (every sample written each chunk).
     dry: Stereo,
     send: Stereo,
@@ -21,7 +21,7 @@ pub(super) struct RoomStage {
 }
 
 impl RoomStage {
-    pub fn new(room: Fresh<Room>) -> Self {
+    pub fn new(room: Room) -> Self {
         RoomStage {
             room,
             dry: Stereo::default(),
@@ -41,9 +41,7 @@ impl ChunkStage for RoomStage {
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
         read_pair(input, 0, &mut self.dry);
         read_pair(input, 1, &mut self.send);
-        self.room
-            .inner
-            .process(&self.dry, &self.send, &mut self.mix);
+        self.room.process(&self.dry, &self.send, &mut self.mix);
         write_pair(output, 0, &self.mix);
     }
 }
@@ -57,14 +55,14 @@ pub(super) struct StemStage {
     /// The layer's send to the room.
     send: f32,
     /// The stem's own room, for wet stems.
-    room: Option<Fresh<Room>>,
+    room: Option<Room>,
     fade: EndFade,
     /// This chunk's stem, handed out with the next one.
     held: Stereo,
 }
 
 impl StemStage {
-    pub fn new(send: f32, room: Option<Fresh<Room>>, fade: EndFade) -> Self {
+    pub fn new(send: f32, room: Option<Room>, fade: EndFade) -> Self {
         StemStage {
             send,
             room,
@@ -91,7 +89,7 @@ impl ChunkStage for StemStage {
             Some(room) => {
                 let mut send = Stereo::default();
                 send.add_scaled(&tap, self.send);
-                room.inner.process(&tap, &send, &mut self.held);
+                room.process(&tap, &send, &mut self.held);
             }
             None => self.held = tap,
         }
