@@ -1,13 +1,15 @@
 //! The render core on real shows: no allocation on the render path, every built-in preset
 //! renders its busiest moments without NaN or clipping, and the same seed gives the same bytes.
 
-use assert_no_alloc::{AllocDisabler, assert_no_alloc};
+use assert_no_alloc::assert_no_alloc;
 use concert::engine::{Engine, LAYERS};
 use concert::preset::{self, BUILTIN};
 use concert::show::MomentKind;
 
+// assert_no_alloc checks only with debug assertions (see tests/frames.rs).
+#[cfg(debug_assertions)]
 #[global_allocator]
-static ALLOCATOR: AllocDisabler = AllocDisabler;
+static ALLOCATOR: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 const RATE: u32 = 48_000;
 
