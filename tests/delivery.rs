@@ -283,19 +283,17 @@ fn stems_get_the_same_gain_and_markers_as_the_mix() {
         };
     let mix = ratio("mix.wav").unwrap();
     assert!(mix < 0.9, "-30 LUFS turned the mix down: ratio {mix}");
-    for stem in [
-        "mix.wav",
-        "crowd.wav",
-        "applause.wav",
-        "cheers.wav",
-        "lead.wav",
-    ] {
+    let stems: Vec<String> = concert::engine::STEMS
+        .iter()
+        .map(|s| format!("{s}.wav"))
+        .collect();
+    for stem in std::iter::once("mix.wav").chain(stems.iter().map(String::as_str)) {
         // Every WAV carries the markers: the lights go down at 1:00, the clip's first frame.
         let (pos, labels, _) = read_cues(&riff_chunks(&std::fs::read(loud.join(stem)).unwrap()));
         assert_eq!(pos.get(&1), Some(&0), "{stem}");
         assert_eq!(labels[&1], "The lights dim", "{stem}");
     }
-    for stem in ["crowd.wav", "applause.wav", "cheers.wav", "lead.wav"] {
+    for stem in &stems {
         let Some(r) = ratio(stem) else { continue };
         assert!(
             (r / mix - 1.0).abs() < 1e-4,
