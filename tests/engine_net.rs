@@ -113,33 +113,40 @@ fn render_all() -> Vec<String> {
 /// Pinned from the hand-wired engine (commit d65c6f9), before the graph; re-pinned when the bar
 /// joined as a fifth layer: the mixes of the three shows with a bar in earshot (club, benefit,
 /// early days) changed and every stem gained a fifth fingerprint (silent without a bar); no
-/// fingerprint of the other four stems moved.
+/// fingerprint of the other four stems moved. Re-pinned when fewer clappers cup their hands
+/// (`CUPPED_SHARE`): only the operated runs changed (their applause cue: the mix and the applause
+/// stem). `CONCERT_BLESS=1` prints the lines to pin after a deliberate change of sound.
 const PINNED: &str = "
 starlight-finale Mix [d3af3c9543fd28d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 starlight-finale Wet [d3af3c9543fd28d3, ddc730b9259fa62f, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 starlight-finale Dry [d3af3c9543fd28d3, 8f0a980ede9c88d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
-starlight-finale Operated [b20587943ab6495c, 0b87293cb187089f, 510c21206042dfb6, ca3aef417a644cb0, a179018d28f54847, db20e4e42a9d4325]
+starlight-finale Operated [f41454f3ffe1c9e7, 0b87293cb187089f, 23f38656c69735c9, ca3aef417a644cb0, a179018d28f54847, db20e4e42a9d4325]
 echo-fade-club Mix [c709e014042aa8e4, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-club Wet [c709e014042aa8e4, 108a982400ed6a06, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 739e09af859bc6ba]
 echo-fade-club Dry [c709e014042aa8e4, e43c356a6c43ff69, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 4427b6e224ae2041]
-echo-fade-club Operated [a026876034ebe219, 03a8c88f32b0fcb6, aaf4fb2aef0d501d, 28e7dacfa2d67f7b, 0f9c87bef3dfef39, fb002506293001bf]
+echo-fade-club Operated [a45b7e5cfc5caa3f, 03a8c88f32b0fcb6, 66a1cbc9b3bc33ff, 28e7dacfa2d67f7b, 0f9c87bef3dfef39, fb002506293001bf]
 echo-fade-benefit Mix [e2ed2131b684b652, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-benefit Wet [e2ed2131b684b652, 0ffe18f3a1cf2ed2, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 3d12be69687c77b8]
 echo-fade-benefit Dry [e2ed2131b684b652, 2bf7a1e61d8dc28a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, b1c558f9571cf519]
-echo-fade-benefit Operated [9ea34a55d1e1793c, 7c4207dcdd696093, 86c4d32ac6a93617, 6d53248013bd076f, 9eb73ea172121fce, ecd429381625559a]
+echo-fade-benefit Operated [94b3785cefa21761, 7c4207dcdd696093, 15b7d60fc17e0a25, 6d53248013bd076f, 9eb73ea172121fce, ecd429381625559a]
 echo-fade-early-days Mix [9d45068370ea6ced, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-early-days Wet [9d45068370ea6ced, 51282c039118ae63, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, b6a3f92361885d5a]
 echo-fade-early-days Dry [9d45068370ea6ced, 9468b2674593bf2a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, f4dfccdfd3d3d7ba]
-echo-fade-early-days Operated [a65935001fdd82d8, 3fd9e4a308b0b73e, be8038b5305d8f48, 97841cf8c862c94a, 4b22f963a32a7412, 973e3304b9e41afa]
+echo-fade-early-days Operated [6c7bc8325c8a8893, 3fd9e4a308b0b73e, 0c52abfc45f539de, 97841cf8c862c94a, 4b22f963a32a7412, 973e3304b9e41afa]
 echo-fade-festival Mix [c5b3c7d4a2969c48, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-festival Wet [c5b3c7d4a2969c48, 30cb9defa75ec807, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-festival Dry [c5b3c7d4a2969c48, 6ad66fc082ed2e0b, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
-echo-fade-festival Operated [c3117a0c4bcce5b1, 458e442db04ff0a8, a1cfec68d942f572, aeb94fe64da8b4c8, 575934d7669f2957, db20e4e42a9d4325]
+echo-fade-festival Operated [da94c350d9227409, 458e442db04ff0a8, e7b561565b52de74, aeb94fe64da8b4c8, 575934d7669f2957, db20e4e42a9d4325]
 ";
 
 #[test]
 fn the_graph_engine_renders_what_the_hand_wired_engine_did() {
     let got = render_all();
+    if std::env::var_os("CONCERT_BLESS").is_some() {
+        // A deliberate change of sound: print the lines to pin in `PINNED`.
+        eprintln!("{}", got.join("\n"));
+        return;
+    }
     let pinned: Vec<&str> = PINNED.trim().lines().collect();
     assert_eq!(got.len(), pinned.len(), "one line per preset and render");
     for (got, pinned) in got.iter().zip(pinned) {

@@ -109,6 +109,15 @@ const FAR_DB_PER_DECADE: f32 = 0.75;
 /// hands drown the rest (envelope kurtosis far above a real recording's). Further away (1 m),
 /// the mix's 0.5–4 kHz envelope kurtosis fell to 5–6 against the real recording's 11.
 const NEAREST_CLAPPER_M: f32 = 0.6;
+/// Share of clappers who clap with cupped hands: a dull, low clap (a 420–600 Hz resonance, little
+/// crisp burst) where flat palms give a crisp one at 0.8–2.4 kHz. Cupped claps are the exception
+/// in a crowd: with 15 % of the nearest clappers cupped, a club's applause carried 2.6–3.6 dB
+/// more in 300–600 Hz than the real recording (share of the applause stem's energy, −9.6…−10.6
+/// dB against −13.2; −12.9 at 5 %), and its nearest cupped hands stood out as low thumps heard as fireworks and
+/// explosions. At 5 % the club's and the pub's applause moments read more as applause (the
+/// applause group over six moments × three seeds: stem 0.673 → 0.698, mix 0.610 → 0.654) and
+/// the 0.5–4 kHz spikiness of the claps is unchanged.
+const CUPPED_SHARE: f32 = 0.05;
 /// Radius of the near field around its nearest clapper, in metres (people evenly spread, so
 /// distance = min + span·√u).
 const NEAR_SPAN_M: f32 = 5.0;
@@ -238,7 +247,7 @@ impl Clapper {
             0.0
         };
         let (gl, gr) = pan_gains(angle.sin() * spread + side_bias);
-        let cupped = u(&mut r) < 0.15;
+        let cupped = u(&mut r) < CUPPED_SHARE;
         let (hz, q, direct) = if cupped {
             (420.0 + 180.0 * u(&mut r), 2.0 + u(&mut r), 0.04)
         } else {
