@@ -6,7 +6,7 @@ mod crowd_support;
 
 use concert::conductor::ApplauseLayer;
 use concert::show::{Listener, MomentKind, Show, VenueKind};
-use crowd_support::{moment, render_mono, show};
+use crowd_support::{fft, moment, render_mono, show};
 
 const SR: f64 = 48_000.0;
 /// Envelope frame, as in the texture figures of the design notes: 2 ms.
@@ -279,5 +279,60 @@ fn club_claps_ring_in_the_hands_not_in_a_low_drum() {
     assert!(
         median_kurtosis < 20.0,
         "150-300 Hz envelope kurtosis {median_kurtosis:.1} (median)"
+    );
+}
+
+/// Mean power of `x` in each band of `bands` (Hz), from Hann-windowed 8192-point spectra with
+/// half overlap.
+fn band_powers(x: &[f32], bands: &[(f64, f64)]) -> Vec<f64> {
+    const N: usize = 8192;
+    let mut sums = vec![0.0; bands.len()];
+    let mut counts = vec![0usize; bands.len()];
+    for frame in x.windows(N).step_by(N / 2) {
+        let mut re: Vec<f64> = frame
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / N as f64).cos();
+                f64::from(*v) * w
+            })
+            .collect();
+        let mut im = vec![0.0; N];
+        fft::fft(&mut re, &mut im);
+        for (b, &(lo, hi)) in bands.iter().enumerate() {
+            let (k0, k1) = ((lo * N as f64 / SR) as usize, (hi * N as f64 / SR) as usize);
+            for k in k0..=k1 {
+                sums[b] += re[k] * re[k] + im[k] * im[k];
+                counts[b] += 1;
+            }
+        }
+    }
+    sums.iter()
+        .zip(&counts)
+        .map(|(s, n)| s / *n as f64)
+        .collect()
+}
+
+#[test]
+fn small_room_applause_has_no_steady_line_at_the_cupped_hands_pitch() {
+    // The bed of a small room's applause is the far field's grains through eight narrow
+    // resonators. The lowest, at 520 Hz, stands for cupped hands, and stands alone below the
+    // flat hands' claps: given an even eighth of the energy it drew a steady line through the
+    // applause (its band 3.4-6.0 dB over its neighbours, mean 4.7, over three seeds; the real
+    // recording has no line there). Weighted like the cupped clappers (1 in 20): 2.0-4.5 dB,
+    // mean 3.2 (the nearest cupped hands still ring there now and then).
+    let s = applause_show(VenueKind::Club, 350, Listener::Floor);
+    let mut lines = Vec::new();
+    for seed in [1u64, 2, 3] {
+        let x = render(&s, seed, 4.0, 8.0);
+        let p = band_powers(&x, &[(505.0, 535.0), (420.0, 480.0), (560.0, 640.0)]);
+        let line_db = 10.0 * (p[0] / (0.5 * (p[1] + p[2]))).log10();
+        eprintln!("seed {seed}: 505-535 Hz {line_db:.1} dB over its neighbours");
+        lines.push(line_db);
+    }
+    let mean = lines.iter().sum::<f64>() / lines.len() as f64;
+    assert!(
+        mean < 4.0,
+        "a line at 520 Hz, {mean:.1} dB over its neighbours"
     );
 }

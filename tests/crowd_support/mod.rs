@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 #[path = "../fft/mod.rs"]
-mod fft;
+pub mod fft;
 
 use fft::fft;
 
