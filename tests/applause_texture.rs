@@ -6,7 +6,7 @@ mod crowd_support;
 
 use concert::conductor::ApplauseLayer;
 use concert::show::{Listener, MomentKind, Show, VenueKind};
-use crowd_support::{fft, moment, render_mono, show};
+use crowd_support::{hann_power, moment, render_mono, show};
 
 const SR: f64 = 48_000.0;
 /// Envelope frame, as in the texture figures of the design notes: 2 ms.
@@ -289,20 +289,11 @@ fn band_powers(x: &[f32], bands: &[(f64, f64)]) -> Vec<f64> {
     let mut sums = vec![0.0; bands.len()];
     let mut counts = vec![0usize; bands.len()];
     for frame in x.windows(N).step_by(N / 2) {
-        let mut re: Vec<f64> = frame
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / N as f64).cos();
-                f64::from(*v) * w
-            })
-            .collect();
-        let mut im = vec![0.0; N];
-        fft::fft(&mut re, &mut im);
+        let power = hann_power(frame);
         for (b, &(lo, hi)) in bands.iter().enumerate() {
             let (k0, k1) = ((lo * N as f64 / SR) as usize, (hi * N as f64 / SR) as usize);
-            for k in k0..=k1 {
-                sums[b] += re[k] * re[k] + im[k] * im[k];
+            for p in &power[k0..=k1] {
+                sums[b] += p;
                 counts[b] += 1;
             }
         }

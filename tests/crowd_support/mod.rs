@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 #[path = "../fft/mod.rs"]
-pub mod fft;
+mod fft;
 
 use fft::fft;
 
@@ -203,22 +203,28 @@ pub fn roughness(x: &[f32], sr: usize) -> f64 {
     band / total.max(1e-30)
 }
 
+/// Power spectrum of `frame` (a power of two long) under a Hann window, bins 0 to N/2 - 1.
+pub fn hann_power(frame: &[f32]) -> Vec<f64> {
+    let n = frame.len();
+    let mut re: Vec<f64> = frame
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            f64::from(*v) * (0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos())
+        })
+        .collect();
+    let mut im = vec![0.0; n];
+    fft(&mut re, &mut im);
+    (0..n / 2).map(|k| re[k] * re[k] + im[k] * im[k]).collect()
+}
+
 /// Spectral centroid in Hz (power-weighted), from 4096-point Hann frames.
 pub fn centroid_hz(x: &[f32], sr: usize) -> f64 {
     const N: usize = 4096;
     let (mut num, mut den) = (0.0, 0.0);
     for frame in x.chunks_exact(N) {
-        let mut re: Vec<f64> = frame
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                f64::from(*v) * (0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / N as f64).cos())
-            })
-            .collect();
-        let mut im = vec![0.0; N];
-        fft(&mut re, &mut im);
-        for k in 1..N / 2 {
-            let p = re[k] * re[k] + im[k] * im[k];
+        let power = hann_power(frame);
+        for (k, p) in power.iter().enumerate().skip(1) {
             num += p * k as f64 * sr as f64 / N as f64;
             den += p;
         }
