@@ -3,7 +3,8 @@
 //! Prints the real-time factor (audio seconds per CPU second) of every built-in preset, of
 //! each layer on its own, of an audience sweep (100 → 100,000 people) whose cost must stay
 //! flat, and of the engine's fundsp graph side by side with the same path wired by hand (its
-//! overhead must stay within 5 %). `cargo bench -- --quick` renders shorter excerpts.
+//! overhead must stay within 5 %). `cargo bench -- --quick` renders shorter excerpts;
+//! `cargo bench -- --graph` measures only the graph's overhead.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -141,10 +142,19 @@ secs = 30
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    let graph_only = std::env::args().any(|a| a == "--graph");
     println!(
         "concert render benchmark, {RATE} Hz stereo, one thread, CPU time{}",
         if quick { " (quick)" } else { "" }
     );
+    if !graph_only {
+        whole_shows(quick);
+    }
+    graph_overhead(quick);
+}
+
+/// The built-in presets, the audience sweep and each layer alone.
+fn whole_shows(quick: bool) {
     println!(
         "\n== built-in presets (whole show{})",
         if quick { ", first 120 s" } else { "" }
@@ -186,7 +196,10 @@ fn main() {
         "cost ratio, slowest vs fastest audience: {:.2}x (target within 1.5x)",
         hi / lo
     );
+}
 
+/// The graph engine against the same path wired by hand.
+fn graph_overhead(quick: bool) {
     let (secs, rounds) = if quick { (30.0, 3) } else { (120.0, 5) };
     println!(
         "\n== the graph's cost: the engine (a fundsp Net) vs the same path wired by hand\n   \
