@@ -428,13 +428,13 @@ impl Engine {
                 self.step();
             }
             let n = (CHUNK - self.cursor).min(frames - done);
-            for i in 0..n {
-                let c = self.cursor + i;
-                let o = 2 * (done + i);
-                (out[o], out[o + 1]) = self.graph.mix(c);
-                if let Some(stems) = stems.as_deref_mut() {
-                    for (k, stem) in stems.iter_mut().enumerate() {
-                        (stem[o], stem[o + 1]) = self.graph.stem(k, c);
+            let (from, to) = (self.cursor..self.cursor + n, 2 * done..2 * (done + n));
+            interleave(self.graph.mix(), from.clone(), &mut out[to.clone()]);
+            if let Some(stems) = stems.as_deref_mut() {
+                for (k, stem) in stems.iter_mut().enumerate() {
+                    match self.graph.stem(k) {
+                        Some(x) => interleave(x, from.clone(), &mut stem[to.clone()]),
+                        None => stem[to.clone()].fill(0.0),
                     }
                 }
             }
@@ -616,6 +616,17 @@ impl Engine {
         let n = sounds.len();
         let _empty = self.graph.swap_chant(sounds);
         n
+    }
+}
+
+/// Frames `from` of a chunk's channels `(l, r)` into `out`, interleaved (`out` is twice as
+/// long as `from`).
+#[inline]
+fn interleave((l, r): (&[f32], &[f32]), from: std::ops::Range<usize>, out: &mut [f32]) {
+    let (l, r) = (&l[from.clone()], &r[from]);
+    for ((frame, l), r) in out.chunks_exact_mut(2).zip(l).zip(r) {
+        frame[0] = *l;
+        frame[1] = *r;
     }
 }
 

@@ -40,6 +40,13 @@ impl Master {
 
     /// Feed the next chunk; write the limited previous one into `out`.
     pub fn process(&mut self, input: &Stereo, out: &mut Stereo) {
+        self.process_channels(input, [&mut out.l, &mut out.r]);
+    }
+
+    /// [`Master::process`] writing into a chunk's channels (left, right) wherever they are: a
+    /// graph's own buffers, without a copy.
+    pub fn process_channels(&mut self, input: &Stereo, out: [&mut [f32; CHUNK]; 2]) {
+        let [out_l, out_r] = out;
         // Guard and measure the incoming chunk.
         let mut fresh = input.clone();
         for i in 0..CHUNK {
@@ -56,8 +63,8 @@ impl Master {
             // Nothing to limit within reach: only recover towards unity.
             for i in 0..CHUNK {
                 self.gain += (1.0 - self.gain) * self.release;
-                out.l[i] = (self.held.l[i] * self.gain).clamp(-CEILING, CEILING);
-                out.r[i] = (self.held.r[i] * self.gain).clamp(-CEILING, CEILING);
+                out_l[i] = (self.held.l[i] * self.gain).clamp(-CEILING, CEILING);
+                out_r[i] = (self.held.r[i] * self.gain).clamp(-CEILING, CEILING);
             }
             self.need.copy_within(CHUNK.., 0);
             self.held = fresh;
@@ -80,8 +87,8 @@ impl Master {
                 self.gain += (lowest - self.gain) * self.release;
             }
             let g = self.gain.min(self.need[i]);
-            out.l[i] = (self.held.l[i] * g).clamp(-CEILING, CEILING);
-            out.r[i] = (self.held.r[i] * g).clamp(-CEILING, CEILING);
+            out_l[i] = (self.held.l[i] * g).clamp(-CEILING, CEILING);
+            out_r[i] = (self.held.r[i] * g).clamp(-CEILING, CEILING);
         }
         self.need.copy_within(CHUNK.., 0);
         self.held = fresh;

@@ -188,10 +188,26 @@ impl Room {
 
     /// `out = dcblock(dry + room(send))`, one chunk.
     pub fn process(&mut self, dry: &Stereo, send: &Stereo, out: &mut Stereo) {
+        self.process_channels(
+            [&dry.l, &dry.r],
+            [&send.l, &send.r],
+            [&mut out.l, &mut out.r],
+        );
+    }
+
+    /// [`Room::process`] on a chunk's channels (left, right) wherever they are: a graph hands
+    /// its buffers over without copying them into [`Stereo`]s first.
+    pub fn process_channels(
+        &mut self,
+        dry: [&[f32; CHUNK]; 2],
+        send: [&[f32; CHUNK]; 2],
+        out: [&mut [f32; CHUNK]; 2],
+    ) {
         let h = 1.0 / (LINES as f32).sqrt();
+        let [out_l, out_r] = out;
         for i in 0..CHUNK {
-            self.pre[0].push(send.l[i]);
-            self.pre[1].push(send.r[i]);
+            self.pre[0].push(send[0][i]);
+            self.pre[1].push(send[1][i]);
             let (mut el, mut er) = (0.0, 0.0);
             for &(d, g) in &self.taps {
                 el += self.pre[0].tap(d) * g;
@@ -225,9 +241,9 @@ impl Room {
             let tail_r = (self.lp[1] - self.lp[3] + self.lp[5] - self.lp[7]) * 0.5;
             let wl = (el + tail_l) * self.wet_gain;
             let wr = (er + tail_r) * self.wet_gain;
-            let (l, r) = (dry.l[i] + wl, dry.r[i] + wr);
-            out.l[i] = self.dc.filter_mono(l);
-            out.r[i] = self.dc_r.filter_mono(r);
+            let (l, r) = (dry[0][i] + wl, dry[1][i] + wr);
+            out_l[i] = self.dc.filter_mono(l);
+            out_r[i] = self.dc_r.filter_mono(r);
         }
     }
 }

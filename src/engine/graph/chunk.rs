@@ -28,6 +28,21 @@ pub(super) trait ChunkStage: Clone + Send + Sync + 'static {
     fn set(&mut self, _setting: Setting) {}
 }
 
+/// Channel `c` of `input`, one chunk of it, in place.
+#[inline]
+pub(super) fn chunk_of<'a>(input: &BufferRef<'a>, c: usize) -> &'a [f32; CHUNK] {
+    input.channel_f32(c)[..CHUNK].try_into().expect("a chunk")
+}
+
+/// Channel `c` of `output`, one chunk of it, in place (fundsp lends a channel for the
+/// buffer's whole life, so several can be held at once).
+#[inline]
+pub(super) fn chunk_of_mut<'a>(output: &mut BufferMut<'a>, c: usize) -> &'a mut [f32; CHUNK] {
+    (&mut output.channel_f32_mut(c)[..CHUNK])
+        .try_into()
+        .expect("a chunk")
+}
+
 /// Stereo pair `pair` of `input` into `x`.
 pub(super) fn read_pair(input: &BufferRef, pair: usize, x: &mut Stereo) {
     for (side, c) in [(&mut x.l, 2 * pair), (&mut x.r, 2 * pair + 1)] {

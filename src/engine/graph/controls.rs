@@ -1,10 +1,11 @@
 //! How the engine's controls reach the sources inside its graph, without a lock:
 //!
 //! - The show's levels (energy, murmur, roar, applause…) and the moment playing are control
-//!   *signals*: the engine hands each chunk's [`Params`] to the [`ConductorStage`] through a
-//!   one-slot lock-free queue, and the conductor sends them on as constant channels that every
-//!   source reads at its chunk's start (fundsp passes a node's outputs to the nodes that read
-//!   them without copying).
+//!   *signals*: the engine sets each chunk's [`Params`] into the [`ConductorStage`]'s fundsp
+//!   [`Shared`] values (atomics: a few loads a chunk, where a queue cost more than the rest of
+//!   the graph's plumbing together), and the conductor sends them on as constant channels that
+//!   every source reads at its chunk's start (fundsp passes a node's outputs to the nodes that
+//!   read them without copying).
 //! - What the operator started ([`Cued`]: beat grids in `f64`, more than an `f32` signal can
 //!   carry) changes only when the operator acts: the engine leaves it in each source's
 //!   one-slot queue when it changes, and the source keeps the last it took.
@@ -21,6 +22,8 @@ use crate::instruments::crowd::voice::SyllableSound;
 use crate::kit::{CHUNK, Cued};
 use crate::show::Params;
 use fundsp::buffer::{BufferMut, BufferRef};
+use fundsp::shared::Shared;
+use fundsp::{F32x, SIMD_N};
 
 /// Control channels the conductor sends: the moment playing, then the show's levels.
 pub(super) const CONTROL_CHANNELS: usize = 11;
@@ -122,7 +125,8 @@ fn put<T: Copy + Default>(slot: &ThingBuf<T, Overwrite>, value: T) {
 
 /// The engine's end of the controls.
 pub(super) struct Controls {
-    conductor: Slot<Params>,
+    /// The conductor's signals (the chunk's `Params` without the cued part).
+    signals: [Shared; CONTROL_CHANNELS],
     cued: Vec<Slot<Cued>>,
     /// The cued part last handed out, and how many times it changed (so that a source only
     /// looks in its slot after a change).
@@ -133,20 +137,14 @@ pub(super) struct Controls {
 impl Controls {
     /// The controls and the conductor that sends them on.
     pub fn new() -> (Self, ConductorStage) {
-        let conductor = slot();
+        let signals: [Shared; CONTROL_CHANNELS] = std::array::from_fn(|_| Shared::new(0.0));
         let controls = Controls {
-            conductor: Arc::clone(&conductor),
+            signals: signals.clone(),
             cued: Vec::new(),
             last_cued: Cued::default(),
             cued_changes: Arc::new(AtomicU64::new(0)),
         };
-        (
-            controls,
-            ConductorStage {
-                inbox: conductor,
-                signals: [0.0; CONTROL_CHANNELS],
-            },
-        )
+        (controls, ConductorStage { signals })
     }
 
     /// A new source's end, following the conductor's signals from frame `start`.
@@ -158,6 +156,7 @@ impl Controls {
             changes: Arc::clone(&self.cued_changes),
             seen: 0,
             now: Cued::default(),
+            params: Params::default(),
             frame: start,
             sample_rate,
         }
@@ -165,7 +164,9 @@ impl Controls {
 
     /// Hand out the controls of the chunk about to be pulled. Lock- and allocation-free.
     pub fn publish(&mut self, params: &Params) {
-        put(&self.conductor, *params);
+        for (shared, value) in self.signals.iter().zip(to_signals(params)) {
+            shared.set_value(value);
+        }
         if params.cued != self.last_cued {
             self.last_cued = params.cued;
             for slot in &self.cued {
@@ -179,9 +180,8 @@ impl Controls {
 /// The conductor: sends each chunk's show levels on as constant control signals.
 #[derive(Clone)]
 pub(super) struct ConductorStage {
-    inbox: Slot<Params>,
-    /// The signals of the last chunk (kept if none were published for this one).
-    signals: [f32; CONTROL_CHANNELS],
+    /// The signals as last published (they hold until the next).
+    signals: [Shared; CONTROL_CHANNELS],
 }
 
 impl ChunkStage for ConductorStage {
@@ -192,11 +192,8 @@ impl ChunkStage for ConductorStage {
     }
 
     fn process(&mut self, _input: &BufferRef, output: &mut BufferMut) {
-        if let Some(params) = self.inbox.pop_ref() {
-            self.signals = to_signals(&params);
-        }
         for (c, v) in self.signals.iter().enumerate() {
-            output.channel_f32_mut(c)[..CHUNK].fill(*v);
+            output.channel_mut(c)[..CHUNK / SIMD_N].fill(F32x::splat(v.value()));
         }
     }
 }
@@ -210,6 +207,9 @@ pub(super) struct SourceControls {
     /// Changes of the cued part seen so far.
     seen: u64,
     now: Cued,
+    /// The controls of the chunk being rendered (kept here, not handed out by value: a
+    /// source reads them in place).
+    params: Params,
     /// Frame of the next chunk.
     frame: u64,
     sample_rate: f64,
@@ -217,7 +217,7 @@ pub(super) struct SourceControls {
 
 impl SourceControls {
     /// The timing and controls of the chunk starting now.
-    pub fn next(&mut self, input: &BufferRef) -> (crate::kit::ChunkInfo, Params) {
+    pub fn next(&mut self, input: &BufferRef) -> (crate::kit::ChunkInfo, &Params) {
         let changes = self.changes.load(Ordering::Acquire);
         if changes != self.seen {
             self.seen = changes;
@@ -231,7 +231,8 @@ impl SourceControls {
         };
         self.frame += CHUNK as u64;
         let signals = std::array::from_fn(|c| input.at_f32(c, 0));
-        (info, from_signals(signals, self.now))
+        self.params = from_signals(signals, self.now);
+        (info, &self.params)
     }
 }
 

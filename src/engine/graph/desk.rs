@@ -12,7 +12,7 @@ use fundsp::shared::Shared;
 
 use fundsp::buffer::{BufferMut, BufferRef};
 
-use super::chunk::ChunkStage;
+use super::chunk::{ChunkStage, chunk_of, chunk_of_mut};
 use crate::engine::{CROWD, LAYERS};
 use crate::kit::CHUNK;
 
@@ -54,41 +54,56 @@ impl ChunkStage for DeskStage {
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
         let levels: [f32; LAYERS] = std::array::from_fn(|k| self.levels[k].value());
         for c in 0..2 {
-            let layers: [&[f32]; LAYERS] = std::array::from_fn(|k| input.channel_f32(2 * k + c));
-            let tone = input.channel_f32(2 * TONE_IN + c);
-            let dry = output.channel_f32_mut(2 * DRY_OUT + c);
-            let send = output.channel_f32_mut(2 * SEND_OUT + c);
-            for i in 0..CHUNK {
-                let (mut d, mut s) = (0.0f32, 0.0f32);
-                for (k, layer) in layers.iter().enumerate() {
-                    let mut x = layer[i];
-                    if k == CROWD {
-                        x += tone[i] * 1.0;
+            let tone = chunk_of(input, 2 * TONE_IN + c);
+            // Summed in place in the output (fundsp lends both channels at once), one layer at
+            // a time over the whole chunk (each sample's sum still runs in the layers' order),
+            // so every step is a vector operation.
+            let dry = chunk_of_mut(output, 2 * DRY_OUT + c);
+            let send = chunk_of_mut(output, 2 * SEND_OUT + c);
+            let mut scratch = [0.0f32; CHUNK];
+            for (k, (&level, &gain)) in levels.iter().zip(&self.sends).enumerate() {
+                let layer = chunk_of(input, 2 * k + c);
+                let x = faded(&mut scratch, layer, tone, k, level);
+                let sums = dry.iter_mut().zip(send.iter_mut()).zip(x);
+                if k == 0 {
+                    // The sums start from silence (`0.0 + …`, not a copy: −0.0 + 0.0 is 0.0).
+                    for ((d, s), x) in sums {
+                        *d = 0.0 + x * 1.0;
+                        *s = 0.0 + x * gain;
                     }
-                    if levels[k] != 1.0 {
-                        x *= levels[k];
+                } else {
+                    for ((d, s), x) in sums {
+                        *d += x * 1.0;
+                        *s += x * gain;
                     }
-                    d += x * 1.0;
-                    s += x * self.sends[k];
                 }
-                dry[i] = d;
-                send[i] = s;
-            }
-            if self.stems {
-                for (k, layer) in layers.iter().enumerate() {
-                    let faded = output.channel_f32_mut(2 * (LAYER_OUT + k) + c);
-                    for i in 0..CHUNK {
-                        let mut x = layer[i];
-                        if k == CROWD {
-                            x += tone[i] * 1.0;
-                        }
-                        if levels[k] != 1.0 {
-                            x *= levels[k];
-                        }
-                        faded[i] = x;
-                    }
+                if self.stems {
+                    output.channel_f32_mut(2 * (LAYER_OUT + k) + c)[..CHUNK].copy_from_slice(x);
                 }
             }
         }
     }
+}
+
+/// Layer `k` (one channel of it) as it leaves its fader: with the room tone if it is the
+/// crowd, times its `level` unless that is 1. The layer itself when neither applies (most
+/// layers, most of the time), else worked out in `scratch`.
+#[inline]
+fn faded<'a>(
+    scratch: &'a mut [f32; CHUNK],
+    layer: &'a [f32; CHUNK],
+    tone: &[f32; CHUNK],
+    k: usize,
+    level: f32,
+) -> &'a [f32; CHUNK] {
+    if k != CROWD && level == 1.0 {
+        return layer;
+    }
+    for ((x, l), t) in scratch.iter_mut().zip(layer).zip(tone) {
+        *x = if k == CROWD { l + t * 1.0 } else { *l };
+        if level != 1.0 {
+            *x *= level;
+        }
+    }
+    scratch
 }

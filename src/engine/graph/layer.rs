@@ -43,7 +43,7 @@ impl ChunkStage for LayerStage {
 
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
         let (info, params) = self.controls.next(input);
-        self.layer.render(info, &params, &mut self.chunk);
+        self.layer.render(info, params, &mut self.chunk);
         write_pair(output, 0, &self.chunk);
     }
 
@@ -78,7 +78,7 @@ impl ChunkStage for RoomToneStage {
         let (info, params) = self.controls.next(input);
         let mut chunk = Stereo::default();
         self.tone
-            .render(info, &roomtone::control(&params), &mut chunk);
+            .render(info, &roomtone::control(params), &mut chunk);
         write_pair(output, 0, &chunk);
     }
 }

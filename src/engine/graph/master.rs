@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::shared::Shared;
 
-use super::chunk::{ChunkStage, read_pair, write_pair};
+use super::chunk::{ChunkStage, chunk_of_mut, read_pair};
 use crate::instruments::master::Master;
 use crate::kit::{CHUNK, Stereo};
 
@@ -90,9 +90,8 @@ pub(super) struct MasterStage {
     master: Master,
     /// Non-finite samples replaced so far, for the engine to read.
     non_finite: Arc<AtomicU64>,
-    /// The mix in and out (every sample written each chunk).
+    /// The mix in, turned by the fader and the fade (every sample written each chunk).
     mix: Stereo,
-    out: Stereo,
 }
 
 impl MasterStage {
@@ -103,7 +102,6 @@ impl MasterStage {
             master,
             non_finite,
             mix: Stereo::default(),
-            out: Stereo::default(),
         }
     }
 }
@@ -126,8 +124,7 @@ impl ChunkStage for MasterStage {
         }
         self.fade.apply(mix);
         let m = &mut self.master;
-        m.process(mix, &mut self.out);
-        write_pair(output, 0, &self.out);
+        m.process_channels(mix, [0, 1].map(|c| chunk_of_mut(output, c)));
         self.non_finite.store(m.non_finite, Ordering::Relaxed);
     }
 }

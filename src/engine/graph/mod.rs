@@ -51,7 +51,7 @@ use crate::instruments::crowd::voice::SyllableSound;
 use crate::instruments::master::Master;
 use crate::instruments::roomtone::RoomTone;
 use crate::instruments::venue::Room;
-use crate::kit::{CHUNK, Stereo, derive_seed};
+use crate::kit::{CHUNK, derive_seed};
 use crate::show::{Params, Show};
 
 /// The engine's graph and its handles.
@@ -65,11 +65,9 @@ pub(super) struct Graph {
     levels: [Shared; LAYERS],
     master_level: Shared,
     non_finite: Arc<AtomicU64>,
-    /// The graph's outputs: the mix, then each stem if there are stems.
+    /// The graph's outputs, read in place: the mix, then each stem if there are stems.
     out: BufferVec,
-    /// The last chunk pulled, copied out of `out` for reading frame by frame.
-    mix: Stereo,
-    stems: Option<Box<[Stereo; LAYERS]>>,
+    stems: bool,
 }
 
 impl Graph {
@@ -162,8 +160,7 @@ impl Graph {
             master_level,
             non_finite,
             out: BufferVec::new(outputs),
-            mix: Stereo::default(),
-            stems: stems.map(|_| Box::default()),
+            stems: stems.is_some(),
         }
     }
 
@@ -181,26 +178,24 @@ impl Graph {
         self.controls.publish(params);
         self.net
             .process(CHUNK, &BufferRef::empty(), &mut self.out.buffer_mut());
-        copy_pair(&self.out, 0, &mut self.mix);
-        if let Some(stems) = &mut self.stems {
-            for (k, stem) in stems.iter_mut().enumerate() {
-                copy_pair(&self.out, 1 + k, stem);
-            }
-        }
     }
 
-    /// Frame `i` of the last chunk's mix.
+    /// The last chunk's mix: its left and right channels, [`CHUNK`] frames each.
     #[inline]
-    pub fn mix(&self, i: usize) -> (f32, f32) {
-        (self.mix.l[i], self.mix.r[i])
+    pub fn mix(&self) -> (&[f32], &[f32]) {
+        self.pair(0)
     }
 
-    /// Frame `i` of the last chunk's stem `k`, silence if there are no stems.
+    /// The last chunk's stem `k`, if there are stems.
     #[inline]
-    pub fn stem(&self, k: usize, i: usize) -> (f32, f32) {
-        self.stems
-            .as_ref()
-            .map_or((0.0, 0.0), |s| (s[k].l[i], s[k].r[i]))
+    pub fn stem(&self, k: usize) -> Option<(&[f32], &[f32])> {
+        self.stems.then(|| self.pair(1 + k))
+    }
+
+    fn pair(&self, pair: usize) -> (&[f32], &[f32]) {
+        let out = self.out.buffer_ref();
+        let side = |c| &out.channel_f32(c)[..CHUNK];
+        (side(2 * pair), side(2 * pair + 1))
     }
 
     /// Hand the crowd the operator's chant syllables; returns the ones they replace. A move:
@@ -222,11 +217,6 @@ fn follow(net: &mut Net, conductor: NodeId, source: NodeId) {
     for c in 0..CONTROL_CHANNELS {
         net.connect(conductor, c, source, c);
     }
-}
-
-/// Copy stereo pair `pair` of `out` into `x`.
-fn copy_pair(out: &BufferVec, pair: usize, x: &mut Stereo) {
-    chunk::read_pair(&out.buffer_ref(), pair, x);
 }
 
 /// Connect stereo pair `from` of `src` to pair `to` of `dst`.

@@ -4,30 +4,21 @@
 
 use fundsp::buffer::{BufferMut, BufferRef};
 
-use super::chunk::{ChunkStage, read_pair, write_pair};
+use super::chunk::{ChunkStage, chunk_of, chunk_of_mut, read_pair, write_pair};
 use super::master::EndFade;
 use crate::engine::STEM_HEADROOM_DB;
 use crate::instruments::venue::Room;
 use crate::kit::{Stereo, db_to_gain};
 
-/// The room: dry and send buses in, the mix out.
+/// The room: dry and send buses in, the mix out, read and written in the graph's buffers.
 #[derive(Clone)]
 pub(super) struct RoomStage {
     room: Room,
-    /// The buses in and the mix out (every sample written each chunk).
-    dry: Stereo,
-    send: Stereo,
-    mix: Stereo,
 }
 
 impl RoomStage {
     pub fn new(room: Room) -> Self {
-        RoomStage {
-            room,
-            dry: Stereo::default(),
-            send: Stereo::default(),
-            mix: Stereo::default(),
-        }
+        RoomStage { room }
     }
 }
 
@@ -39,10 +30,11 @@ impl ChunkStage for RoomStage {
     }
 
     fn process(&mut self, input: &BufferRef, output: &mut BufferMut) {
-        read_pair(input, 0, &mut self.dry);
-        read_pair(input, 1, &mut self.send);
-        self.room.process(&self.dry, &self.send, &mut self.mix);
-        write_pair(output, 0, &self.mix);
+        let side = |c| chunk_of(input, c);
+        // Both output channels at once: fundsp hands them out for the buffer's life.
+        let out = [0, 1].map(|c| chunk_of_mut(output, c));
+        self.room
+            .process_channels([side(0), side(1)], [side(2), side(3)], out);
     }
 }
 
