@@ -17,7 +17,7 @@
 use super::chant::{ChantClock, pattern_beats};
 use super::lane::Lane;
 use super::voice::{
-    AH, Formants, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
+    AH, EH, Formants, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
 };
 use crate::kit::Stereo;
 use crate::kit::one_pole_coef;
@@ -84,6 +84,39 @@ const ROAR_OPEN_VOWEL: f32 = 0.2;
 const ROAR_FRIC_SHARE: f32 = 0.8;
 /// Level of a shouted onset consonant relative to the vowel's peak.
 const ROAR_FRIC: f32 = 0.8;
+
+/// Share of a roar's shouts that are held cheers ("wooo!", "yeaaah!") at full energy. A real
+/// cheering crowd is dominated by them: long high tones arching over the shouting, each voice
+/// rough and on its own contour (`../shared/reference/real-crowd-cheering.wav`: fundamentals
+/// 600–1150 Hz held 0.5–2 s, rising into the hold and falling off at the end).
+const ROAR_HELD_SHARE: f32 = 0.35;
+/// Brightness of a held cheer (base, and added at full energy): darker than the short shouts,
+/// whose onsets must carry the roar's top octaves (held voices bright up there fill in the
+/// gaps between the onsets: the 2–10 kHz band stops coming and going).
+const ROAR_HELD_BRIGHT: (f32, f32) = (0.55, 0.45);
+/// Seconds of roaring over which the share of held cheers grows to its full value.
+const ROAR_HELD_AFTER_SECS: f64 = 2.0;
+/// Length of a held cheer in s.
+const ROAR_HELD_SECS: (f32, f32) = (0.6, 1.6);
+/// A held cheer's pitch relative to the speaking voice (women, men: falsetto "woo"s, high
+/// "yeah"s): 210 Hz women near 950 Hz, 120 Hz men near 660 Hz, before energy and scatter.
+const ROAR_HELD_F0_RATIO: (f32, f32) = (4.5, 5.5);
+/// Scatter of a held cheer's pitch in semitones, so no two voices hold the same note.
+const ROAR_HELD_SCATTER_ST: (f32, f32) = (-4.0, 4.0);
+/// Depth of a held cheer's flutter in level (a share of it): a held shout at full effort pulses
+/// with the breath pushing through a strained larynx; held steady, the roar's top octaves stop
+/// coming and going (8–32 Hz modulation of 2–10 kHz −19.6 → −22.9 dB in a club's roar, real
+/// cheering −16.2).
+const ROAR_HELD_FLUTTER: f32 = 0.35;
+/// How often a held cheer's flutter picks a new level (Hz).
+const ROAR_HELD_FLUTTER_HZ: (f32, f32) = (12.0, 20.0);
+/// Depth of a held cheer's slow pitch drift in semitones.
+const ROAR_HELD_WOBBLE_ST: (f32, f32) = (0.3, 0.9);
+/// Semitones a held cheer rises into its hold, and falls at its end.
+const ROAR_HELD_RISE_ST: (f32, f32) = (2.0, 5.0);
+const ROAR_HELD_FALL_ST: (f32, f32) = (4.0, 12.0);
+/// Share of a held cheer at which its fall begins.
+const ROAR_HELD_FALL_AT: (f32, f32) = (0.6, 0.85);
 
 /// A chant is shouted, not sung: its pitch sits near the speaking voice (1.8× reads as a choir).
 const CHANT_F0_RATIO: f32 = 1.2;
@@ -228,6 +261,9 @@ struct Syl {
     f0: f32,
     st: [f32; 3],
     peak_at: f32,
+    /// Where the fall from `st[1]` to `st[2]` starts (a share of the syllable): until then the
+    /// pitch holds at `st[1]`. At or before `peak_at` the fall starts at the peak.
+    fall_at: f32,
     v0: Formants,
     v1: Formants,
     fric: f32,
@@ -238,6 +274,64 @@ struct Syl {
     decay: f32,
     /// Seconds of onset consonant before the vowel starts (0: the short default onset).
     lead: f64,
+    /// A held voice's slow, irregular pitch drift (none in short syllables).
+    wobble: Wobble,
+    /// A held voice's irregular flutter in level (none in short syllables).
+    flutter: Flutter,
+}
+
+/// The irregular pulsing in level of a shout held at full effort (breath pushed in bursts
+/// through a strained larynx): a new random level every 1/`rate_hz` s, eased from one to the
+/// next. Random, not periodic: a periodic flutter at these rates is an engine.
+#[derive(Debug, Clone, Copy, Default)]
+struct Flutter {
+    /// Depth as a share of the level (0: none).
+    depth: f32,
+    rate_hz: f32,
+    /// Seeds the random levels.
+    seed: u64,
+}
+
+impl Flutter {
+    /// The level's factor `secs` into the syllable.
+    fn at(&self, secs: f64) -> f32 {
+        if self.depth == 0.0 {
+            return 1.0;
+        }
+        let pos = secs.max(0.0) * f64::from(self.rate_hz);
+        let k = pos as u64;
+        let level = |k: u64| {
+            let h = splitmix64(self.seed ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            (h >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+        };
+        let x = smooth01(pos.fract());
+        let r = level(k) + (level(k + 1) - level(k)) * x;
+        1.0 + self.depth * r
+    }
+}
+
+/// The wavering of a held shout, in pitch or in level: two sines at rates and phases of its
+/// own (a voice held at full effort wavers, but not periodically: a single vibrato is a
+/// siren).
+#[derive(Debug, Clone, Copy, Default)]
+struct Wobble {
+    /// Depth (semitones of pitch, or a share of the level; 0: none).
+    depth: f32,
+    rates_hz: [f32; 2],
+    phases: [f32; 2],
+}
+
+impl Wobble {
+    /// The wavering `secs` into the syllable, in units of the depth.
+    fn at(&self, secs: f64) -> f32 {
+        if self.depth == 0.0 {
+            return 0.0;
+        }
+        let tau = std::f32::consts::TAU * secs as f32;
+        let [r0, r1] = self.rates_hz;
+        let [p0, p1] = self.phases;
+        self.depth * (0.6 * (tau * r0 + p0).sin() + 0.4 * (tau * r1 + p1).sin())
+    }
 }
 
 impl Syl {
@@ -257,8 +351,9 @@ impl Syl {
             let x = smooth01(f64::from(u / self.peak_at));
             self.st[0] + (self.st[1] - self.st[0]) * x
         } else {
+            let fall_at = self.fall_at.max(self.peak_at);
             let x = smooth01(f64::from(
-                (u - self.peak_at) / (1.0 - self.peak_at).max(1e-3),
+                (u - fall_at).max(0.0) / (1.0 - fall_at).max(1e-3),
             ));
             self.st[1] + (self.st[2] - self.st[1]) * x
         };
@@ -277,9 +372,9 @@ impl Syl {
             0.0
         };
         VoiceControl {
-            f0_hz: self.f0 * semis(st),
+            f0_hz: self.f0 * semis(st + self.wobble.at(local)),
             formants_hz: [f[0] * fscale, f[1] * fscale, f[2] * fscale],
-            amp: self.amp * env,
+            amp: self.amp * env * self.flutter.at(local),
             breath: self.breath,
             bright: self.bright,
             // Once through the syllable's level, never through the vowel's envelope.
@@ -322,6 +417,8 @@ pub struct Talker {
     sing_st: f32,
     sing_on: bool,
     note_cursor: usize,
+    /// Show time at which this talker last entered its mode.
+    mode_since: f64,
 }
 
 impl Talker {
@@ -374,6 +471,7 @@ impl Talker {
             sing_st: 60.0,
             sing_on: false,
             note_cursor: 0,
+            mode_since: 0.0,
             // Drawn last, so every other draw of the talker stays as it was.
             away: facing_away(uniform(&mut r)),
         }
@@ -461,6 +559,7 @@ impl Talker {
 
     fn enter(&mut self, mode: Mode, t: f64) {
         self.mode = mode;
+        self.mode_since = t;
         self.phrase_left = 0;
         self.sing_on = false;
         // Join the new activity after a short, personal delay so the crowd does not switch
@@ -485,7 +584,19 @@ impl Talker {
         match self.mode {
             Mode::Idle | Mode::Sing => self.busy_until = ctx.t0,
             Mode::Murmur => self.plan_murmur(ctx.t0),
-            Mode::Roar => self.plan_roar(ctx.t0, ctx.energy),
+            Mode::Roar => {
+                // Held cheers over a chant or a sing-along read as a choir: those who shout
+                // then do it in short bursts, out of step.
+                // Held cheers come when the whole room roars (lights down, a finale), not from
+                // the few who shout through a song, nor over a chant or a sing-along (held
+                // tones over a chant read as a choir).
+                let held = if ctx.frac_chant == 0.0 && ctx.frac_sing == 0.0 {
+                    ctx.frac_roar
+                } else {
+                    0.0
+                };
+                self.plan_roar(ctx.t0, ctx.energy, held)
+            }
             Mode::Chant => self.plan_chant(ctx),
         }
     }
@@ -546,6 +657,7 @@ impl Talker {
             f0: self.speak_f0,
             st: [st0, st0 + self.range(0.0, 1.5), end],
             peak_at: self.range(0.25, 0.5),
+            fall_at: 0.0,
             v0,
             v1: lerp_formants(v0, v1n, 0.5),
             fric,
@@ -555,12 +667,26 @@ impl Talker {
             jitter: self.range(0.02, 0.035),
             decay: 0.5,
             lead: 0.0,
+            wobble: Wobble::default(),
+            flutter: Flutter::default(),
         };
         self.busy_until = t + dur + gap;
     }
 
-    /// Shouted speech: phrases of short syllables with wide accents, high and rough.
-    fn plan_roar(&mut self, t: f64, energy: f32) {
+    /// Shouted speech: phrases of short syllables with wide accents, high and rough, and held
+    /// cheers between them (their share scaled by `held`, 0..=1).
+    fn plan_roar(&mut self, t: f64, energy: f32, held: f32) {
+        // A roar breaks out in short shouts; the held cheers come as it carries on (held
+        // together from the first moment, many voices read as a hair dryer).
+        let held_share = ROAR_HELD_SHARE
+            * held
+            * energy
+            * ((t - self.mode_since) / ROAR_HELD_AFTER_SECS).min(1.0) as f32;
+        // (No draw when none can be held: the talker's stream stays what it was.)
+        if self.phrase_left == 0 && held_share > 0.0 && self.u() < held_share {
+            self.plan_held_cheer(t, energy);
+            return;
+        }
         if self.phrase_left == 0 {
             let (lo, hi) = ROAR_PHRASE_SYLS;
             self.phrase_len = lo + (self.u() * (hi - lo + 1) as f32) as u32;
@@ -611,6 +737,7 @@ impl Talker {
             f0,
             st: [st0, st0 + rise, end],
             peak_at: self.range(0.25, 0.5),
+            fall_at: 0.0,
             v0,
             v1: lerp_formants(v0, lerp_formants(v1, AH, ROAR_OPEN_VOWEL), 0.5),
             fric,
@@ -620,8 +747,74 @@ impl Talker {
             jitter: ROAR_JITTER,
             decay: 0.3,
             lead: 0.0,
+            wobble: Wobble::default(),
+            flutter: Flutter::default(),
         };
         self.busy_until = t + dur + gap;
+    }
+
+    /// A held cheer, a phrase of its own: a "wooo!" or "yeaaah!" that rises into a high hold,
+    /// rough and breathy as shouting is (never a clean tone: one reads as a siren), and falls
+    /// off at its end; a breath follows.
+    fn plan_held_cheer(&mut self, t: f64, energy: f32) {
+        let (d0, d1) = ROAR_HELD_SECS;
+        let dur = f64::from(self.range(d0, d1));
+        let ratio = if self.female {
+            ROAR_HELD_F0_RATIO.0
+        } else {
+            ROAR_HELD_F0_RATIO.1
+        };
+        let (s0, s1) = ROAR_HELD_SCATTER_ST;
+        let f0 = self.speak_f0 * ratio * semis(2.0 * energy - 1.0 + self.range(s0, s1));
+        let (r0, r1) = ROAR_HELD_RISE_ST;
+        let rise = self.range(r0, r1);
+        let (f0_, f1_) = ROAR_HELD_FALL_ST;
+        let fall = self.range(f0_, f1_);
+        let (a0, a1) = ROAR_HELD_FALL_AT;
+        let fall_at = self.range(a0, a1);
+        let woo = self.u() < 0.5;
+        let (v0, v1) = if woo {
+            (OO, lerp_formants(OO, AH, 0.5))
+        } else {
+            (EH, AH)
+        };
+        self.syl = Syl {
+            start: t,
+            dur,
+            att: f64::from(self.range(0.04, 0.08)),
+            rel: f64::from(self.range(0.15, 0.3)),
+            f0,
+            st: [-rise, 0.0, -fall],
+            peak_at: self.range(0.1, 0.2),
+            fall_at,
+            v0,
+            v1,
+            fric: if woo {
+                0.0
+            } else {
+                ROAR_FRIC * self.range(0.2, 0.5)
+            },
+            amp: self.range(0.8, 1.0),
+            bright: ROAR_HELD_BRIGHT.0 + ROAR_HELD_BRIGHT.1 * energy,
+            breath: 0.2,
+            jitter: ROAR_JITTER,
+            decay: 0.2,
+            lead: 0.0,
+            wobble: Wobble {
+                depth: self.range(ROAR_HELD_WOBBLE_ST.0, ROAR_HELD_WOBBLE_ST.1),
+                rates_hz: [self.range(2.0, 4.5), self.range(5.0, 8.0)],
+                phases: [self.range(0.0, 6.3), self.range(0.0, 6.3)],
+            },
+            flutter: Flutter {
+                depth: ROAR_HELD_FLUTTER,
+                rate_hz: self.range(ROAR_HELD_FLUTTER_HZ.0, ROAR_HELD_FLUTTER_HZ.1),
+                seed: splitmix64(
+                    u64::from(self.u().to_bits()) << 32 | u64::from(self.u().to_bits()),
+                ),
+            },
+        };
+        let (p0, p1) = ROAR_PAUSE_SECS;
+        self.busy_until = t + dur + f64::from(self.range(p0, p1));
     }
 
     fn plan_chant(&mut self, ctx: &Ctx) {
@@ -675,6 +868,7 @@ impl Talker {
             f0: self.speak_f0 * CHANT_F0_RATIO * semis(2.0 * e),
             st,
             peak_at: 0.3,
+            fall_at: 0.0,
             v0: lerp_formants(snd.start, AH, 0.15),
             v1: lerp_formants(snd.end, AH, 0.15),
             fric: snd.fric * CHANT_FRIC,
@@ -683,6 +877,8 @@ impl Talker {
             breath: 0.22,
             jitter: 0.03,
             decay: 0.15,
+            wobble: Wobble::default(),
+            flutter: Flutter::default(),
         };
         self.busy_until = start + dur;
     }
