@@ -118,29 +118,30 @@ fn render_all() -> Vec<String> {
 /// stem); and when the bar quietens while the room chants, roars or claps (the mixes and bar
 /// stems of club, benefit and early days); and when the far field's cupped-hands resonator got
 /// its share of the cupped clappers (`FAR_CUPPED_SHARE`: the operated runs' mix and applause
-/// stem); and when a roar grew held cheers (the operated runs' mix and crowd stem).
+/// stem); and when a roar grew held cheers (the operated runs' mix and crowd stem); and when
+/// the lead sang words in its verses (lead stems and mixes).
 /// `CONCERT_BLESS=1` prints the lines to pin after a deliberate change of sound.
 const PINNED: &str = "
 starlight-finale Mix [d3af3c9543fd28d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 starlight-finale Wet [d3af3c9543fd28d3, ddc730b9259fa62f, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 starlight-finale Dry [d3af3c9543fd28d3, 8f0a980ede9c88d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
-starlight-finale Operated [745115673d8d5bed, 7cfb38ae8df482fb, 091a81db66197049, ca3aef417a644cb0, a179018d28f54847, db20e4e42a9d4325]
+starlight-finale Operated [0b87c64ae11e1cdf, 7cfb38ae8df482fb, 091a81db66197049, ca3aef417a644cb0, f6388b941b00c11d, db20e4e42a9d4325]
 echo-fade-club Mix [e82569ffca0fd505, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-club Wet [e82569ffca0fd505, 108a982400ed6a06, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 6eb7262555b1c88c]
 echo-fade-club Dry [e82569ffca0fd505, e43c356a6c43ff69, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, a91a315358983a64]
-echo-fade-club Operated [af207896da3c047e, 74b1eab21be5b712, 727d950044b7fbcd, 28e7dacfa2d67f7b, 0f9c87bef3dfef39, bf381a2210f29537]
+echo-fade-club Operated [624c761947dc9a3a, 74b1eab21be5b712, 727d950044b7fbcd, 28e7dacfa2d67f7b, 7e0fdc63794447bf, bf381a2210f29537]
 echo-fade-benefit Mix [7ab782aa0b36f945, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-benefit Wet [7ab782aa0b36f945, 0ffe18f3a1cf2ed2, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 202374553f338aa2]
 echo-fade-benefit Dry [7ab782aa0b36f945, 2bf7a1e61d8dc28a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 227fba9bb20af6dd]
-echo-fade-benefit Operated [a7e0fb3a3c36e574, 9ac7410289d39553, edad77d3b2c7f997, 6d53248013bd076f, 9eb73ea172121fce, dd1511c46503c014]
+echo-fade-benefit Operated [79adebeeb705f6b6, 9ac7410289d39553, edad77d3b2c7f997, 6d53248013bd076f, b2e8a3af2af4e504, dd1511c46503c014]
 echo-fade-early-days Mix [9d45068370ea6ced, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-early-days Wet [9d45068370ea6ced, 51282c039118ae63, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, b6a3f92361885d5a]
 echo-fade-early-days Dry [9d45068370ea6ced, 9468b2674593bf2a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, f4dfccdfd3d3d7ba]
-echo-fade-early-days Operated [d6ae2a20713a1eea, 3ab9c8758cb51bdb, 320518bebead7115, 97841cf8c862c94a, 4b22f963a32a7412, 656e8d6f6db99188]
+echo-fade-early-days Operated [11d53cb32fcc8acf, 3ab9c8758cb51bdb, 320518bebead7115, 97841cf8c862c94a, 771aba45d593b399, 656e8d6f6db99188]
 echo-fade-festival Mix [c5b3c7d4a2969c48, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-festival Wet [c5b3c7d4a2969c48, 30cb9defa75ec807, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-festival Dry [c5b3c7d4a2969c48, 6ad66fc082ed2e0b, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
-echo-fade-festival Operated [e228691366be4b16, e8e95b44177a953e, 34ba8753ff300689, aeb94fe64da8b4c8, 575934d7669f2957, db20e4e42a9d4325]
+echo-fade-festival Operated [fdac8d5ddc64e5db, 219b1825df596f9a, 34ba8753ff300689, aeb94fe64da8b4c8, e4a281f00947f30e, db20e4e42a9d4325]
 ";
 
 #[test]

@@ -7,7 +7,7 @@
 //! final fall and pauses — the melody of speech without its words.
 
 use crate::instruments::lead::score::Utterance;
-use crate::instruments::lead::vowels::{Onset, Syllable, Vowel, syllable};
+use crate::instruments::lead::vowels::{Coda, Onset, Syllable, Vowel, syllable};
 use crate::kit::{Rng, VoiceType, derive_seed, rng, uniform};
 use crate::show::{MomentKind, Show};
 
@@ -152,6 +152,7 @@ fn banter(out: &mut Vec<Utterance>, show: &Show, mi: usize, seed: u64) {
                     nucleus,
                     offglide: None,
                     hum: false,
+                    coda: Coda::None,
                 },
                 effort: if stressed { 0.65 } else { 0.5 },
                 phrase_start: k == 0,

@@ -22,13 +22,15 @@ mod source;
 mod tract;
 pub mod vowels;
 
-use consonant::{Articulation, articulate, hiss_band, onset_secs};
+use consonant::{
+    Articulation, articulate, articulate_coda, coda_hiss, coda_secs, hiss_band, onset_secs,
+};
 use contour::{Glide, PitchFollower, Wander};
 use pa::Channel;
 use score::Utterance;
 use source::GlottalSource;
 use tract::Tract;
-use vowels::{Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
+use vowels::{Coda, Formants, Onset, Vowel, onset_formants, tune_formants, vowel_formants};
 
 use fundsp::prelude32::{An, U0};
 
@@ -157,6 +159,8 @@ struct Target {
     muffle_db: f32,
     effort: f32,
     formants: Formants,
+    /// Whose noise band the frication hisses in: the onset's, or the coda's at a word's end.
+    hiss: Onset,
 }
 
 impl Target {
@@ -185,6 +189,7 @@ impl Target {
         smooth(&mut self.vibrato_hz, tg.vibrato_hz, dt, 0.1);
         // 18 ms time constant: a vowel change is 95 % done after ~55 ms.
         self.formants = self.formants.lerp(&tg.formants, 1.0 - (-dt / 0.018).exp());
+        self.hiss = tg.hiss;
     }
 }
 
@@ -215,6 +220,8 @@ pub struct Singer {
     source: GlottalSource,
     tract: Tract,
     hiss: Resonator,
+    /// The noise band `hiss` is tuned to now.
+    hiss_tuned: Onset,
     channel: Channel,
     follower: PitchFollower,
     drift: Wander,
@@ -251,6 +258,16 @@ fn onset_muffle_db(o: Onset) -> f32 {
         Onset::N | Onset::M => 22.0,
         Onset::W => 10.0,
         Onset::Y => 4.0,
+        _ => 0.0,
+    }
+}
+
+/// How far a voiced coda closes the mouth, in dB off everything above ~1.2 kHz (as the same
+/// consonant does at a word's start).
+fn coda_muffle_db(c: Coda) -> f32 {
+    match c {
+        Coda::L => onset_muffle_db(Onset::L),
+        Coda::Nasal => onset_muffle_db(Onset::N),
         _ => 0.0,
     }
 }
@@ -296,6 +313,7 @@ impl Singer {
                 hiss_band(Onset::Fricative).1,
                 sample_rate as f32,
             ),
+            hiss_tuned: Onset::Fricative,
             channel: Channel::new(sample_rate, CHUNK),
             follower: PitchFollower::new(60.0),
             drift: Wander::new(4.0, 0.8),
@@ -314,6 +332,7 @@ impl Singer {
                 muffle_db: 0.0,
                 effort: 0.65,
                 formants: vowels[0],
+                hiss: Onset::Fricative,
             },
             f0_prev: 220.0,
             amp_prev: 0.0,
@@ -346,8 +365,6 @@ impl Singer {
     /// gets there (scoop, glide or slide).
     fn begin(&mut self, i: usize) {
         self.enter_moment(self.plan[i].moment_seed);
-        let (hz, q) = hiss_band(self.plan[i].syllable.onset);
-        self.hiss.tune(hz, q, self.sample_rate);
         let u = &self.plan[i];
         let after_gap = match self.current {
             Some(p) => u.start - self.plan[p].end > 0.25,
@@ -392,7 +409,10 @@ impl Singer {
                 return Some(self.sing(c, (t - u.start) as f32));
             }
             let after = (t - u.end) as f32;
-            if u.phrase_end || next.is_none_or(|nx| self.plan[nx].start - u.end > 0.2) {
+            if u.syllable.coda.is_voiceless() {
+                // The word ended on a stop or a hiss: the voice has already stopped, nothing
+                // falls or carries on to the next note.
+            } else if u.phrase_end || next.is_none_or(|nx| self.plan[nx].start - u.end > 0.2) {
                 if after < u.tail {
                     return Some(self.fall(c, after / u.tail));
                 }
@@ -443,19 +463,31 @@ impl Singer {
         let u = &self.plan[i];
         let dur = u.secs() as f32;
         let syl = u.syllable;
-        let onset_len = (onset_secs(syl.onset) * if u.speech { 0.8 } else { 1.0 }).min(0.35 * dur);
+        let pace = if u.speech { 0.8 } else { 1.0 };
+        let onset_len = (onset_secs(syl.onset) * pace).min(0.35 * dur);
         let in_onset = tau < onset_len;
         let k = if onset_len > 0.0 {
             tau / onset_len
         } else {
             1.0
         };
+        // The coda takes the end of the note, never more than the vowel leaves it.
+        let coda_len = (coda_secs(syl.coda) * pace).min(0.3 * dur);
+        let coda_at = dur - coda_len;
+        let in_coda = !in_onset && coda_len > 0.0 && tau >= coda_at;
         let glide_len = (0.35 * dur).min(0.2);
+        let coda_formants = match syl.coda {
+            Coda::Nasal => self.onsets[onset_index(Onset::N)],
+            Coda::L => self.onsets[onset_index(Onset::L)],
+            _ => None,
+        };
         let formants = if syl.hum {
             self.last_vowel(u)
         } else if in_onset {
             self.onsets[onset_index(syl.onset)].unwrap_or(self.vowel(syl.nucleus))
-        } else if syl.offglide.is_some() && tau > dur - glide_len {
+        } else if in_coda && let Some(f) = coda_formants {
+            f
+        } else if syl.offglide.is_some() && tau > coda_at - glide_len {
             self.last_vowel(u)
         } else {
             self.vowel(syl.nucleus)
@@ -467,6 +499,8 @@ impl Singer {
             frication,
         } = if in_onset {
             articulate(syl.onset, k)
+        } else if in_coda {
+            articulate_coda(syl.coda, (tau - coda_at) / coda_len)
         } else {
             Articulation::VOWEL
         };
@@ -511,11 +545,18 @@ impl Singer {
             breathiness: 0.0,
             muffle_db: if in_onset {
                 onset_muffle_db(syl.onset)
+            } else if in_coda {
+                coda_muffle_db(syl.coda)
             } else {
                 0.0
             },
             effort: u.effort,
             formants,
+            hiss: if in_coda {
+                coda_hiss(syl.coda)
+            } else {
+                syl.onset
+            },
         }
     }
 
@@ -539,6 +580,7 @@ impl Singer {
             muffle_db: 0.0,
             effort: u.effort,
             formants: self.last_vowel(u),
+            hiss: u.syllable.onset,
         }
     }
 
@@ -557,6 +599,7 @@ impl Singer {
             muffle_db: 0.0,
             effort: u.effort,
             formants: self.last_vowel(u),
+            hiss: u.syllable.onset,
         }
     }
 
@@ -577,6 +620,7 @@ impl Singer {
             // Air drawn in through a half-open mouth, whatever vowel comes next: through an
             // "oo" it would lose all its hiss.
             formants: self.vowel(Vowel::E),
+            hiss: u.syllable.onset,
         }
     }
 
@@ -630,6 +674,11 @@ impl Singer {
             self.f0_prev = 440.0 * 2f32.powf((self.follower.pitch - 69.0) / 12.0);
         }
         self.now.approach(&tg, dt);
+        if self.now.hiss != self.hiss_tuned {
+            self.hiss_tuned = self.now.hiss;
+            let (hz, q) = hiss_band(self.hiss_tuned);
+            self.hiss.tune(hz, q, self.sample_rate);
+        }
 
         // Pitch: note + glide/scoop/fall + vibrato + drift + flutter, in cents.
         let pitch = self.follower.step(tg.pitch, dt);

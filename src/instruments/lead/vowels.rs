@@ -185,6 +185,35 @@ impl Onset {
     ];
 }
 
+/// How a syllable ends after its vowel: the consonant that closes a word ("los*t*", "ni*ght*",
+/// "hea*rt*", "ye*s*"). A sung line of words stops its voice and hisses at word ends as well as
+/// at word starts, which is much of what makes it a person talking in tune rather than an
+/// instrument gliding from note to note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Coda {
+    /// An open syllable: the vowel runs to the end of the note.
+    None,
+    /// A dark "l": the tongue rises and the upper formants dip, the voice goes on.
+    L,
+    /// A nasal ("n m ng"): the mouth closes, the voice hums on through the nose.
+    Nasal,
+    /// A stop ("t d k g p b"): the mouth closes, the voice stops, then a short release burst.
+    Stop,
+    /// A sibilant ("s z", "ce", "x"): high hiss without voice.
+    Fricative,
+    /// A "sh" (also "ch", "tch"): hiss lower than an "s".
+    Sh,
+    /// An "f" (also "v", "th"): weak hiss spread over the top octaves.
+    F,
+}
+
+impl Coda {
+    /// Whether the coda stops the voice (the note ends in silence or hiss, not in a hum).
+    pub fn is_voiceless(self) -> bool {
+        matches!(self, Coda::Stop | Coda::Fricative | Coda::Sh | Coda::F)
+    }
+}
+
 /// A sung syllable as the voice articulates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Syllable {
@@ -196,6 +225,8 @@ pub struct Syllable {
     pub offglide: Option<Vowel>,
     /// A closed-mouth hum ("mm"): nasal murmur throughout.
     pub hum: bool,
+    /// The consonant that ends the syllable, if any.
+    pub coda: Coda,
 }
 
 impl Syllable {
@@ -205,6 +236,7 @@ impl Syllable {
             nucleus,
             offglide,
             hum: false,
+            coda: Coda::None,
         }
     }
 }
@@ -234,6 +266,7 @@ pub fn syllable(text: &str) -> Syllable {
                 nucleus: U,
                 offglide: None,
                 hum: true,
+                coda: Coda::None,
             };
         }
         _ => {}
@@ -262,6 +295,44 @@ pub fn syllable(text: &str) -> Syllable {
         nucleus,
         offglide,
         hum: false,
+        coda: coda_letters(&letters),
+    }
+}
+
+/// Read the consonant that ends a written syllable from its last letters (English spelling,
+/// roughly): a silent final "e" is skipped ("cape", "fade", "shine"), "r" and a vowel-like
+/// "w"/"y" leave the syllable open ("far", "now", "day"), "ght" is a "t", "ng" a nasal, and of
+/// a cluster the last consonant counts ("lost", "hands").
+fn coda_letters(l: &[char]) -> Coda {
+    let is_v = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    let Some(first_vowel) = l.iter().position(|c| is_v(*c)) else {
+        return Coda::None;
+    };
+    let mut end = l.len();
+    // A silent e after a consonant, when the syllable has a vowel before it ("make", "haze");
+    // it softens a "c" ("voice", "dance": a hiss, where "music" ends in a stop).
+    if end >= first_vowel + 3 && l[end - 1] == 'e' && !is_v(l[end - 2]) {
+        end -= 1;
+        if l[end - 1] == 'c' {
+            return Coda::Fricative;
+        }
+    }
+    let tail = &l[first_vowel..end];
+    let Some(last_v) = tail.iter().rposition(|c| is_v(*c)) else {
+        return Coda::None;
+    };
+    let cluster = &tail[last_v + 1..];
+    match cluster {
+        [] => Coda::None,
+        [.., 'g', 'h', 't'] | [.., 'g', 'h', 't', 's'] => Coda::Stop,
+        [.., 'g', 'h'] => Coda::None,
+        [.., 's', 'h'] | [.., 'c', 'h'] => Coda::Sh,
+        [.., 't', 'h'] | [.., 'f'] | [.., 'v'] => Coda::F,
+        [.., 'n', 'g'] | [.., 'n'] | [.., 'm'] => Coda::Nasal,
+        [.., 's'] | [.., 'z'] | [.., 'x'] => Coda::Fricative,
+        [.., 'b' | 'c' | 'd' | 'g' | 'k' | 'p' | 't' | 'q'] => Coda::Stop,
+        [.., 'l'] => Coda::L,
+        _ => Coda::None,
     }
 }
 
@@ -270,11 +341,12 @@ fn vowel_letters(l: &[char]) -> (Vowel, Option<Vowel>) {
     use Vowel::*;
     let is_v = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
     let Some(p) = l.iter().position(|c| is_v(*c)) else {
-        // "my", "fly", "sky": y is the vowel, sung "ah-ee".
-        return if l.contains(&'y') {
-            (A, Some(I))
-        } else {
-            (A, None)
+        // "my", "fly", "sky": y is the vowel, sung "ah-ee"; inside a syllable ("lyst", "rhythm")
+        // it is a short "ih".
+        return match l.iter().position(|c| *c == 'y') {
+            Some(p) if p + 1 < l.len() => (I, None),
+            Some(_) => (A, Some(I)),
+            None => (A, None),
         };
     };
     let next = l.get(p + 1).copied().unwrap_or(' ');
@@ -373,6 +445,39 @@ mod tests {
         ] {
             assert_eq!(syllable(w).onset, o, "{w}");
         }
+    }
+
+    #[test]
+    fn codas_are_read_from_the_last_letters() {
+        for (w, c) in [
+            ("la", Coda::None),
+            ("yeah", Coda::None),
+            ("far", Coda::None),
+            ("now", Coda::None),
+            ("free", Coda::None),
+            ("lost", Coda::Stop),
+            ("night", Coda::Stop),
+            ("heard", Coda::Stop),
+            ("make", Coda::Stop),
+            ("cape", Coda::Stop),
+            ("yes", Coda::Fricative),
+            ("haze", Coda::Fricative),
+            ("voice", Coda::Fricative),
+            ("ence", Coda::Fricative),
+            ("sic", Coda::Stop),
+            ("rush", Coda::Sh),
+            ("reach", Coda::Sh),
+            ("breath", Coda::F),
+            ("love", Coda::F),
+            ("shine", Coda::Nasal),
+            ("song", Coda::Nasal),
+            ("dream", Coda::Nasal),
+            ("all", Coda::L),
+            ("high", Coda::None),
+        ] {
+            assert_eq!(syllable(w).coda, c, "{w}");
+        }
+        assert!(syllable("mm").coda == Coda::None);
     }
 
     #[test]
