@@ -204,10 +204,10 @@ impl Room {
         out: [&mut [f32; CHUNK]; 2],
     ) {
         let h = 1.0 / (LINES as f32).sqrt();
-        let [out_l, out_r] = out;
+        let ([dry_l, dry_r], [send_l, send_r], [out_l, out_r]) = (dry, send, out);
         for i in 0..CHUNK {
-            self.pre[0].push(send[0][i]);
-            self.pre[1].push(send[1][i]);
+            self.pre[0].push(send_l[i]);
+            self.pre[1].push(send_r[i]);
             let (mut el, mut er) = (0.0, 0.0);
             for &(d, g) in &self.taps {
                 el += self.pre[0].tap(d) * g;
@@ -241,7 +241,7 @@ impl Room {
             let tail_r = (self.lp[1] - self.lp[3] + self.lp[5] - self.lp[7]) * 0.5;
             let wl = (el + tail_l) * self.wet_gain;
             let wr = (er + tail_r) * self.wet_gain;
-            let (l, r) = (dry[0][i] + wl, dry[1][i] + wr);
+            let (l, r) = (dry_l[i] + wl, dry_r[i] + wr);
             out_l[i] = self.dc.filter_mono(l);
             out_r[i] = self.dc_r.filter_mono(r);
         }
