@@ -90,9 +90,8 @@ const ROAR_FRIC: f32 = 0.8;
 /// rough and on its own contour (`../shared/reference/real-crowd-cheering.wav`: fundamentals
 /// 600–1150 Hz held 0.5–2 s, rising into the hold and falling off at the end).
 const ROAR_HELD_SHARE: f32 = 0.35;
-/// Brightness of a held cheer (base, and added at full energy): darker than the short shouts,
-/// whose onsets must carry the roar's top octaves (held voices bright up there fill in the
-/// gaps between the onsets: the 2–10 kHz band stops coming and going).
+/// Brightness of a held cheer (base, and added at full energy), as a short shout's: a darker
+/// one did not give the roar's top octaves back their movement (the flutter does).
 const ROAR_HELD_BRIGHT: (f32, f32) = (0.55, 0.45);
 /// Seconds of roaring over which the share of held cheers grows to its full value.
 const ROAR_HELD_AFTER_SECS: f64 = 2.0;
@@ -104,9 +103,10 @@ const ROAR_HELD_F0_RATIO: (f32, f32) = (4.5, 5.5);
 /// Scatter of a held cheer's pitch in semitones, so no two voices hold the same note.
 const ROAR_HELD_SCATTER_ST: (f32, f32) = (-4.0, 4.0);
 /// Depth of a held cheer's flutter in level (a share of it): a held shout at full effort pulses
-/// with the breath pushing through a strained larynx; held steady, the roar's top octaves stop
-/// coming and going (8–32 Hz modulation of 2–10 kHz −19.6 → −22.9 dB in a club's roar, real
-/// cheering −16.2).
+/// with the breath pushing through a strained larynx; held steady, it fills in the roar's top
+/// octaves between the shouts' onsets (8–32 Hz modulation of 2–10 kHz in a club's roar: −19.6 dB
+/// with short shouts only, −22.9 with steady held cheers, −21.9 with this flutter; real cheering
+/// −16.2).
 const ROAR_HELD_FLUTTER: f32 = 0.35;
 /// How often a held cheer's flutter picks a new level (Hz).
 const ROAR_HELD_FLUTTER_HZ: (f32, f32) = (12.0, 20.0);
@@ -310,19 +310,18 @@ impl Flutter {
     }
 }
 
-/// The wavering of a held shout, in pitch or in level: two sines at rates and phases of its
-/// own (a voice held at full effort wavers, but not periodically: a single vibrato is a
-/// siren).
+/// The slow pitch drift of a held shout: two sines at rates and phases of its own (a voice
+/// held at full effort wavers, but not periodically: a single vibrato is a siren).
 #[derive(Debug, Clone, Copy, Default)]
 struct Wobble {
-    /// Depth (semitones of pitch, or a share of the level; 0: none).
+    /// Depth in semitones (0: none).
     depth: f32,
     rates_hz: [f32; 2],
     phases: [f32; 2],
 }
 
 impl Wobble {
-    /// The wavering `secs` into the syllable, in units of the depth.
+    /// Semitones of drift `secs` into the syllable.
     fn at(&self, secs: f64) -> f32 {
         if self.depth == 0.0 {
             return 0.0;
