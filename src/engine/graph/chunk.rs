@@ -8,7 +8,6 @@ use fundsp::audiounit::AudioUnit;
 use fundsp::buffer::{BufferMut, BufferRef};
 use fundsp::setting::Setting;
 use fundsp::signal::SignalFrame;
-use fundsp::{F32x, SIMD_N};
 
 use crate::kit::{CHUNK, Stereo};
 
@@ -45,26 +44,14 @@ pub(super) fn chunk_of_mut<'a>(output: &mut BufferMut<'a>, c: usize) -> &'a mut 
 
 /// Stereo pair `pair` of `input` into `x`.
 pub(super) fn read_pair(input: &BufferRef, pair: usize, x: &mut Stereo) {
-    for (side, c) in [(&mut x.l, 2 * pair), (&mut x.r, 2 * pair + 1)] {
-        // Eight lanes at a time: short fixed copies the compiler inlines (a chunk is too
-        // short for a call to `memcpy` to pay).
-        for (dst, src) in side.chunks_exact_mut(SIMD_N).zip(input.channel(c)) {
-            dst.copy_from_slice(src.as_array());
-        }
-    }
+    x.l.copy_from_slice(chunk_of(input, 2 * pair));
+    x.r.copy_from_slice(chunk_of(input, 2 * pair + 1));
 }
 
 /// `x` into stereo pair `pair` of `output`.
 pub(super) fn write_pair(output: &mut BufferMut, pair: usize, x: &Stereo) {
-    for (side, c) in [(&x.l, 2 * pair), (&x.r, 2 * pair + 1)] {
-        for (dst, src) in output
-            .channel_mut(c)
-            .iter_mut()
-            .zip(side.chunks_exact(SIMD_N))
-        {
-            *dst = F32x::new(src.try_into().expect("a lane's worth"));
-        }
-    }
+    chunk_of_mut(output, 2 * pair).copy_from_slice(&x.l);
+    chunk_of_mut(output, 2 * pair + 1).copy_from_slice(&x.r);
 }
 
 /// A [`ChunkStage`] as a fundsp [`AudioUnit`], so it can be a node of a `Net`.

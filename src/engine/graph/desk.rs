@@ -78,7 +78,7 @@ impl ChunkStage for DeskStage {
                     }
                 }
                 if self.stems {
-                    output.channel_f32_mut(2 * (LAYER_OUT + k) + c)[..CHUNK].copy_from_slice(x);
+                    chunk_of_mut(output, 2 * (LAYER_OUT + k) + c).copy_from_slice(x);
                 }
             }
         }

@@ -39,7 +39,7 @@ use fundsp::net::{Net, NodeId};
 use fundsp::setting::Setting;
 use fundsp::shared::Shared;
 
-use self::chunk::ChunkUnit;
+use self::chunk::{ChunkUnit, chunk_of};
 use self::controls::{CONTROL_CHANNELS, ChantExchange, Controls};
 use self::desk::{DRY_OUT, DeskStage, LAYER_OUT, SEND_OUT, TONE_IN};
 use self::layer::{LayerStage, RoomToneStage};
@@ -194,8 +194,7 @@ impl Graph {
 
     fn pair(&self, pair: usize) -> (&[f32], &[f32]) {
         let out = self.out.buffer_ref();
-        let side = |c| &out.channel_f32(c)[..CHUNK];
-        (side(2 * pair), side(2 * pair + 1))
+        (chunk_of(&out, 2 * pair), chunk_of(&out, 2 * pair + 1))
     }
 
     /// Hand the crowd the operator's chant syllables; returns the ones they replace. A move:
