@@ -46,52 +46,105 @@ fn time_engine(show: &Show, secs: f64) -> (f64, f64) {
     (frames as f64 / f64::from(RATE), cpu_secs(&wall) - start)
 }
 
-/// Render `secs` of `show` through its signal path wired by hand, as the engine was before it
-/// became a fundsp `Net` (layers, the room tone into the crowd, dry and send sums in layer
-/// order, room, master; no faders, cues or end fade, which cost nothing while idle), and
-/// return (audio seconds, CPU seconds): the baseline of the graph's overhead.
-fn time_hand_wired(show: &Show, secs: f64) -> (f64, f64) {
-    let sr = f64::from(RATE);
-    let seed = |name: &str| derive_seed(show.seed, &format!("layer/{name}"));
-    let mut layers: [Box<dyn Layer>; LAYERS] =
-        STEMS.map(|name| engine::layer(name, show, seed(name), sr).expect("a layer"));
-    let mut tone = RoomTone::new(roomtone::config(show), seed("room-tone"), sr);
-    let mut room = Room::new(&show.venue, sr);
-    let mut master = Master::new(sr);
-    let mut bufs: [Stereo; LAYERS] = std::array::from_fn(|_| Stereo::default());
-    let mut out = Stereo::default();
-    let mut buf = vec![0.0f32; 2 * CHUNK];
-    let chunks = (secs * sr) as u64 / CHUNK as u64;
-    let wall = Instant::now();
-    let start = cpu_secs(&wall);
-    for c in 0..chunks {
-        let info = ChunkInfo {
-            frame: c * CHUNK as u64,
-            sample_rate: sr,
-        };
-        let params = show.params_at(info.secs());
-        let (mut dry, mut send) = (Stereo::default(), Stereo::default());
-        for (k, layer) in layers.iter_mut().enumerate() {
-            layer.render(info, &params, &mut bufs[k]);
-            if k == 0 {
-                let mut t = Stereo::default();
-                tone.render(info, &roomtone::control(&params), &mut t);
-                bufs[0].add_scaled(&t, 1.0);
-            }
-            dry.add_scaled(&bufs[k], 1.0);
-            send.add_scaled(&bufs[k], SENDS[k]);
-        }
-        let mut mixed = Stereo::default();
-        room.process(&dry, &send, &mut mixed);
-        master.process(&mixed, &mut out);
-        for (i, frame) in buf.chunks_exact_mut(2).enumerate() {
-            frame[0] = out.l[i];
-            frame[1] = out.r[i];
-        }
-        black_box(&buf);
-    }
-    ((chunks * CHUNK as u64) as f64 / sr, cpu_secs(&wall) - start)
+/// The show's signal path wired by hand, as the engine was before it became a fundsp `Net`
+/// (layers, the room tone into the crowd, dry and send sums in layer order, room, master; no
+/// faders, cues or end fade, which cost nothing while idle): the baseline of the graph's
+/// overhead.
+struct HandWired {
+    layers: [Box<dyn Layer>; LAYERS],
+    tone: RoomTone,
+    room: Room,
+    master: Master,
+    bufs: [Stereo; LAYERS],
+    out: Stereo,
+    buf: Vec<f32>,
+    show: Show,
+    chunk: u64,
 }
+
+impl HandWired {
+    fn new(show: &Show) -> Self {
+        let sr = f64::from(RATE);
+        let seed = |name: &str| derive_seed(show.seed, &format!("layer/{name}"));
+        HandWired {
+            layers: STEMS.map(|name| engine::layer(name, show, seed(name), sr).expect("a layer")),
+            tone: RoomTone::new(roomtone::config(show), seed("room-tone"), sr),
+            room: Room::new(&show.venue, sr),
+            master: Master::new(sr),
+            bufs: std::array::from_fn(|_| Stereo::default()),
+            out: Stereo::default(),
+            buf: vec![0.0f32; 2 * CHUNK],
+            show: show.clone(),
+            chunk: 0,
+        }
+    }
+
+    /// Render the next `chunks` chunks.
+    fn render(&mut self, chunks: u64) {
+        for _ in 0..chunks {
+            let info = ChunkInfo {
+                frame: self.chunk * CHUNK as u64,
+                sample_rate: f64::from(RATE),
+            };
+            self.chunk += 1;
+            let params = self.show.params_at(info.secs());
+            let (mut dry, mut send) = (Stereo::default(), Stereo::default());
+            for (k, layer) in self.layers.iter_mut().enumerate() {
+                layer.render(info, &params, &mut self.bufs[k]);
+                if k == 0 {
+                    let mut t = Stereo::default();
+                    self.tone.render(info, &roomtone::control(&params), &mut t);
+                    self.bufs[0].add_scaled(&t, 1.0);
+                }
+                dry.add_scaled(&self.bufs[k], 1.0);
+                send.add_scaled(&self.bufs[k], SENDS[k]);
+            }
+            let mut mixed = Stereo::default();
+            self.room.process(&dry, &send, &mut mixed);
+            self.master.process(&mixed, &mut self.out);
+            for (i, frame) in self.buf.chunks_exact_mut(2).enumerate() {
+                frame[0] = self.out.l[i];
+                frame[1] = self.out.r[i];
+            }
+            black_box(&self.buf);
+        }
+    }
+}
+
+/// CPU seconds of the graph engine and of the same path wired by hand over the first `secs`
+/// of `show`, rendered side by side: the two alternate every [`SEGMENT_BLOCKS`] blocks (which
+/// goes first alternates too), so whatever the machine does meanwhile (clock changes, other
+/// processes, a neighbour's cache traffic) falls on both alike.
+fn time_side_by_side(show: &Show, secs: f64) -> (f64, f64) {
+    let mut engine = Engine::new(show, show.seed, RATE);
+    let mut hand = HandWired::new(show);
+    let mut buf = vec![0.0f32; 2 * BLOCK];
+    let segments = (secs * f64::from(RATE) / (SEGMENT_BLOCKS * BLOCK) as f64).ceil() as usize;
+    let (mut graph_secs, mut hand_secs) = (0.0, 0.0);
+    for s in 0..segments {
+        for path in [s % 2, 1 - s % 2] {
+            let wall = Instant::now();
+            let start = cpu_secs(&wall);
+            if path == 0 {
+                for _ in 0..SEGMENT_BLOCKS {
+                    engine.render_block(&mut buf);
+                    black_box(&buf);
+                }
+                graph_secs += cpu_secs(&wall) - start;
+            } else {
+                hand.render((SEGMENT_BLOCKS * BLOCK / CHUNK) as u64);
+                hand_secs += cpu_secs(&wall) - start;
+            }
+        }
+    }
+    (graph_secs, hand_secs)
+}
+
+/// Frames per engine block in the side-by-side run.
+const BLOCK: usize = 1024;
+/// Blocks per turn of each path in the side-by-side run (about 3 s of audio: long enough that
+/// the cache refill at each switch costs well under 1 %, short enough to follow the machine).
+const SEGMENT_BLOCKS: usize = 144;
 
 /// Render `secs` of one layer alone and return its real-time factor.
 fn time_layer(show: &Show, layer: &mut dyn Layer, secs: f64) -> f64 {
@@ -200,25 +253,28 @@ fn whole_shows(quick: bool) {
 
 /// The graph engine against the same path wired by hand.
 fn graph_overhead(quick: bool) {
-    let (secs, rounds) = if quick { (30.0, 3) } else { (120.0, 5) };
+    let (secs, rounds) = if quick { (30.0, 2) } else { (120.0, 3) };
     println!(
         "\n== the graph's cost: the engine (a fundsp Net) vs the same path wired by hand\n   \
-         (first {secs} s, fastest of {rounds} alternating runs; target: overhead within 5 %)"
+         (first {secs} s, {rounds} rounds, the two paths taking turns every ~3 s of audio;\n   \
+         target: overhead within 5 %)"
     );
     let (mut graph_total, mut hand_total) = (0.0, 0.0);
     for (name, _) in BUILTIN {
         let show = preset::resolve(name).expect("built-in presets are valid");
-        let (mut graph, mut hand) = (f64::MAX, f64::MAX);
+        let (mut graph, mut hand) = (0.0, 0.0);
         for _ in 0..rounds {
-            graph = graph.min(time_engine(&show, secs).1);
-            hand = hand.min(time_hand_wired(&show, secs).1);
+            let (g, h) = time_side_by_side(&show, secs);
+            graph += g;
+            hand += h;
         }
         graph_total += graph;
         hand_total += hand;
+        let audio = secs * f64::from(rounds);
         println!(
             "{name:<20} by hand {:>6.1}x, graph {:>6.1}x real time: overhead {:>+5.1} %",
-            secs / hand,
-            secs / graph,
+            audio / hand,
+            audio / graph,
             100.0 * (graph / hand - 1.0)
         );
     }
