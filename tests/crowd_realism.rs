@@ -220,8 +220,9 @@ fn render_alone<'a>(index: usize, secs: f64, ctx: impl Fn(Ctx<'a>) -> Ctx<'a>) -
 #[test]
 fn a_roar_is_short_shouted_syllables_not_held_arcs() {
     // Shouts held for 0.4–1.0 s from many clean voices read as a siren or an engine; shouted
-    // speech is syllables of 0.15–0.3 s with gaps between them. (The rough, wavering held
-    // cheers a roar grows into once it carries on are `a_roar_holds_cheers_over_its_shouting`.)
+    // speech is syllables of 0.15–0.3 s with gaps between them. A roar that carries on grows
+    // rough, wavering held cheers over its shouting (`a_roar_holds_cheers_over_its_shouting`),
+    // so most loud stretches, not all, are short syllables.
     let mut all = Vec::new();
     for i in 0..4 {
         let x = one_shouting_talker(i, 12.0);
@@ -229,10 +230,11 @@ fn a_roar_is_short_shouted_syllables_not_held_arcs() {
     }
     all.sort_by(f64::total_cmp);
     let median = all[all.len() / 2];
-    let p90 = all[all.len() * 9 / 10];
+    let short = all.iter().filter(|&&d| d < 0.35).count() as f64 / all.len() as f64;
     println!(
-        "{} shouted syllables: median {median:.2} s, 90th percentile {p90:.2} s",
-        all.len()
+        "{} shouted syllables: median {median:.2} s, {:.0} % under 0.35 s",
+        all.len(),
+        100.0 * short
     );
     assert!(
         all.len() > 60,
@@ -240,7 +242,7 @@ fn a_roar_is_short_shouted_syllables_not_held_arcs() {
         all.len()
     );
     assert!(median < 0.25, "median syllable {median} s");
-    assert!(p90 < 0.35, "long held shouts: 90th percentile {p90} s");
+    assert!(short > 0.6, "most stretches are short syllables: {short}");
 }
 
 /// Voicing strength of `x` where its formants carry it: per 40 ms frame within 25 dB of the
@@ -531,14 +533,16 @@ fn held_lines_per_sec(x: &[f32]) -> f64 {
 fn a_roar_holds_cheers_over_its_shouting() {
     // A real cheering crowd is dominated by held "wooo"s and "yeaaah"s arching over the shouts
     // (`../shared/reference/real-crowd-cheering.wav`); a roar of short shouts alone reads to a
-    // listener (and the classifier) as people talking loudly, not cheering.
+    // listener (and the classifier) as people talking loudly, not cheering. (A numpy port of
+    // this measure: real cheering 1.57 lines a second, real restaurant chatter 0.11; a roar with
+    // a third of its phrases held, 0.4–0.6; with 60 % held, 1.0.)
     for (kind, aud) in [(VenueKind::Club, 300), (VenueKind::Arena, 15_000)] {
         let show = story(kind, aud);
         let x = crowd(&show, 2.0, 20.0);
         let murmur = held_lines_per_sec(&x[..8 * SR]);
         let roar = held_lines_per_sec(&x[13 * SR..20 * SR]);
         println!("{kind:?}: held lines per second: murmur {murmur:.2}, roar {roar:.2}");
-        assert!(roar > 0.25, "{kind:?} roar {roar}");
+        assert!(roar > 0.7, "{kind:?} roar {roar}");
         assert!(murmur < 0.3, "{kind:?} murmur {murmur}");
     }
 }

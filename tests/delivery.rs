@@ -212,9 +212,9 @@ fn a_tight_ceiling_engages_the_limiter_and_stays_exact_and_deterministic() {
         "starlight-finale",
         // The roar at the lights going down, into the first song: peaks over a wide range.
         "--from",
-        "0:50",
+        "0:51",
         "--to",
-        "1:05",
+        "1:06",
         "--loudness",
         "-14",
         "--true-peak",

@@ -65,9 +65,10 @@ const BED_MURMUR_CURVE: f32 = 0.25;
 /// Change of the chatter level per decade of audience, dB: a big room's chatter is a little
 /// quieter next to its roar.
 const MURMUR_DB_PER_DECADE: f32 = -0.5;
-/// Talker gain while shouting at roar = 1, energy = 1 (shouted speech has gaps between its
-/// syllables and phrases: this keeps its level where the held shouts had it).
-const ROAR_GAIN: f32 = 0.75;
+/// Talker gain while shouting at roar = 1, energy = 1: keeps the full roar near −16 dBFS in the
+/// level plan. (Shouted speech has gaps between its syllables and phrases; held cheers, 60 % of
+/// a full roar's phrases, fill them: 0.75 put the full roar at −14.8 dBFS, peaking at −0.5.)
+const ROAR_GAIN: f32 = 0.65;
 /// Talker gain while chanting at chant = 1.
 const CHANT_GAIN: f32 = 0.3;
 /// Largest share of the near talkers that chant: the others shout and cheer out of step with

@@ -88,11 +88,18 @@ const ROAR_FRIC: f32 = 0.8;
 /// Share of a roar's shouts that are held cheers ("wooo!", "yeaaah!") at full energy. A real
 /// cheering crowd is dominated by them: long high tones arching over the shouting, each voice
 /// rough and on its own contour (`../shared/reference/real-crowd-cheering.wav`: fundamentals
-/// 600–1150 Hz held 0.5–2 s, rising into the hold and falling off at the end).
-const ROAR_HELD_SHARE: f32 = 0.35;
+/// 600–1150 Hz held 0.5–2 s, rising into the hold and falling off at the end; 1.6 held lines a
+/// second, most of its energy at 560–1130 Hz). At a third of the phrases the roar still read as
+/// shouted talk (*Speech* over *Crowd*, 0.5 held lines a second, 12 dB too much at 280–400 Hz);
+/// at 60 % it holds 1.0 lines a second and reads *Crowd* and *Cheering*.
+const ROAR_HELD_SHARE: f32 = 0.6;
 /// Brightness of a held cheer (base, and added at full energy), as a short shout's: a darker
 /// one did not give the roar's top octaves back their movement (the flutter does).
 const ROAR_HELD_BRIGHT: (f32, f32) = (0.55, 0.45);
+/// Level of a held cheer (as a share of a full shout's): as loud as the shouts, so the held
+/// lines stand over them as in a real cheering crowd (quieter, at 0.55–0.75, they sank into the
+/// shouting: 0.6 held lines a second instead of 1.0).
+const ROAR_HELD_AMP: (f32, f32) = (0.8, 1.0);
 /// Seconds of roaring over which the share of held cheers grows to its full value.
 const ROAR_HELD_AFTER_SECS: f64 = 2.0;
 /// Length of a held cheer in s.
@@ -105,9 +112,9 @@ const ROAR_HELD_SCATTER_ST: (f32, f32) = (-4.0, 4.0);
 /// Depth of a held cheer's flutter in level (a share of it): a held shout at full effort pulses
 /// with the breath pushing through a strained larynx; held steady, it fills in the roar's top
 /// octaves between the shouts' onsets (8–32 Hz modulation of 2–10 kHz in a club's roar: −19.6 dB
-/// with short shouts only, −22.9 with steady held cheers, −21.9 with this flutter; real cheering
-/// −16.2).
-const ROAR_HELD_FLUTTER: f32 = 0.35;
+/// with short shouts only, −22.9 with steady held cheers, −21.9 with a third of the phrases held
+/// at 0.35 flutter, −22.3 with 60 % held at 0.4; real cheering −16.2).
+const ROAR_HELD_FLUTTER: f32 = 0.4;
 /// How often a held cheer's flutter picks a new level (Hz).
 const ROAR_HELD_FLUTTER_HZ: (f32, f32) = (12.0, 20.0);
 /// Depth of a held cheer's slow pitch drift in semitones.
@@ -793,7 +800,7 @@ impl Talker {
             } else {
                 ROAR_FRIC * self.range(0.2, 0.5)
             },
-            amp: self.range(0.8, 1.0),
+            amp: self.range(ROAR_HELD_AMP.0, ROAR_HELD_AMP.1),
             bright: ROAR_HELD_BRIGHT.0 + ROAR_HELD_BRIGHT.1 * energy,
             breath: 0.2,
             jitter: ROAR_JITTER,
