@@ -258,9 +258,11 @@ fn looped_beats_are_whole_bars_and_flow_across_the_seam() {
 fn without_the_crossfade_the_seam_jumps() {
     // The same textures rendered straight (no --loop): their end does not meet their start,
     // and the seam check sees it. (This is what --loop removes. A straight cut through bright,
-    // spiky applause can land under the 99th percentile by chance, so it is not among these.)
+    // spiky applause, or through cheers full of held high voices and whistles, can land under
+    // the 99th percentile by chance, so they are not among these: over eight seeds a straight
+    // cut through cheers stepped 0.5–4.1 times the 99th percentile.)
     let dir = scratch();
-    for kind in ["murmur", "roar", "cheers"] {
+    for kind in ["murmur", "roar"] {
         let (v, n, _) = bed(dir.path(), kind, &[kind, "--secs", "8"]);
         let (seam, p99) = seam_step(&v, n);
         assert!(seam > p99, "{kind}: {seam} vs {p99}");

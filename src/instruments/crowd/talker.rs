@@ -113,7 +113,7 @@ const ROAR_HELD_SCATTER_ST: (f32, f32) = (-4.0, 4.0);
 /// with the breath pushing through a strained larynx; held steady, it fills in the roar's top
 /// octaves between the shouts' onsets (8–32 Hz modulation of 2–10 kHz in a club's roar: −19.6 dB
 /// with short shouts only, −22.9 with steady held cheers, −21.9 with a third of the phrases held
-/// at 0.35 flutter, −22.3 with 60 % held at 0.4; real cheering −16.2).
+/// at 0.35 flutter, −22.4 with 60 % held at 0.4; real cheering −16.2).
 const ROAR_HELD_FLUTTER: f32 = 0.4;
 /// How often a held cheer's flutter picks a new level (Hz).
 const ROAR_HELD_FLUTTER_HZ: (f32, f32) = (12.0, 20.0);
