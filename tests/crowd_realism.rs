@@ -168,6 +168,7 @@ fn talker_alone(index: usize, secs: f64, chant: Option<ChantRef>, chat: bool) ->
         gain_chant: 0.3,
         frac_chant: if chant.is_some() { 1.0 } else { 0.0 },
         frac_roar: if chat { 0.0 } else { 1.0 },
+        hold: if chat || chant.is_some() { 0.0 } else { 1.0 },
         n_murmur: if chat { 16 } else { 0 },
         chant,
         ..timing
@@ -190,6 +191,7 @@ fn silent_ctx<'a>(t0: f64) -> Ctx<'a> {
         frac_chant: 0.0,
         frac_sing: 0.0,
         frac_roar: 0.0,
+        hold: 0.0,
         n_murmur: 0,
         chant: None,
         notes: &[],

@@ -297,8 +297,10 @@ impl Crowd {
             0.0
         };
         let frac_roar = (params.roar * 3.0).min(1.0);
-        // The roarers hold cheers unless a chant or a sing-along is going on (see the talker).
-        let holding = if frac_chant == 0.0 && frac_sing == 0.0 {
+        // Held cheers come when the whole room roars (lights down, a finale), not from the few
+        // who shout through a song, nor over a chant or a sing-along (held tones over a chant
+        // read as a choir).
+        let hold = if frac_chant == 0.0 && frac_sing == 0.0 {
             frac_roar
         } else {
             0.0
@@ -308,15 +310,13 @@ impl Crowd {
             t1: t0 + dt,
             energy: e,
             gain_murmur: murmur.powf(MURMUR_CURVE) * MURMUR_GAIN * self.murmur_scale,
-            gain_roar: params.roar
-                * ROAR_GAIN
-                * lombard
-                * (1.0 + (ROAR_HELD_LEVEL - 1.0) * holding),
+            gain_roar: params.roar * ROAR_GAIN * lombard * (1.0 + (ROAR_HELD_LEVEL - 1.0) * hold),
             gain_chant: chant_level * CHANT_GAIN * (0.6 + 0.4 * e),
             gain_sing: SING_GAIN * sing.sqrt() * self.size_scale,
             frac_chant,
             frac_sing,
             frac_roar,
+            hold,
             n_murmur,
             chant,
             notes: if sing > 0.0 { &self.notes } else { &[] },

@@ -227,6 +227,9 @@ pub struct Ctx<'a> {
     pub frac_sing: f32,
     /// Share of talkers shouting.
     pub frac_roar: f32,
+    /// How much the shouting talkers hold cheers, 0..=1 (see [`ROAR_HELD_SHARE`]): the share of
+    /// the room roaring, 0 under a chant or a sing-along.
+    pub hold: f32,
     /// Talkers with an index below this chat; the others stay silent in murmur.
     pub n_murmur: usize,
     /// The chant playing, if any.
@@ -593,15 +596,7 @@ impl Talker {
             Mode::Roar => {
                 // Held cheers over a chant or a sing-along read as a choir: those who shout
                 // then do it in short bursts, out of step.
-                // Held cheers come when the whole room roars (lights down, a finale), not from
-                // the few who shout through a song, nor over a chant or a sing-along (held
-                // tones over a chant read as a choir).
-                let held = if ctx.frac_chant == 0.0 && ctx.frac_sing == 0.0 {
-                    ctx.frac_roar
-                } else {
-                    0.0
-                };
-                self.plan_roar(ctx.t0, ctx.energy, held)
+                self.plan_roar(ctx.t0, ctx.energy, ctx.hold)
             }
             Mode::Chant => self.plan_chant(ctx),
         }
