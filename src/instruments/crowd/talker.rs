@@ -227,7 +227,7 @@ pub struct Ctx<'a> {
     pub frac_sing: f32,
     /// Share of talkers shouting.
     pub frac_roar: f32,
-    /// How much the shouting talkers hold cheers, 0..=1 (see [`ROAR_HELD_SHARE`]): the share of
+    /// How much the shouting talkers hold cheers, 0..=1 (scales `ROAR_HELD_SHARE`): the share of
     /// the room roaring, 0 under a chant or a sing-along.
     pub hold: f32,
     /// Talkers with an index below this chat; the others stay silent in murmur.
