@@ -33,12 +33,12 @@ fn cpu_secs(wall: &Instant) -> f64 {
 fn time_engine(show: &Show, secs: f64) -> (f64, f64) {
     let mut engine = Engine::new(show, show.seed, RATE);
     let frames = (secs * f64::from(RATE)) as usize;
-    let mut buf = vec![0.0f32; 1024 * 2];
+    let mut buf = vec![0.0f32; 2 * BLOCK];
     let wall = Instant::now();
     let start = cpu_secs(&wall);
     let mut done = 0;
     while done < frames {
-        let n = (frames - done).min(1024);
+        let n = (frames - done).min(BLOCK);
         engine.render_block(&mut buf[..2 * n]);
         black_box(&buf);
         done += n;
@@ -140,7 +140,7 @@ fn time_side_by_side(show: &Show, secs: f64) -> (f64, f64) {
     (graph_secs, hand_secs)
 }
 
-/// Frames per engine block in the side-by-side run.
+/// Frames per engine block (what a host asks for at a time).
 const BLOCK: usize = 1024;
 /// Blocks per turn of each path in the side-by-side run (about 3 s of audio: long enough that
 /// the cache refill at each switch costs well under 1 %, short enough to follow the machine).

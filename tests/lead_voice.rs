@@ -130,48 +130,16 @@ fn long_notes_have_vibrato() {
         .iter()
         .filter(|n| n.end_secs - n.start_secs >= 1.3)
     {
-        let c: Vec<f64> = track(&x, n.start_secs + 0.5, n.end_secs - 0.15, n.midi)
-            .iter()
-            .filter_map(|(_, f)| f.map(|f| cents(f, f64::from(n.midi))))
+        let c: Vec<(f64, f64)> = track(&x, n.start_secs + 0.5, n.end_secs - 0.15, n.midi)
+            .into_iter()
+            .filter_map(|(t, f)| f.map(|f| (t, cents(f, f64::from(n.midi)))))
             .collect();
         if c.len() < 50 {
             continue;
         }
-        // Remove the mean and the linear trend (drift), then measure the oscillation.
-        let k = c.len() as f64;
-        let mx = (k - 1.0) / 2.0;
-        let my = c.iter().sum::<f64>() / k;
-        let sxy: f64 = c
-            .iter()
-            .enumerate()
-            .map(|(i, y)| (i as f64 - mx) * (y - my))
-            .sum();
-        let sxx: f64 = (0..c.len()).map(|i| (i as f64 - mx).powi(2)).sum();
-        let d: Vec<f64> = c
-            .iter()
-            .enumerate()
-            .map(|(i, y)| y - my - sxy / sxx * (i as f64 - mx))
-            .collect();
-        let sd = (d.iter().map(|v| v * v).sum::<f64>() / k).sqrt();
-        extents.push(sd * 2f64.sqrt());
-        // Dominant rate between 3 and 9 Hz (frames are 10 ms apart).
-        let (mut best, mut best_p) = (0.0, 0.0);
-        let mut hz = 3.0;
-        while hz <= 9.0 {
-            let (mut re, mut im) = (0.0, 0.0);
-            for (i, v) in d.iter().enumerate() {
-                let ph = std::f64::consts::TAU * hz * i as f64 * 0.01;
-                re += v * ph.cos();
-                im += v * ph.sin();
-            }
-            let p = re * re + im * im;
-            if p > best_p {
-                best_p = p;
-                best = hz;
-            }
-            hz += 0.05;
-        }
-        rates.push(best);
+        let (extent, rate) = oscillation(&c);
+        extents.push(extent);
+        rates.push(rate);
     }
     assert!(rates.len() >= 4, "long notes measured: {}", rates.len());
     let rate = median(&rates);

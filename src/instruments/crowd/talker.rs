@@ -594,8 +594,8 @@ impl Talker {
             Mode::Idle | Mode::Sing => self.busy_until = ctx.t0,
             Mode::Murmur => self.plan_murmur(ctx.t0),
             Mode::Roar => {
-                // Held cheers over a chant or a sing-along read as a choir: those who shout
-                // then do it in short bursts, out of step.
+                // How many of the phrases are held cheers is the layer's call (`Ctx::hold`: none
+                // over a chant or a sing-along, where those who shout do it in short bursts).
                 self.plan_roar(ctx.t0, ctx.energy, ctx.hold)
             }
             Mode::Chant => self.plan_chant(ctx),
