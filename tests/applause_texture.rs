@@ -177,6 +177,44 @@ fn the_tail_thins_out_into_single_claps_instead_of_fading() {
 }
 
 #[test]
+fn a_big_crowds_last_seconds_are_claps_not_a_fading_hiss() {
+    // The far field stands for claps too far away to be told apart. If it simply followed the
+    // applause down, it outlived the last clappers nearby: the stem's last seconds were an even
+    // hiss 15-30 dB down (heard as White noise). Every half second of the tail that can still be
+    // heard (within 45 dB of the plateau) must be a few distinct claps: a spiky envelope, where
+    // steady noise has a kurtosis of about 3.
+    for listener in [Listener::Floor, Listener::Balcony] {
+        let s = applause_show(VenueKind::OpenAir, 100_000, listener);
+        for seed in [1u64, 2] {
+            let plateau = rms_db(&render(&s, seed, 5.5, 1.0));
+            let x = render(&s, seed, 11.0, 5.0);
+            let half = SR as usize / 2;
+            let mut heard = 0;
+            for (i, w) in x.chunks_exact(half).enumerate() {
+                let level = rms_db(w);
+                if level < plateau - 45.0 {
+                    continue;
+                }
+                heard += 1;
+                let env = envelope(&band(w, 500.0, 4000.0));
+                let k = kurtosis(&env);
+                let at = 11.0 + 0.5 * i as f64;
+                eprintln!(
+                    "{listener:?} seed {seed} {at:.1} s: {:.1} dB under the plateau, kurtosis {k:.1}",
+                    plateau - level
+                );
+                assert!(
+                    k >= 6.0,
+                    "{listener:?} seed {seed}, {at:.1} s ({:.1} dB down): envelope kurtosis {k:.1}",
+                    plateau - level
+                );
+            }
+            assert!(heard >= 2, "the tail is heard: {heard} half seconds");
+        }
+    }
+}
+
+#[test]
 fn claps_under_a_chant_gather_on_its_beat() {
     // A chant's claps are heard as claps only if the whole crowd's hands land on the beat,
     // the far crowd's too: a steady hiss between the beats is heard as noise or insects.

@@ -74,6 +74,22 @@ const FAR_RATE_MIN: f64 = 8_000.0;
 /// (tails 0.465 → 0.467, whole moments 0.703 → 0.704 on the stem). The near clappers carry the
 /// thinning out that a listener hears.
 const FAR_GRAIN_FLOOR: f64 = 2_000.0;
+/// Applause intensity under which the far field fades faster than the near clappers thin
+/// (see [`far_tail`]), and the one at which it is gone.
+const FAR_TAIL_FROM: f32 = 0.25;
+const FAR_TAIL_GONE: f32 = 0.02;
+
+/// Share of the far field's free clapping left at applause `intensity`: 1 down to
+/// [`FAR_TAIL_FROM`], falling smoothly to nothing at [`FAR_TAIL_GONE`], where the last near
+/// clapper stops. A far field that simply followed the intensity outlived the near clappers:
+/// the last seconds of a festival's applause stem were an even hiss 15–30 dB down with one
+/// clap a second, heard as *White noise* 0.27–0.61. A dying applause is heard by its last
+/// clappers nearby, not by a fading wash.
+fn far_tail(intensity: f32) -> f32 {
+    let x = ((intensity - FAR_TAIL_GONE) / (FAR_TAIL_FROM - FAR_TAIL_GONE)).clamp(0.0, 1.0);
+    x * x * (3.0 - 2.0 * x)
+}
+
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power. Close to
 /// `FAR_RATE_MIN`, so the far field costs about the same at every size (20,000 sounded no
 /// different).
@@ -726,7 +742,7 @@ impl Applause {
             // near clappers'), so a chant's claps are heard as claps, not over a steady hiss.
             let near_in_time = rhythm_share / self.clappers.len().max(1) as f32;
             let in_time = near_in_time * 0.8;
-            let free = (intensity - in_time).max(0.0);
+            let free = (intensity - in_time).max(0.0) * far_tail(intensity);
             let mut share = [free + in_time; CHUNK];
             let mut clap_energy = [1.0f32; CHUNK];
             if let Some((s, _)) = section.filter(|_| in_time > 0.0) {
