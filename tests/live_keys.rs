@@ -124,8 +124,9 @@ fn levels(x: &[f32]) -> Vec<f64> {
 
 #[test]
 fn keys_swell_the_applause_start_and_stop_a_clap_along_and_quit_where_pressed() {
-    // On a loaded machine the watchdog may reopen the stream with a bigger buffer (the new
-    // stream counts its own frames); such a run says so and is played again.
+    // On a loaded machine the watchdog may reopen the stream with a bigger buffer (its fade
+    // and the new stream's start-up leave a gap that shifts the recording against the offline
+    // render and the cues' times); such a run says so and is played again.
     let run = (0..3)
         .map(|_| play_typing())
         .find(|r| !r.screen.contains("reopened"))

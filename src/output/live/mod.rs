@@ -404,9 +404,9 @@ pub struct StreamInfo {
 pub struct Snapshot {
     /// Show time now audible, seconds (within one render period).
     pub show_secs: f64,
-    /// Frames handed to the device so far.
+    /// Frames handed to the device so far (by every stream of the playback, as in [`Summary`]).
     pub played_frames: u64,
-    /// Underruns so far.
+    /// Underruns so far (every stream's).
     pub underruns: u64,
     /// Peak of the latest rendered block, 0..=1.
     pub peak: f32,
@@ -429,14 +429,16 @@ pub struct Budget {
     pub max: f64,
 }
 
-/// How the playback went.
+/// How the playback went: the counts and times cover every stream it played on (a
+/// [`Player::reopen`] replaces the stream, not the playback), the stream details the last one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// The stream.
     pub info: StreamInfo,
-    /// Frames handed to the device.
+    /// Frames handed to the device, less those a reopened stream's device still held when it
+    /// closed (the next stream plays them again, from [`Summary::resume_frame`]).
     pub played_frames: u64,
-    /// Wall time from starting the stream to the last sample leaving the device's buffer.
+    /// Wall time from starting the first stream to the last sample leaving the device's buffer.
     pub wall_secs: f64,
     /// Callbacks that found the ring short, and frames zero-filled because of it.
     pub underruns: u64,
@@ -453,7 +455,7 @@ pub struct Summary {
     /// Frames queued ahead of the device (the ring's target fill).
     pub queued_frames: u64,
     /// The show frame after the last one the device played before it was closed (where a
-    /// reopened stream continues; see [`played_show_frame`]).
+    /// reopened stream continues; see [`played_show_frame`]). The last stream's alone.
     pub resume_frame: u64,
     /// Render time per period (with `--stats`).
     pub render: Option<Budget>,
@@ -484,6 +486,42 @@ pub struct Player {
     stats: bool,
     /// What it was started with, for [`Player::reopen`].
     opts: PlayOptions,
+    /// What the streams it replaced played and counted.
+    earlier: Earlier,
+}
+
+/// What the streams a [`Player`] replaced ([`Player::reopen`]) played and counted, added to
+/// its own stream's counts so that its summary is the playback's, not the last stream's.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Earlier {
+    /// Frames those streams' devices played (see [`Summary::played_frames`]).
+    played_frames: u64,
+    underruns: u64,
+    underrun_frames: u64,
+    xruns: u64,
+    stream_errors: u64,
+    /// Counted per audio thread, and each stream has its own.
+    rt_allocs: u64,
+}
+
+impl Earlier {
+    /// These counts and those of a stream that has been closed with `st`: of the frames its
+    /// callback took, the ones its device still held beyond the silence written after the stop
+    /// fade were dropped unplayed, and the next stream starts with them ([`played_show_frame`]).
+    fn and_closed(self, st: &Status) -> Earlier {
+        let dropped = st
+            .device_held
+            .load(Relaxed)
+            .saturating_sub(st.tail_frames.load(Relaxed));
+        Earlier {
+            played_frames: self.played_frames + st.played.load(Relaxed).saturating_sub(dropped),
+            underruns: self.underruns + st.underruns.load(Relaxed),
+            underrun_frames: self.underrun_frames + st.underrun_frames.load(Relaxed),
+            xruns: self.xruns + st.xruns.load(Relaxed),
+            stream_errors: self.stream_errors + st.stream_errors.load(Relaxed),
+            rt_allocs: self.rt_allocs + st.rt_allocs.load(Relaxed),
+        }
+    }
 }
 
 impl Player {
@@ -628,18 +666,26 @@ impl Player {
             base_target,
             stats: opts.stats,
             opts: opts.clone(),
+            earlier: Earlier::default(),
         })
     }
 
     /// Close this stream (after a short fade) and open a new one on a `buffer_frames` buffer
     /// where the show was, keeping everything else; the new stream counts as the player's own
-    /// choice of buffer. The old stream's summary comes back with it.
+    /// choice of buffer. The summary of the playback so far comes back with it; the new
+    /// player's summary goes on from there (frames, counts and wall time of both streams).
     pub fn reopen(self, show: &Show, buffer_frames: u32) -> Result<(Player, Summary), LiveError> {
         let opts = self.opts.clone();
         let auto = self.info.buffer_auto;
         let sr = f64::from(self.info.sample_rate);
+        let (status, earlier, started) = (Arc::clone(&self.status), self.earlier, self.started);
         self.stop();
-        let old = self.finish();
+        let mut old = self.finish();
+        // One playback on two streams: without this, the new stream's summary counted its own
+        // frames alone, and `play` reported a span reopened after its first 3,007 frames as
+        // 668,993 frames played (and the old stream's stream error as none).
+        let earlier = earlier.and_closed(&status);
+        old.played_frames = earlier.played_frames;
         // Where the listener is (a jump by the operator included), not where the span began:
         // after the last frame the closed device played, not the last one it was handed (a
         // sound server drops what it still holds when the stream closes: about 185 ms once
@@ -655,6 +701,8 @@ impl Player {
         )?;
         next.info.buffer_auto = auto;
         next.opts = opts;
+        next.earlier = earlier;
+        next.started = started;
         Ok((next, old))
     }
 
@@ -668,8 +716,8 @@ impl Player {
         let st = &self.status;
         Snapshot {
             show_secs: st.show_frame.load(Relaxed) as f64 / f64::from(self.info.sample_rate),
-            played_frames: st.played.load(Relaxed),
-            underruns: st.underruns.load(Relaxed),
+            played_frames: self.earlier.played_frames + st.played.load(Relaxed),
+            underruns: self.earlier.underruns + st.underruns.load(Relaxed),
             peak: f32::from_bits(st.peak.load(Relaxed)),
             paused: st.paused.load(Relaxed),
             finished: st.drained.load(Relaxed) || st.faded_out.load(Relaxed),
@@ -767,15 +815,16 @@ impl Player {
             st.tail_frames.load(Relaxed),
         );
         let callback = self.stats.then(|| histogram_budget(&st.budget)).flatten();
+        let earlier = self.earlier;
         Summary {
             info: self.info,
-            played_frames: st.played.load(Relaxed),
+            played_frames: earlier.played_frames + st.played.load(Relaxed),
             wall_secs,
-            underruns: st.underruns.load(Relaxed),
-            underrun_frames: st.underrun_frames.load(Relaxed),
-            xruns: st.xruns.load(Relaxed),
-            stream_errors: st.stream_errors.load(Relaxed),
-            rt_allocs: ALLOC_CHECKED.then(|| st.rt_allocs.load(Relaxed)),
+            underruns: earlier.underruns + st.underruns.load(Relaxed),
+            underrun_frames: earlier.underrun_frames + st.underrun_frames.load(Relaxed),
+            xruns: earlier.xruns + st.xruns.load(Relaxed),
+            stream_errors: earlier.stream_errors + st.stream_errors.load(Relaxed),
+            rt_allocs: ALLOC_CHECKED.then(|| earlier.rt_allocs + st.rt_allocs.load(Relaxed)),
             stopped,
             queued_frames: self.base_target.max(2 * max_cb as usize + self.period) as u64,
             resume_frame,
@@ -1008,7 +1057,8 @@ mod tests {
 
 #[cfg(test)]
 mod resume_tests {
-    use super::played_show_frame;
+    use super::{Earlier, Status, played_show_frame};
+    use std::sync::atomic::Ordering::Relaxed;
 
     /// A reopen resumes where the closed device stopped playing: after the frames the callback
     /// took, less the show audio the device still held (beyond the silence written behind it)
@@ -1033,5 +1083,31 @@ mod resume_tests {
         assert_eq!(played_show_frame(48_000, 48_000, 48_000, 0, 0), 48_000);
         // Nonsense counts (a stream that never ran) never wrap around.
         assert_eq!(played_show_frame(10, 0, 50, 1_000_000, 0), 0);
+    }
+
+    /// A playback reopened on a new stream counts every frame of its span once: the old
+    /// stream's frames less those its device dropped at close, which the new stream, starting
+    /// at the resume point, plays again. Its errors are the playback's too. (The way the CLI
+    /// once reported a reopen at 0.06 s: 668,993 of 672,000 frames, no stream error.)
+    #[test]
+    fn a_reopened_playback_counts_each_frame_of_the_span_once() {
+        let (from, to) = (2_400_000, 3_072_000);
+        let st = Status::new(from);
+        // The render thread pushed 20,480 frames, the callback took 8,000; at its last call
+        // the device held 5,000, the newest 1,000 of them the silence after the stop fade.
+        st.pushed.store(20_480, Relaxed);
+        st.rendered_to.store(from + 20_480, Relaxed);
+        st.played.store(8_000, Relaxed);
+        st.device_held.store(5_000, Relaxed);
+        st.tail_frames.store(1_000, Relaxed);
+        st.stream_errors.store(1, Relaxed);
+        let resume = played_show_frame(from + 20_480, 20_480, 8_000, 5_000, 1_000);
+        let earlier = Earlier::default().and_closed(&st);
+        assert_eq!(earlier.played_frames, 4_000);
+        assert_eq!(earlier.played_frames + (to - resume), to - from);
+        assert_eq!(earlier.stream_errors, 1);
+        // A second reopen adds to the first.
+        let twice = earlier.and_closed(&st);
+        assert_eq!((twice.played_frames, twice.stream_errors), (8_000, 2));
     }
 }
