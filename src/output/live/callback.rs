@@ -7,7 +7,10 @@
 //! a system call (`Instant::now` for `--stats` reads the vDSO clock, not the kernel).
 //! Must not touch: the engine, the show, anything that can block.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64,
+    Ordering::{Acquire, Relaxed},
+};
 use std::time::Instant;
 
 use cpal::{FromSample, Sample};
@@ -162,7 +165,9 @@ impl Callback {
 
         let missing = frames - written;
         if missing > 0 {
-            if st.render_done.load(Relaxed) && self.ring.is_empty() {
+            // Acquire pairs with the feeder's Release store: seeing the span rendered, the
+            // callback also sees every frame pushed before it, so an empty ring is the end.
+            if st.render_done.load(Acquire) && self.ring.is_empty() {
                 st.drained.store(true, Relaxed);
                 st.tail_frames.fetch_add(missing as u64, Relaxed);
             } else if hold && self.gain == 0.0 {

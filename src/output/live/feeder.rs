@@ -11,7 +11,7 @@
 
 use std::f32::consts::FRAC_PI_2;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Relaxed, Release};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -168,7 +168,8 @@ impl Feeder {
             }
             self.take_jump();
             if self.at_end() {
-                self.status.render_done.store(true, Relaxed);
+                // Release: the frames pushed above are visible to whoever sees the flag.
+                self.status.render_done.store(true, Release);
                 break;
             }
             let target = self.target();
