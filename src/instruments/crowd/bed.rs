@@ -2,7 +2,8 @@
 //! apart. Pink noise per channel (decorrelated left and right) through three broad formant
 //! bands whose gains are gated at syllable rate by independent "far talker" gates; the more
 //! people, the more gates overlap and the smoother (less modulated) the hubbub. The same bands
-//! become the mass of a roar (brighter, louder) and of a chant (gated by the chant's syllables).
+//! become the mass of a roar (louder, open vowels, a dark top) and of a chant (gated by the
+//! chant's syllables).
 //!
 //! Cost is constant in audience size: size changes the gate depth, not the number of units.
 //!
@@ -22,6 +23,15 @@ const SHOUT_HZ: Formants = [780.0, 1500.0, 2900.0];
 const BAND_Q: [f32; 3] = [1.6, 2.2, 2.6];
 /// Relative weight of each band.
 const BAND_WEIGHT: [f32; 3] = [1.0, 0.8, 0.5];
+/// How much of its top band (2.9 kHz) a far roar loses. A real cheering crowd falls off
+/// steeply above 1.1 kHz (−21 dB at 2.3 kHz, −27 at 3.2 kHz re its total); a roar bed brightened
+/// there with excitement (up to 1.9× the band, as it once was) was an even hiss over the
+/// shouting, and with a steady low end heard as a passing car or a hair dryer (*Vehicle* 0.05–0.06
+/// on the crowd stem at six of ten lights-downs and finales, two seeds).
+const ROAR_DARK_TOP: f32 = 0.6;
+/// How much of a far roar's level follows the far talkers' gates: half, where a quarter left it
+/// an almost steady noise (a crowd roars in bursts of voices, not as a fan does).
+const ROAR_GATE_DEPTH: f32 = 0.5;
 /// Chant gate: the bed's level between chanted syllables (share of its level on them). A
 /// crowd breathes between syllables, it does not switch off: at 0.15 the bed becomes bursts
 /// of hiss gated with every syllable.
@@ -51,7 +61,7 @@ pub struct BedControl {
     pub chant_env: f32,
     /// The chant's vowel now.
     pub chant_vowel: Formants,
-    /// Excitement 0..=1 (brightness of the roar).
+    /// Excitement 0..=1 (how open the roar's vowels are).
     pub energy: f32,
 }
 
@@ -171,18 +181,14 @@ impl Bed {
         }
         let [left, right] = &mut self.res;
         right.copy_tuning(left);
-        let bright = [
-            1.0,
-            1.0 + 0.4 * c.energy * roar_share,
-            1.0 + 0.9 * c.energy * roar_share,
-        ];
+        let bright = [1.0, 1.0, 1.0 - ROAR_DARK_TOP * roar_share];
         for ch in 0..2 {
             let mut target = [0.0f32; 3];
             for k in 0..3 {
                 let gate = self.gates[ch][k].value;
                 target[k] = BAND_WEIGHT[k]
                     * (c.murmur * gate
-                        + c.roar * (0.75 + 0.25 * gate) * bright[k]
+                        + c.roar * (1.0 - ROAR_GATE_DEPTH + ROAR_GATE_DEPTH * gate) * bright[k]
                         + c.chant
                             * (CHANT_FLOOR + (1.0 - CHANT_FLOOR) * c.chant_env)
                             * (1.0 - CHANT_GATE_DEPTH + CHANT_GATE_DEPTH * gate));
