@@ -208,6 +208,24 @@ fn whistles_are_a_narrow_noisy_band_between_1_5_and_4_khz_with_a_small_glide() {
     );
 }
 
+#[test]
+fn a_whistle_never_ends_on_the_note_it_held() {
+    // An alarm holds its tone; a blown whistle sags as the breath runs out, or falls away (the
+    // wolf whistle's "whoo"). From its highest frame to its last loud one, every whistle drops
+    // by a semitone or more. (Held blasts that fell 0.3-2 st read Alarm 0.22 where they
+    // sounded, alone on a track.)
+    for s in 0..12 {
+        let x = Cheers::render_solo(CheerKind::Whistle, 60 + s, SR as f64, 1.5);
+        let hz: Vec<f64> = tone_frames(&x).iter().map(|f| f.0).collect();
+        assert!(hz.len() >= 2, "seed {s}: whistle too short");
+        let top = hz.iter().copied().fold(0.0f64, f64::max);
+        let last = hz[hz.len() - 1];
+        let drop_st = 12.0 * (top / last).log2();
+        println!("seed {s}: top {top:.0} Hz, last {last:.0} Hz, drop {drop_st:.1} st");
+        assert!(drop_st >= 1.0, "seed {s}: the whistle ends {drop_st:.1} st under its top");
+    }
+}
+
 /// f0 track (Hz, one value per 5 ms, 0 where unvoiced) from the normalised autocorrelation of
 /// 30 ms frames, searching 180–1100 Hz and preferring the shortest lag that is nearly as
 /// periodic as the best one (so period doubling does not halve the track).

@@ -125,7 +125,7 @@ const PINNED: &str = "
 starlight-finale Mix [d3af3c9543fd28d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 starlight-finale Wet [d3af3c9543fd28d3, ddc730b9259fa62f, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 starlight-finale Dry [d3af3c9543fd28d3, 8f0a980ede9c88d3, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
-starlight-finale Operated [71c3a602b8cb2bae, 8a780af0abaa4b77, 1d868ac27f9d1051, ca3aef417a644cb0, eb2f9f0c30d564c9, db20e4e42a9d4325]
+starlight-finale Operated [18ae049db008a6c6, 8a780af0abaa4b77, 1d868ac27f9d1051, f953571efdc10b7b, eb2f9f0c30d564c9, db20e4e42a9d4325]
 echo-fade-club Mix [e82569ffca0fd505, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-club Wet [e82569ffca0fd505, 108a982400ed6a06, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, 6eb7262555b1c88c]
 echo-fade-club Dry [e82569ffca0fd505, e43c356a6c43ff69, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, a91a315358983a64]
@@ -137,11 +137,11 @@ echo-fade-benefit Operated [3d482991cdc81d02, ede644178d58861c, 506ca086c924aa96
 echo-fade-early-days Mix [9d45068370ea6ced, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-early-days Wet [9d45068370ea6ced, 51282c039118ae63, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, b6a3f92361885d5a]
 echo-fade-early-days Dry [9d45068370ea6ced, 9468b2674593bf2a, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, f4dfccdfd3d3d7ba]
-echo-fade-early-days Operated [518bd2044fbfb21a, 61c81a8ef4fdb67f, aeb8b54f2b035050, 97841cf8c862c94a, 4e8d0db39848a9a6, 656e8d6f6db99188]
+echo-fade-early-days Operated [165aa9be9d4f22d5, 61c81a8ef4fdb67f, aeb8b54f2b035050, 15e7690a016a6878, 4e8d0db39848a9a6, 656e8d6f6db99188]
 echo-fade-festival Mix [c5b3c7d4a2969c48, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-festival Wet [c5b3c7d4a2969c48, 30cb9defa75ec807, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
 echo-fade-festival Dry [c5b3c7d4a2969c48, 6ad66fc082ed2e0b, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325, db20e4e42a9d4325]
-echo-fade-festival Operated [b7d886a1d18e6a9f, cf88c978095e89bc, 1bdc1a9c706c8577, aeb94fe64da8b4c8, 8d31dea608856e72, db20e4e42a9d4325]
+echo-fade-festival Operated [72f3dd53b9343e23, cf88c978095e89bc, 1bdc1a9c706c8577, 9eff2b2fd626c13f, 8d31dea608856e72, db20e4e42a9d4325]
 ";
 
 #[test]

@@ -20,8 +20,10 @@ pub const WHISTLE_HZ: (f32, f32) = (1500.0, 3000.0);
 pub const WHISTLE_Q: (f32, f32) = (20.0, 40.0);
 /// The rise of a part, as a frequency ratio: a few semitones (about 1.3–4 st), not an octave.
 pub const WHISTLE_RISE: (f32, f32) = (1.08, 1.27);
-/// Flutter: random pitch wander depth (fraction of the frequency) and retarget rate (Hz).
-const FLUTTER_DEPTH: f32 = 0.012;
+/// Flutter: random pitch wander depth (fraction of the frequency) and retarget rate (Hz). A
+/// blown whistle wavers with the breath (±2.5 %, about ±40 cents); at ±1.2 % a held blast stood
+/// as still as a smoke alarm's tone.
+const FLUTTER_DEPTH: f32 = 0.025;
 const FLUTTER_HZ: (f32, f32) = (6.0, 14.0);
 /// Breath hiss around the tone, relative to the tone.
 const AIR_LEVEL: f32 = 0.35;
@@ -131,13 +133,17 @@ impl Whistle {
             };
             2
         } else {
-            // A single blast: a scoop up, a held stretch, a fall at the end.
+            // A single blast: a quick scoop up, then a long sag as the breath runs out (1.3–4.5
+            // st over the rest of the blast). Forty solo blasts that held their note after a
+            // slow scoop (turn at 15–60 %, a fall of 0.3–2 st) read *Alarm* 0.22 and water
+            // 0.14 where they sounded; sagging, with the breath's flutter, 0.16 and 0.10, and
+            // *Whistling*/*Whistle* 0.44 → 0.42.
             let d = f64::from(range(r, 0.4, 1.2));
             parts[0] = Part {
                 start: 0.0,
                 dur: d,
-                hz: [lo, hi, hi / range(r, 1.02, 1.12)],
-                turn_at: range(r, 0.15, 0.6),
+                hz: [lo, hi, hi / range(r, 1.08, 1.3)],
+                turn_at: range(r, 0.12, 0.3),
             };
             1
         };
