@@ -222,7 +222,10 @@ fn a_whistle_never_ends_on_the_note_it_held() {
         let last = hz[hz.len() - 1];
         let drop_st = 12.0 * (top / last).log2();
         println!("seed {s}: top {top:.0} Hz, last {last:.0} Hz, drop {drop_st:.1} st");
-        assert!(drop_st >= 1.0, "seed {s}: the whistle ends {drop_st:.1} st under its top");
+        assert!(
+            drop_st >= 1.0,
+            "seed {s}: the whistle ends {drop_st:.1} st under its top"
+        );
     }
 }
 
