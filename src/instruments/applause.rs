@@ -21,7 +21,7 @@ use crate::kit::derive_seed;
 use crate::kit::{BeatGrid, ClapSection};
 use crate::kit::{CHUNK, ChunkInfo, Stereo};
 use crate::kit::{Resonator, Rng, db_to_gain, nonzero_u32, pan_gains, rng, uniform};
-use crate::kit::{gauss3_f64, one_pole_coef, xorshift_bipolar32};
+use crate::kit::{gauss3_f64, one_pole_coef, smooth01, xorshift_bipolar32};
 
 /// Clappers simulated individually (the nearest people).
 pub const NEAR_CLAPPERS: usize = 160;
@@ -86,8 +86,9 @@ const FAR_TAIL_GONE: f32 = 0.02;
 /// clap a second, heard as *White noise* 0.27–0.61. A dying applause is heard by its last
 /// clappers nearby, not by a fading wash.
 fn far_tail(intensity: f32) -> f32 {
-    let x = ((intensity - FAR_TAIL_GONE) / (FAR_TAIL_FROM - FAR_TAIL_GONE)).clamp(0.0, 1.0);
-    x * x * (3.0 - 2.0 * x)
+    smooth01(f64::from(
+        (intensity - FAR_TAIL_GONE) / (FAR_TAIL_FROM - FAR_TAIL_GONE),
+    ))
 }
 
 /// Cap on far-field grains per second; each grain's energy is scaled to keep the power. Close to

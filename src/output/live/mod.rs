@@ -513,8 +513,13 @@ impl Earlier {
             .device_held
             .load(Relaxed)
             .saturating_sub(st.tail_frames.load(Relaxed));
+        self.plus(st, st.played.load(Relaxed).saturating_sub(dropped))
+    }
+
+    /// These counts and those of the stream with status `st`, of whose frames `played` count.
+    fn plus(self, st: &Status, played: u64) -> Earlier {
         Earlier {
-            played_frames: self.played_frames + st.played.load(Relaxed).saturating_sub(dropped),
+            played_frames: self.played_frames + played,
             underruns: self.underruns + st.underruns.load(Relaxed),
             underrun_frames: self.underrun_frames + st.underrun_frames.load(Relaxed),
             xruns: self.xruns + st.xruns.load(Relaxed),
@@ -815,16 +820,17 @@ impl Player {
             st.tail_frames.load(Relaxed),
         );
         let callback = self.stats.then(|| histogram_budget(&st.budget)).flatten();
-        let earlier = self.earlier;
+        // This stream played to its end: every frame its callback took counts.
+        let all = self.earlier.plus(&st, st.played.load(Relaxed));
         Summary {
             info: self.info,
-            played_frames: earlier.played_frames + st.played.load(Relaxed),
+            played_frames: all.played_frames,
             wall_secs,
-            underruns: earlier.underruns + st.underruns.load(Relaxed),
-            underrun_frames: earlier.underrun_frames + st.underrun_frames.load(Relaxed),
-            xruns: earlier.xruns + st.xruns.load(Relaxed),
-            stream_errors: earlier.stream_errors + st.stream_errors.load(Relaxed),
-            rt_allocs: ALLOC_CHECKED.then(|| earlier.rt_allocs + st.rt_allocs.load(Relaxed)),
+            underruns: all.underruns,
+            underrun_frames: all.underrun_frames,
+            xruns: all.xruns,
+            stream_errors: all.stream_errors,
+            rt_allocs: ALLOC_CHECKED.then_some(all.rt_allocs),
             stopped,
             queued_frames: self.base_target.max(2 * max_cb as usize + self.period) as u64,
             resume_frame,
