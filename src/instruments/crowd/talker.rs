@@ -93,13 +93,19 @@ const ROAR_FRIC: f32 = 0.8;
 /// shouted talk (*Speech* over *Crowd*, 0.5 held lines a second, 12 dB too much at 280–400 Hz);
 /// at 60 % it holds 1.0 lines a second and reads *Crowd* and *Cheering*.
 const ROAR_HELD_SHARE: f32 = 0.6;
-/// Brightness of a held cheer (base, and added at full energy), as a short shout's: a darker
-/// one did not give the roar's top octaves back their movement (the flutter does).
-const ROAR_HELD_BRIGHT: (f32, f32) = (0.55, 0.45);
-/// Level of a held cheer (as a share of a full shout's): as loud as the shouts, so the held
-/// lines stand over them as in a real cheering crowd (quieter, at 0.55–0.75, they sank into the
-/// shouting: 0.6 held lines a second instead of 1.0).
-const ROAR_HELD_AMP: (f32, f32) = (0.8, 1.0);
+/// Brightness of a held cheer (base, and added at full energy): darker than a short shout
+/// (0.55, 0.45), its tilt's corner at ~4.7 kHz at full energy instead of ~10 kHz. A real
+/// cheering crowd's held lines carry its energy at 0.4–1.1 kHz and fall off steeply above
+/// (2–4.5 kHz 19.8 dB under, half-octave bands of the reference); as bright as the shouts, with
+/// harmonics flat up to 10 kHz, they left that band only ~10 dB under, a harsh hiss that read
+/// as a passing car (*Vehicle* 0.05–0.07 on four seed-7 finales; none at this setting).
+const ROAR_HELD_BRIGHT: (f32, f32) = (0.2, 0.3);
+/// Level of a held cheer (as a share of a full shout's) before its flutter: its flutter's peaks
+/// (×1.7, see `ROAR_HELD_FLUTTER`) reach where 0.8–1.0 with a shallower flutter (×1.4) did, as
+/// loud as the shouts, so the held lines stand over them as in a real cheering crowd (quieter
+/// still, at 0.55–0.75 with that flutter, they sank into the shouting: 0.6 held lines a second
+/// instead of 1.0) and a full roar's peaks stay under −1 dBFS.
+const ROAR_HELD_AMP: (f32, f32) = (0.66, 0.82);
 /// Seconds of roaring over which the share of held cheers grows to its full value.
 const ROAR_HELD_AFTER_SECS: f64 = 2.0;
 /// Length of a held cheer in s.
@@ -113,8 +119,10 @@ const ROAR_HELD_SCATTER_ST: (f32, f32) = (-4.0, 4.0);
 /// with the breath pushing through a strained larynx; held steady, it fills in the roar's top
 /// octaves between the shouts' onsets (8–32 Hz modulation of 2–10 kHz in a club's roar: −19.6 dB
 /// with short shouts only, −22.9 with steady held cheers, −21.9 with a third of the phrases held
-/// at 0.35 flutter, −22.4 with 60 % held at 0.4; real cheering −16.2).
-const ROAR_HELD_FLUTTER: f32 = 0.4;
+/// at 0.35 flutter, −22.4 with 60 % held at 0.4; real cheering −16.2). The darker held cheers
+/// (`ROAR_HELD_BRIGHT`) took 0.9 dB of that movement away at 0.4 (mean of six seeds); 0.7 gives
+/// it back (club −21.5, arena −21.7 dB against −21.3 and −21.4 before).
+const ROAR_HELD_FLUTTER: f32 = 0.7;
 /// How often a held cheer's flutter picks a new level (Hz).
 const ROAR_HELD_FLUTTER_HZ: (f32, f32) = (12.0, 20.0);
 /// Depth of a held cheer's slow pitch drift in semitones.
