@@ -93,19 +93,30 @@ const ROAR_FRIC: f32 = 0.8;
 /// shouted talk (*Speech* over *Crowd*, 0.5 held lines a second, 12 dB too much at 280–400 Hz);
 /// at 60 % it holds 1.0 lines a second and reads *Crowd* and *Cheering*.
 const ROAR_HELD_SHARE: f32 = 0.6;
-/// Brightness of a held cheer (base, and added at full energy): darker than a short shout
-/// (0.55, 0.45), its tilt's corner at ~4.7 kHz at full energy instead of ~10 kHz. A real
-/// cheering crowd's held lines carry its energy at 0.4–1.1 kHz and fall off steeply above
-/// (2–4.5 kHz 19.8 dB under, half-octave bands of the reference); as bright as the shouts, with
-/// harmonics flat up to 10 kHz, they left that band only ~10 dB under, a harsh hiss that read
-/// as a passing car (*Vehicle* 0.05–0.07 on four seed-7 finales; none at this setting).
-const ROAR_HELD_BRIGHT: (f32, f32) = (0.2, 0.3);
+/// Brightness of a held cheer (base, and added at full energy): about 0 in the roar's excitement
+/// (the tilt's corner near 2.2 kHz, F3 at its relaxed weight), below 0 further off (see
+/// [`super::voice::BRIGHT_MIN`]), where a short shout sits at 0.55–1.0. A "wooo" or a held
+/// "yeaaah" is sung out in head voice or falsetto, whose glottal pulse is smooth and whose
+/// harmonics fall off fast above the fundamental; a real cheering crowd carries its energy at
+/// 0.4–1.1 kHz, its held lines' fundamentals, and falls off steeply above (half-octave bands of
+/// `../shared/reference/real-crowd-cheering.wav`, dB re total: 1.6 kHz −15.0, 2.3 kHz −17.1,
+/// 3.2 kHz −23.5). At (0.2, 0.3) the test story's roar stood at −11.6, −15.2, −17.4 there, its
+/// 2–4.5 kHz 12.1 dB under 0.4–1.1 kHz (real 16.0); at this setting −13.5, −18.0, −20.2 and
+/// 15.2 dB (six seeds, club and arena alike, held cheers at 0.66–0.82 of a shout; 14.6–14.8 dB
+/// at `ROAR_HELD_AMP`'s level by the crowd test's filters), and its 4–10 kHz, left to the shouts' consonants,
+/// moves at syllable rate 1.6–2.3 dB more (8–32 Hz: −15.1 club, −16.8 arena; real −14.2). On
+/// the built-in shows' lights-downs and finales (two seeds) the mix reads *Crowd* 0.17 and
+/// *Cheering* 0.20 on average, where it read 0.14 and 0.16. As bright as the shouts (0.55,
+/// 0.45) the held lines were a harsh hiss that read as a passing car.
+const ROAR_HELD_BRIGHT: (f32, f32) = (-0.15, 0.2);
 /// Level of a held cheer (as a share of a full shout's) before its flutter: its flutter's peaks
 /// (×1.7, see `ROAR_HELD_FLUTTER`) reach where 0.8–1.0 with a shallower flutter (×1.4) did, as
 /// loud as the shouts, so the held lines stand over them as in a real cheering crowd (quieter
 /// still, at 0.55–0.75 with that flutter, they sank into the shouting: 0.6 held lines a second
 /// instead of 1.0) and a full roar's peaks stay under −1 dBFS.
-const ROAR_HELD_AMP: (f32, f32) = (0.66, 0.82);
+/// (0.66–0.82 before the held cheers darkened to head voice, which gathers their energy in the
+/// fundamental: a full roar's peaks rose from −1.1 to −0.6 dBFS.)
+const ROAR_HELD_AMP: (f32, f32) = (0.6, 0.75);
 /// Seconds of roaring over which the share of held cheers grows to its full value.
 const ROAR_HELD_AFTER_SECS: f64 = 2.0;
 /// Length of a held cheer in s.
@@ -125,8 +136,12 @@ const ROAR_HELD_SCATTER_ST: (f32, f32) = (-4.0, 4.0);
 const ROAR_HELD_FLUTTER: f32 = 0.7;
 /// How often a held cheer's flutter picks a new level (Hz).
 const ROAR_HELD_FLUTTER_HZ: (f32, f32) = (12.0, 20.0);
-/// Depth of a held cheer's slow pitch drift in semitones.
-const ROAR_HELD_WOBBLE_ST: (f32, f32) = (0.3, 0.9);
+/// Depth of a held cheer's slow pitch drift in semitones. A real cheering crowd's held lines
+/// run level between their rise and their fall (a spectrogram of the reference shows steady
+/// partials, a few cents of drift); the darker held cheers (`ROAR_HELD_BRIGHT`) that wavered by
+/// 0.3–0.9 st read as a dog's bark or a howl where one near voice stood out (*Bow-wow* 0.06 on a
+/// lights-down's crowd stem), and as steady cheering with this much.
+const ROAR_HELD_WOBBLE_ST: (f32, f32) = (0.12, 0.36);
 /// Semitones a held cheer rises into its hold, and falls at its end.
 const ROAR_HELD_RISE_ST: (f32, f32) = (2.0, 5.0);
 const ROAR_HELD_FALL_ST: (f32, f32) = (4.0, 12.0);
@@ -555,7 +570,9 @@ impl Talker {
         };
         c.amp *= self.gain * self.dist_gain;
         c.fric *= self.gain * self.dist_gain;
-        c.bright = (c.bright + self.dist_bright).clamp(0.0, 1.0);
+        // Down to the darkest a voice takes: a held cheer far off goes under 0 (see
+        // `ROAR_HELD_BRIGHT`); every other syllable stays above it.
+        c.bright = (c.bright + self.dist_bright).clamp(super::voice::BRIGHT_MIN, 1.0);
         if self.mode == Mode::Murmur {
             // Directivity: only the chatter, whose talkers face each other. Shouts, chants and
             // sing-alongs go to the stage, with the listener among the crowd.
