@@ -105,8 +105,8 @@ const ROAR_HELD_SHARE: f32 = 0.6;
 /// 15.2 dB (six seeds, club and arena alike, held cheers at 0.66–0.82 of a shout; 14.6–14.8 dB
 /// at `ROAR_HELD_AMP`'s level by the crowd test's filters), and its 4–10 kHz, left to the shouts' consonants,
 /// moves at syllable rate 1.6–2.3 dB more (8–32 Hz: −15.1 club, −16.8 arena; real −14.2). On
-/// the built-in shows' lights-downs and finales (two seeds) the mix reads *Crowd* 0.17 and
-/// *Cheering* 0.20 on average, where it read 0.14 and 0.16. As bright as the shouts (0.55,
+/// the built-in shows' lights-downs and finales (two seeds) the mix reads *Crowd* 0.16 and
+/// *Cheering* 0.19 on average, where it read 0.14 and 0.16. As bright as the shouts (0.55,
 /// 0.45) the held lines were a harsh hiss that read as a passing car.
 const ROAR_HELD_BRIGHT: (f32, f32) = (-0.15, 0.2);
 /// Level of a held cheer (as a share of a full shout's) before its flutter: its flutter's peaks
