@@ -270,10 +270,9 @@ fn without_the_crossfade_the_seam_jumps() {
     // and the seam check sees it. (This is what --loop removes. A straight cut through bright,
     // spiky applause, or through cheers full of held high voices and whistles, can land under
     // the 99th percentile by chance, so they are not among these: over eight seeds a straight
-    // cut through cheers stepped 0.5–4.1 times the 99th percentile. The roar's held lines, now
-    // dark and nearly level, can carry straight over the cut too: seeds 1–4 stepped 0.44, 2.68,
-    // 1.71 and 0.61 times the bound; with wavering bright held cheers 0.4–4.0 over eight seeds,
-    // two under. It must jump with two seeds of four, one of them by twice the bound.)
+    // cut through cheers stepped 0.5–4.1 times the 99th percentile. The roar's held cheers
+    // waver enough that it does too, now and then: over eight seeds 0.4–4.0 times, two under;
+    // it must jump with three seeds of four.)
     let dir = scratch();
     // (Measured against the looped check's own bound, the largest 0.1 % of neighbouring steps:
     // straight murmur cuts stepped 1.7–4.0 times it over four seeds.)
@@ -293,11 +292,7 @@ fn without_the_crossfade_the_seam_jumps() {
         })
         .collect();
     let jumps = steps.iter().filter(|&&r| r > 1.0).count();
-    let most = steps.iter().copied().fold(0.0, f32::max);
-    assert!(
-        jumps >= 2 && most > 2.0,
-        "roar: the seam's step over the bound {steps:?}"
-    );
+    assert!(jumps >= 3, "roar: the seam's step over the bound {steps:?}");
 }
 
 #[test]

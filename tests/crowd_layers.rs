@@ -95,6 +95,7 @@ fn full_roar_is_about_minus_16_dbfs() {
         "full roar at {level} dBFS"
     );
     let peak = peak_db(&x);
+    println!("full roar peak {peak:.2} dBFS");
     assert!(peak < -1.0, "no clipping: peak {peak:.2} dBFS");
 }
 

@@ -101,11 +101,10 @@ const ROAR_HELD_SHARE: f32 = 0.6;
 /// 0.4–1.1 kHz, its held lines' fundamentals, and falls off steeply above (half-octave bands of
 /// `../shared/reference/real-crowd-cheering.wav`, dB re total: 1.6 kHz −15.0, 2.3 kHz −17.1,
 /// 3.2 kHz −23.5). At (0.2, 0.3) the test story's roar stood at −11.6, −15.2, −17.4 there, its
-/// 2–4.5 kHz 12.1 dB under 0.4–1.1 kHz (real 16.0); at this setting −13.5, −18.0, −20.2 and
-/// 15.2 dB (six seeds, club and arena alike, held cheers at 0.66–0.82 of a shout; 14.6–14.8 dB
-/// at `ROAR_HELD_AMP`'s level by the crowd test's filters), and its 4–10 kHz, left to the shouts' consonants,
-/// moves at syllable rate 1.6–2.3 dB more (8–32 Hz: −15.1 club, −16.8 arena; real −14.2). On
-/// the built-in shows' lights-downs and finales (two seeds) the mix reads *Crowd* 0.16 and
+/// 2–4.5 kHz 12.1 dB under 0.4–1.1 kHz (real 16.0); at this setting −13.4, −17.8, −20.0 and
+/// 15.0 dB (six seeds, club and arena alike), and its 4–10 kHz, left to the shouts' consonants,
+/// moves at syllable rate 2.0–2.6 dB more (8–32 Hz: −14.8 club, −16.4 arena; real −14.2). On the
+/// built-in shows' lights-downs and finales (two seeds) the mix reads *Crowd* 0.16 and
 /// *Cheering* 0.19 on average, where it read 0.14 and 0.16. As bright as the shouts (0.55,
 /// 0.45) the held lines were a harsh hiss that read as a passing car.
 const ROAR_HELD_BRIGHT: (f32, f32) = (-0.15, 0.2);
@@ -115,12 +114,17 @@ const ROAR_HELD_BRIGHT: (f32, f32) = (-0.15, 0.2);
 /// still, at 0.55–0.75 with that flutter, they sank into the shouting: 0.6 held lines a second
 /// instead of 1.0) and a full roar's peaks stay under −1 dBFS.
 /// (0.66–0.82 before the held cheers darkened to head voice, which gathers their energy in the
-/// fundamental: a full roar's peaks rose from −1.1 to −0.6 dBFS.)
+/// fundamental: a full roar's peaks rose from −1.1 to −0.6 dBFS; now −1.3.)
 const ROAR_HELD_AMP: (f32, f32) = (0.6, 0.75);
 /// Seconds of roaring over which the share of held cheers grows to its full value.
 const ROAR_HELD_AFTER_SECS: f64 = 2.0;
-/// Length of a held cheer in s.
-const ROAR_HELD_SECS: (f32, f32) = (0.6, 1.6);
+/// Length of a held cheer in s. Shorter, a dark held cheer's rise and fall (see
+/// `ROAR_HELD_BRIGHT`) is a dog's yelp: from 0.6 s, where one stood alone as a short
+/// lights-down's held cheers came in, the pub's crowd stem read *Dog* 0.69 in that second (0.12
+/// over the moment). Limiting how fast a short one falls did not help; 0.8 s did (lights-downs
+/// and finales of the five shows, two seeds: the crowd stems' dog readings 2 → 0; one *Animal*
+/// 0.07 is left, on the pub's finale).
+const ROAR_HELD_SECS: (f32, f32) = (0.8, 1.6);
 /// A held cheer's pitch relative to the speaking voice (women, men: falsetto "woo"s, high
 /// "yeah"s): 210 Hz women near 950 Hz, 120 Hz men near 660 Hz, before energy and scatter.
 const ROAR_HELD_F0_RATIO: (f32, f32) = (4.5, 5.5);
