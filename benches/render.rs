@@ -3,8 +3,10 @@
 //! Prints the real-time factor (audio seconds per CPU second) of every built-in preset, of
 //! each layer on its own, of an audience sweep (100 → 100,000 people) whose cost must stay
 //! flat, and of the engine's fundsp graph side by side with the same path wired by hand (its
-//! overhead must stay within 5 %). `cargo bench -- --quick` renders shorter excerpts;
-//! `cargo bench -- --graph` measures only the graph's overhead.
+//! overhead must stay within 5 %). `cargo bench --bench render -- --quick` renders shorter
+//! excerpts; `cargo bench --bench render -- --graph` measures only the graph's overhead (name
+//! the bench: plain `cargo bench -- --quick` hands the option to the library's test harness too,
+//! which refuses it).
 
 use std::hint::black_box;
 use std::time::Instant;
