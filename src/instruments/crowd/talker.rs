@@ -114,7 +114,9 @@ const ROAR_HELD_BRIGHT: (f32, f32) = (-0.15, 0.2);
 /// still, at 0.55–0.75 with that flutter, they sank into the shouting: 0.6 held lines a second
 /// instead of 1.0) and a full roar's peaks stay under −1 dBFS.
 /// (0.66–0.82 before the held cheers darkened to head voice, which gathers their energy in the
-/// fundamental: a full roar's peaks rose from −1.1 to −0.6 dBFS; now −1.3.)
+/// fundamental: a full roar's peaks rose from −1.1 to −0.6 dBFS; now −1.3. Near the level
+/// where bright ones sank, the dark ones still stand out of the brighter shouting: 0.86 and 1.59
+/// held lines a second in the test story's arena and club.)
 const ROAR_HELD_AMP: (f32, f32) = (0.6, 0.75);
 /// Seconds of roaring over which the share of held cheers grows to its full value.
 const ROAR_HELD_AFTER_SECS: f64 = 2.0;
