@@ -117,20 +117,10 @@ fn float_stems_keep_overs_and_integer_stems_report_them() {
         let peak = applause.iter().fold(0.0f32, |p, v| p.max(v.abs()));
         if format == "f32" {
             assert!(peak > 1.0, "f32 applause stem peaks at {peak}: clamped");
-            // The warning names the stem's peak to two decimals (compared as a number: the
-            // file's f32 peak and the renderer's own figure may round to either side of a
-            // last digit ending in 5).
-            let said: f64 = stderr
-                .split("applause.wav) peaks at ")
-                .nth(1)
-                .and_then(|r| r.split(" dBFS").next())
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("no peak figure in: {stderr}"));
-            let db = 20.0 * f64::from(peak).log10();
-            assert!(
-                (said - db).abs() <= 0.006,
-                "said {said} dBFS, file peaks at {db:.4}"
-            );
+            // The renderer names the peak it measured, in f64 from the f32 sample: worked out
+            // in f32 here, a figure ending in 5 in its third decimal could round the other way.
+            let said = format!("{:+.2} dBFS", 20.0 * f64::from(peak).log10());
+            assert!(stderr.contains(&said), "{said} not in: {stderr}");
         } else {
             assert!(peak <= 1.0);
         }

@@ -17,7 +17,8 @@
 use super::chant::{ChantClock, pattern_beats};
 use super::lane::Lane;
 use super::voice::{
-    AH, EH, Formants, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl, lerp_formants,
+    AH, BRIGHT_MIN, EH, Formants, OO, SPEECH_VOWELS, SyllableSound, Voice, VoiceControl,
+    lerp_formants,
 };
 use crate::kit::Stereo;
 use crate::kit::one_pole_coef;
@@ -95,7 +96,7 @@ const ROAR_FRIC: f32 = 0.8;
 const ROAR_HELD_SHARE: f32 = 0.6;
 /// Brightness of a held cheer (base, and added at full energy): about 0 in the roar's excitement
 /// (the tilt's corner near 2.2 kHz, F3 at its relaxed weight), below 0 further off (see
-/// [`super::voice::BRIGHT_MIN`]), where a short shout sits at 0.55–1.0. A "wooo" or a held
+/// [`BRIGHT_MIN`]), where a short shout sits at 0.55–1.0. A "wooo" or a held
 /// "yeaaah" is sung out in head voice or falsetto, whose glottal pulse is smooth and whose
 /// harmonics fall off fast above the fundamental; a real cheering crowd carries its energy at
 /// 0.4–1.1 kHz, its held lines' fundamentals, and falls off steeply above (half-octave bands of
@@ -578,7 +579,7 @@ impl Talker {
         c.fric *= self.gain * self.dist_gain;
         // Down to the darkest a voice takes: a held cheer far off goes under 0 (see
         // `ROAR_HELD_BRIGHT`); every other syllable stays above it.
-        c.bright = (c.bright + self.dist_bright).clamp(super::voice::BRIGHT_MIN, 1.0);
+        c.bright = (c.bright + self.dist_bright).clamp(BRIGHT_MIN, 1.0);
         if self.mode == Mode::Murmur {
             // Directivity: only the chatter, whose talkers face each other. Shouts, chants and
             // sing-alongs go to the stage, with the listener among the crowd.
