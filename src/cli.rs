@@ -131,7 +131,8 @@ pub struct RenderArgs {
     pub to: Option<f64>,
     /// Normalise the mix's integrated loudness (EBU R128 / ITU-R BS.1770) to LUFS: broadcast
     /// -23, podcasts -16, streaming -14. Stems get the same gain. Costs a measuring pass (more if
-    /// the true-peak limiter must act).
+    /// the true-peak limiter must act; a target that needs more than 12 dB of limiting is
+    /// refused, naming the loudest the clip can reach).
     #[arg(long, value_name = "LUFS", allow_negative_numbers = true, value_parser = parse_lufs)]
     pub loudness: Option<f64>,
     /// Keep the mix's true (4x oversampled) peak under DBTP, limiting only if the gain alone

@@ -111,6 +111,27 @@ pub enum RenderError {
         /// The target asked for.
         target: f64,
     },
+    /// `--loudness` asks for more than the true-peak limiter may give under the ceiling.
+    #[error(
+        "cannot reach {target} LUFS under a {ceiling} dBTP true-peak ceiling: this clip's peaks \
+         stand {crest:.1} dB over its loudness, and with the most the limiter may take off them \
+         ({max_limiting} dB) it reaches {reachable:.1} LUFS; ask for {reachable_floor:.1} LUFS or \
+         less, or raise --true-peak"
+    )]
+    Unreachable {
+        /// The target asked for.
+        target: f64,
+        /// The true-peak ceiling, dBTP.
+        ceiling: f64,
+        /// The clip's true peak over its integrated loudness, dB (before any gain).
+        crest: f64,
+        /// The most gain reduction the limiter may apply, dB ([`MAX_LIMITING_DB`]).
+        max_limiting: f64,
+        /// The loudness measured at that much limiting, LUFS.
+        reachable: f64,
+        /// `reachable` rounded down to the tenth the message gives.
+        reachable_floor: f64,
+    },
     /// The output's name or format is not one this tool writes.
     #[error(transparent)]
     Container(#[from] ContainerError),
@@ -387,6 +408,14 @@ pub fn render(
 
 /// Measuring passes over the mix: the static gain (dB) and, when the gain alone would pass the
 /// ceiling, the ceiling the limiter must hold (dBTP).
+/// The most the true-peak limiter may take off the clip's loudest peak, dB. It is a safety
+/// limiter, not a loudness maximiser: a crowd's claps and shouts stand 15–25 dB over its
+/// loudness, and limited by much more than this they flatten into a dense wall. Without a
+/// bound, a target the clip cannot reach sent the gain search off: a one-second clip of the
+/// doors opening asked for −6 LUFS got +81 dB (the limiter held the mix; the stems, which
+/// bypass it, reached +91 dBFS).
+pub const MAX_LIMITING_DB: f64 = 12.0;
+
 fn level(
     show: &Show,
     opts: &RenderOptions,
@@ -431,7 +460,11 @@ fn level(
         // The secant method: the limiter takes more as the gain rises, so a dB of gain buys
         // less than a dB of loudness, and stepping by the miss alone (a slope of 1) stopped
         // 0.2–0.4 LU short after two passes on a roar's peaks. The slope is measured from the
-        // last two passes (the unlimited one first), kept within 0.2–1.
+        // last two passes (the unlimited one first), kept within 0.2–1. The gain never goes
+        // past the point where the limiter would take `MAX_LIMITING_DB` off the loudest peak;
+        // if the target lies beyond it, the render stops before writing anything.
+        let max_gain = ceiling - raw.true_peak_dbtp + MAX_LIMITING_DB;
+        gain_db = gain_db.min(max_gain);
         let mut last = (0.0, raw.integrated_lufs);
         for _ in 0..LIMITED_PASSES {
             progress.planned += 1;
@@ -439,13 +472,23 @@ fn level(
             if (got - target).abs() <= TOLERANCE_LU {
                 break;
             }
+            if gain_db >= max_gain && got < target {
+                return Err(RenderError::Unreachable {
+                    target,
+                    ceiling,
+                    crest: raw.true_peak_dbtp - raw.integrated_lufs,
+                    max_limiting: MAX_LIMITING_DB,
+                    reachable: got,
+                    reachable_floor: (got * 10.0).floor() / 10.0,
+                });
+            }
             let slope = if gain_db != last.0 {
                 ((got - last.1) / (gain_db - last.0)).clamp(0.2, 1.0)
             } else {
                 1.0
             };
             last = (gain_db, got);
-            gain_db += (target - got) / slope;
+            gain_db = (gain_db + (target - got) / slope).min(max_gain);
         }
     }
     Ok((gain_db, Some(ceiling)))

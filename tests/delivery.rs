@@ -89,8 +89,8 @@ fn render(args: &[&str], out: &Path) -> String {
 #[test]
 fn float_stems_keep_overs_and_integer_stems_report_them() {
     // The applause stem of the default show peaks at 3:35.56 (it bypasses the master's
-    // limiter); loudness gain of +8 dB or so pushes it over full scale, while the mix is held
-    // under the true-peak ceiling.
+    // limiter); -12 LUFS (+9 dB and some limiting on the mix) pushes it 3.5 dB over full
+    // scale, while the mix is held under the true-peak ceiling.
     let dir = tempfile::tempdir().unwrap();
     for (format, says) in [("f32", "f32 does not clip"), ("s24", "samples clipped")] {
         let stems = dir.path().join(format);
@@ -103,7 +103,7 @@ fn float_stems_keep_overs_and_integer_stems_report_them() {
                 "--to",
                 "3:36",
                 "--loudness",
-                "-6",
+                "-12",
             ])
             .args(["--format", format, "--stems"])
             .arg(&stems)
@@ -334,6 +334,53 @@ fn loudness_errors_name_the_flag_and_the_range() {
         .failure()
         .stderr(predicate::str::contains("unmeasurable"));
     assert!(!out.exists());
+}
+
+#[test]
+fn a_target_beyond_the_limiters_reach_is_refused_with_what_can_be_reached() {
+    // The doors' first second is quiet (-36 LUFS, peaks 14 dB over it): -6 LUFS would take
+    // 30 dB of gain and some 18 dB of limiting. It once got +81 dB (stems at +91 dBFS).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.wav");
+    let stems = dir.path().join("stems");
+    let clip = ["render", "starlight-finale", "--to", "1", "--format", "f32"];
+    let refused = concert()
+        .args(clip)
+        .args(["--loudness", "-6", "-o"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let msg = String::from_utf8(refused).unwrap();
+    assert!(msg.contains("cannot reach -6 LUFS"), "{msg}");
+    assert!(msg.contains("--true-peak"), "{msg}");
+    assert!(!out.exists(), "nothing written");
+    concert()
+        .args(clip)
+        .args(["--loudness", "-6", "--stems"])
+        .arg(&stems)
+        .assert()
+        .failure();
+    assert!(!stems.exists(), "no stems folder left behind");
+    // What it offers is reachable, under the ceiling, and the stems keep the mix's gain.
+    let offer: f64 = msg
+        .split("ask for ")
+        .nth(1)
+        .and_then(|r| r.split(" LUFS").next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no offer in: {msg}"));
+    assert!((-14.0..-6.0).contains(&offer), "offer {offer}");
+    let t = format!("{offer}");
+    let stderr = render(&["starlight-finale", "--to", "1", "--loudness", &t], &out);
+    assert!(stderr.contains("true-peak limiter"), "{stderr}");
+    let (lufs, tp) = ebur128_measure(&out);
+    assert!(
+        (lufs - offer).abs() <= 0.05,
+        "ebur128: {lufs} LUFS for {offer}"
+    );
+    assert!(tp <= -1.0, "true peak {tp} dBTP");
 }
 
 /// The chunks of a RIFF/WAVE file: (id, body), parsed here independently of the writer.
