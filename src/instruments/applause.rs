@@ -6,7 +6,9 @@
 //! are simulated one by one (renewal processes, each clap a noise burst through a resonator of
 //! the clapper's own hands), and everyone else is a PhISEM-style cloud of grains whose *energies*
 //! add (not their amplitudes, which would sum in phase) through a shared resonator bank, kept
-//! 3–9 dB under the near field.
+//! 3–9 dB under the near field. Both tiers leave through one shared filter, the tone every clap
+//! has in common ([`ClapTone`]: the palms' low thump, a top that falls away, little under
+//! 150 Hz).
 //!
 //! Also here: clapping in time (clap-along, claps under chants, synchronised applause), driven
 //! by [`ClapSection`]s given in its [`ApplauseConfig`]. It knows no show, TOML, files or
@@ -15,6 +17,7 @@
 
 use fundsp::prelude32::{An, U1};
 
+use super::clap_tone::ClapTone;
 use super::node::{Instrument, InstrumentNode};
 use crate::kit::Listener;
 use crate::kit::derive_seed;
@@ -544,6 +547,8 @@ pub struct Applause {
     far_lag_coef: f32,
     /// The far crowd's in-time clapping as it arrives at the listener (lagged).
     far_lag: f32,
+    /// The tone all claps share on the way out ([`ClapTone`]).
+    tone: ClapTone,
     sample_rate: f64,
 }
 
@@ -625,6 +630,7 @@ impl Applause {
                 one_pole_coef(1.0, tau * sample_rate)
             },
             far_lag: 0.0,
+            tone: ClapTone::new(sr),
             sample_rate,
         }
     }
@@ -790,6 +796,7 @@ impl Applause {
             }
             far.render(&share, &clap_energy, sr, out);
         }
+        self.tone.process(out);
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod applause;
 pub mod bar;
 pub mod cheers;
+pub mod clap_tone;
 pub mod crowd;
 pub mod lead;
 pub mod master;
