@@ -115,8 +115,9 @@ pub enum RenderError {
     #[error(
         "cannot reach {target} LUFS under a {ceiling} dBTP true-peak ceiling: this clip's peaks \
          stand {crest:.1} dB over its loudness, and with the most the limiter may take off them \
-         ({max_limiting} dB) it reaches {reachable:.1} LUFS; ask for {reachable_floor:.1} LUFS or \
-         less, or raise --true-peak"
+         ({max_limiting} dB) it reaches {reachable:.1} LUFS; ask for {offer:.1} LUFS or less, or \
+         raise --true-peak",
+        offer = floor_tenth(*.reachable)
     )]
     Unreachable {
         /// The target asked for.
@@ -129,8 +130,6 @@ pub enum RenderError {
         max_limiting: f64,
         /// The loudness measured at that much limiting, LUFS.
         reachable: f64,
-        /// `reachable` rounded down to the tenth the message gives.
-        reachable_floor: f64,
     },
     /// The output's name or format is not one this tool writes.
     #[error(transparent)]
@@ -406,8 +405,11 @@ pub fn render(
     })
 }
 
-/// Measuring passes over the mix: the static gain (dB) and, when the gain alone would pass the
-/// ceiling, the ceiling the limiter must hold (dBTP).
+/// `lufs` rounded down to a tenth: the loudness a refusal offers, so that it is reachable.
+fn floor_tenth(lufs: f64) -> f64 {
+    (lufs * 10.0).floor() / 10.0
+}
+
 /// The most the true-peak limiter may take off the clip's loudest peak, dB. It is a safety
 /// limiter, not a loudness maximiser: a crowd's claps and shouts stand 15–25 dB over its
 /// loudness, and limited by much more than this they flatten into a dense wall. Without a
@@ -416,6 +418,8 @@ pub fn render(
 /// bypass it, reached +91 dBFS).
 pub const MAX_LIMITING_DB: f64 = 12.0;
 
+/// Measuring passes over the mix: the static gain (dB) and, when the gain alone would pass the
+/// ceiling, the ceiling the limiter must hold (dBTP).
 fn level(
     show: &Show,
     opts: &RenderOptions,
@@ -479,7 +483,6 @@ fn level(
                     crest: raw.true_peak_dbtp - raw.integrated_lufs,
                     max_limiting: MAX_LIMITING_DB,
                     reachable: got,
-                    reachable_floor: (got * 10.0).floor() / 10.0,
                 });
             }
             let slope = if gain_db != last.0 {

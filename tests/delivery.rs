@@ -364,7 +364,7 @@ fn a_target_beyond_the_limiters_reach_is_refused_with_what_can_be_reached() {
         .assert()
         .failure();
     assert!(!stems.exists(), "no stems folder left behind");
-    // What it offers is reachable, under the ceiling, and the stems keep the mix's gain.
+    // What it offers is reachable, and under the ceiling.
     let offer: f64 = msg
         .split("ask for ")
         .nth(1)
